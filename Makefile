@@ -1,0 +1,40 @@
+# syncmodel: every target builds .venv on first use and installs what it needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+FIGDIR ?= figures
+PORT   ?= 8888
+
+.PHONY: all figures test lint unit notebooks browser-test lab bench browser clean
+
+all: figures
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[lab,dask,dev]'
+	@touch $(STAMP)
+
+# Debian's chromium for kaleido (figure export) and Playwright (browser tests).
+browser:
+	@sh scripts/ensure_browser.sh
+
+figures: $(STAMP) browser
+	$(BIN)/syncmodel figures --out $(FIGDIR)
+
+lint: $(STAMP)
+	$(BIN)/ruff check syncmodel tests benchmarks
+	$(BIN)/mypy
+
+test: $(STAMP) browser lint
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) notebooks/
+
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(FIGDIR) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,150 @@
+"""write_figure: the only code that writes images.
+
+One Chromium is kept warm across figures (kaleido's sync server), every file is
+written atomically (temporary file in the same folder, then rename), and where
+no browser can be had the figure is written as HTML with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .errors import invalid
+
+IMAGE_FORMATS = ("pdf", "svg", "png")
+ALL_FORMATS = (*IMAGE_FORMATS, "html")
+#: PNG pixel density: scale 3 on a 96 px/in figure gives 288 dpi
+PNG_SCALE = 3.0
+
+_lock = threading.Lock()
+_server_started = False
+_browser_problem: str | None = None
+_browser_checked = False
+
+
+def find_browser() -> str | None:
+    """Path of a Chrome/Chromium kaleido can drive, or None."""
+    env = os.environ.get("BROWSER_PATH")
+    if env and os.path.exists(env):
+        return env
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _ensure_server() -> str | None:
+    """Start kaleido's sync server once; return a reason string if images cannot be made."""
+    global _server_started, _browser_problem, _browser_checked
+    with _lock:
+        if _browser_checked:
+            return _browser_problem
+        _browser_checked = True
+        try:
+            import kaleido
+        except ImportError:
+            _browser_problem = "kaleido is not installed (pip install 'syncmodel[lab]')"
+            return _browser_problem
+        if find_browser() is None:
+            _browser_problem = "no Chrome/Chromium found (install Debian's chromium or set BROWSER_PATH)"
+            return _browser_problem
+        try:
+            kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+        except TypeError:  # older kaleido without silence_warnings
+            kaleido.start_sync_server(mathjax=False)
+        except Exception as exc:  # a browser that will not start: fall back, do not crash
+            _browser_problem = f"the browser would not start ({type(exc).__name__}: {exc})"
+            return _browser_problem
+        _server_started = True
+        atexit.register(stop_browser)
+        return None
+
+
+def stop_browser() -> None:
+    """Stop the warm browser (registered at exit; safe to call twice)."""
+    global _server_started, _browser_checked
+    with _lock:
+        if _server_started:
+            import kaleido
+
+            try:
+                kaleido.stop_sync_server(silence_warnings=True)
+            except TypeError:
+                kaleido.stop_sync_server()
+            except Exception:
+                pass
+            _server_started = False
+        _browser_checked = False
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _image_bytes(fig: Any, fmt: str) -> bytes:
+    import plotly.io as pio
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*kopts.*")
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        data = pio.to_image(fig, format=fmt, scale=PNG_SCALE if fmt == "png" else 1.0,
+                            validate=False)
+    return bytes(data)
+
+
+def write_figure(fig: Any, path: str | os.PathLike[str],
+                 formats: Iterable[str] = IMAGE_FORMATS) -> list[Path]:
+    """Write ``fig`` to ``path`` with each suffix in ``formats``; return the files written.
+
+    ``path`` may carry a suffix (it is replaced).  Formats are ``pdf``, ``svg``,
+    ``png`` (288 dpi) and ``html`` (self-contained).  Image formats need a
+    Chrome/Chromium: without one they are skipped, an HTML file is written
+    instead, and one line on stderr says why.  Each file appears whole or not at
+    all: it is written to a temporary file in the same folder and renamed.
+    """
+    fmts = tuple(formats) if not isinstance(formats, str) else (formats,)
+    bad = [f for f in fmts if f not in ALL_FORMATS]
+    if not fmts or bad:
+        raise invalid("formats", formats, f"a non-empty selection of {ALL_FORMATS}")
+    base = Path(path)
+    if base.suffix.lstrip(".") in ALL_FORMATS:
+        base = base.with_suffix("")
+    base.parent.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    wants_images = [f for f in fmts if f in IMAGE_FORMATS]
+    problem = _ensure_server() if wants_images else None
+    if problem is not None:
+        print(f"syncmodel: wrote HTML instead of {'/'.join(wants_images).upper()} for "
+              f"{base.name}: {problem}", file=sys.stderr)
+        fmts = tuple(dict.fromkeys([f for f in fmts if f == "html"] + ["html"]))
+    for fmt in fmts:
+        target = base.with_suffix(f".{fmt}")
+        if fmt == "html":
+            data = fig.to_html(include_plotlyjs=True, full_html=True).encode()
+        else:
+            data = _image_bytes(fig, fmt)
+        _atomic_write(target, data)
+        written.append(target)
+    return written

@@ -1,0 +1,65 @@
+"""The one place random generators are made.
+
+Every stochastic function takes ``seed`` (an int, a ``SeedSequence``, a
+``numpy.random.Generator`` or None) and turns it into a generator here;
+replications get independent child streams from ``SeedSequence.spawn``.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .errors import invalid
+
+Seed = int | np.random.SeedSequence | np.random.Generator | None
+
+
+def as_generator(seed: Seed = None) -> np.random.Generator:
+    """Return a ``numpy.random.Generator`` for ``seed``.
+
+    A Generator is returned as is (the caller's stream continues); an int or a
+    SeedSequence seeds a fresh PCG64; None draws fresh OS entropy.
+
+    >>> as_generator(7).integers(0, 100) == as_generator(7).integers(0, 100)
+    True
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or isinstance(seed, np.random.SeedSequence):
+        return np.random.default_rng(seed)
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        if seed < 0:
+            raise invalid("seed", seed, "a non-negative int, a Generator or None")
+        return np.random.default_rng(int(seed))
+    raise invalid("seed", seed, "a non-negative int, a SeedSequence, a Generator or None")
+
+
+def seed_sequence(seed: Seed = None) -> np.random.SeedSequence:
+    """Return a SeedSequence for ``seed`` (a Generator contributes its next 128 bits)."""
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.Generator):
+        return np.random.SeedSequence(int(seed.integers(0, 2**63)))
+    if seed is None:
+        return np.random.SeedSequence()
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0:
+        return np.random.SeedSequence(int(seed))
+    raise invalid("seed", seed, "a non-negative int, a SeedSequence, a Generator or None")
+
+
+def spawn(seed: Seed, n: int) -> list[np.random.SeedSequence]:
+    """Return ``n`` independent child SeedSequences of ``seed``.
+
+    Child ``i`` is the same whatever the order in which children are used,
+    so replications give identical numbers on any executor.
+    """
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 0:
+        raise invalid("n", n, "a non-negative int")
+    return seed_sequence(seed).spawn(int(n))
+
+
+def spawn_ints(seed: Seed, n: int) -> list[int]:
+    """Return ``n`` reproducible int seeds (63-bit), one per child stream of ``seed``."""
+    return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in spawn(seed, n)]

@@ -1,0 +1,148 @@
+"""Plotly figure builders: data in, ``go.Figure`` out, in the paper template.
+
+This package imports no model: it takes numbers and DataFrames.  The paper
+template fixes column widths (single 3.5 in, double 7.16 in), 8–9 pt fonts and
+the Okabe–Ito colour-blind-safe palette.  Labels are Unicode (λ, μ, ≤), since
+MathJax cannot load offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ..errors import invalid
+
+#: Okabe & Ito (2008), "Color Universal Design": distinguishable with any colour-vision deficiency.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+#: dash patterns that keep lines apart in greyscale print
+DASHES: tuple[str, ...] = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+#: CSS pixels per inch: Chromium prints 96 px to the inch, so width_px / 96 is the PDF width
+PX_PER_IN = 96
+WIDTHS_IN: dict[str, float] = {"single": 3.5, "double": 7.16}
+#: 9 pt body text and 8 pt ticks, in CSS px (1 pt = 96/72 px)
+FONT_PX = 12
+TICK_FONT_PX = 10.7
+FONT_FAMILY = "DejaVu Sans, Open Sans, Arial, sans-serif"
+
+
+def _template() -> go.layout.Template:
+    axis = dict(
+        showline=True, linecolor="black", linewidth=0.8, mirror=True, ticks="outside",
+        ticklen=3, tickwidth=0.8, tickfont=dict(size=TICK_FONT_PX), showgrid=True,
+        gridcolor="#e5e5e5", gridwidth=0.5, zeroline=False,
+        title=dict(font=dict(size=FONT_PX), standoff=4),
+    )
+    return go.layout.Template(
+        layout=go.Layout(
+            font=dict(family=FONT_FAMILY, size=FONT_PX, color="black"),
+            colorway=list(PALETTE),
+            paper_bgcolor="white", plot_bgcolor="white",
+            xaxis=axis, yaxis=axis,
+            legend=dict(font=dict(size=TICK_FONT_PX), bgcolor="rgba(255,255,255,0.7)",
+                        borderwidth=0, tracegroupgap=2),
+            margin=dict(l=48, r=8, t=28, b=40),
+            title=dict(font=dict(size=FONT_PX), x=0.5, xanchor="center", y=0.98),
+            hovermode="closest",
+        )
+    )
+
+
+PAPER_TEMPLATE = _template()
+
+
+def paper_layout(fig: go.Figure, width: str = "single", aspect: float = 0.75,
+                 height_in: float | None = None) -> go.Figure:
+    """Apply the paper template to ``fig`` at a column width; returns ``fig``.
+
+    ``width`` is ``"single"`` (3.5 in) or ``"double"`` (7.16 in); the height is
+    ``height_in`` inches, or ``aspect`` times the width.
+    """
+    if width not in WIDTHS_IN:
+        raise invalid("width", width, f"one of {sorted(WIDTHS_IN)}")
+    if not (aspect > 0):
+        raise invalid("aspect", aspect, "> 0")
+    w_in = WIDTHS_IN[width]
+    h_in = height_in if height_in is not None else w_in * aspect
+    fig.update_layout(template=PAPER_TEMPLATE, width=round(w_in * PX_PER_IN),
+                      height=round(h_in * PX_PER_IN))
+    return fig
+
+
+def color(i: int) -> str:
+    """The i-th palette colour (cycling)."""
+    return PALETTE[i % len(PALETTE)]
+
+
+def line_figure(x: Sequence[float] | np.ndarray, series: Mapping[str, Sequence[float] | np.ndarray],
+                *, title: str = "", xlabel: str = "", ylabel: str = "", width: str = "single",
+                log_x: bool = False, log_y: bool = False, markers: bool = False) -> go.Figure:
+    """Lines of ``series[name]`` against ``x``, one per name, palette colours and dashes."""
+    fig = go.Figure()
+    for i, (name, ys) in enumerate(series.items()):
+        fig.add_trace(go.Scatter(
+            x=np.asarray(x), y=np.asarray(ys), name=name,
+            mode="lines+markers" if markers else "lines",
+            line=dict(color=color(i), dash=DASHES[i % len(DASHES)], width=1.5),
+            marker=dict(size=4),
+        ))
+    fig.update_layout(title=title, xaxis_title=xlabel, yaxis_title=ylabel)
+    if log_x:
+        fig.update_xaxes(type="log")
+    if log_y:
+        fig.update_yaxes(type="log")
+    return paper_layout(fig, width)
+
+
+def ecdf(samples: Sequence[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Empirical CDF of finite samples: sorted values and i/n (NaN and inf dropped)."""
+    a = np.asarray(samples, dtype=float)
+    a = np.sort(a[np.isfinite(a)])
+    return a, np.arange(1, a.size + 1) / max(a.size, 1)
+
+
+def cdf_figure(samples: Mapping[str, Sequence[float] | np.ndarray], *, title: str = "",
+               xlabel: str = "", ylabel: str = "cumulative fraction", width: str = "single",
+               log_x: bool = False) -> go.Figure:
+    """Empirical CDFs, one step line per named sample."""
+    fig = go.Figure()
+    for i, (name, values) in enumerate(samples.items()):
+        xs, ys = ecdf(values)
+        fig.add_trace(go.Scatter(x=xs, y=ys, name=name, mode="lines", line_shape="hv",
+                                 line=dict(color=color(i), dash=DASHES[i % len(DASHES)], width=1.5)))
+    fig.update_layout(title=title, xaxis_title=xlabel, yaxis_title=ylabel)
+    fig.update_yaxes(range=[0, 1.02])
+    if log_x:
+        fig.update_xaxes(type="log")
+    return paper_layout(fig, width)
+
+
+def heatmap_figure(x: Sequence[Any], y: Sequence[Any], z: np.ndarray | Sequence[Sequence[float]], *,
+                   title: str = "", xlabel: str = "", ylabel: str = "", zlabel: str = "",
+                   width: str = "single", text_format: str | None = None) -> go.Figure:
+    """A heatmap of ``z[i][j]`` at (x[j], y[i]) with the sequential, colour-blind-safe Viridis scale."""
+    z = np.asarray(z, dtype=float)
+    if z.shape != (len(y), len(x)):
+        raise invalid("z", z.shape, f"of shape (len(y), len(x)) = ({len(y)}, {len(x)})")
+    trace = go.Heatmap(x=[str(v) for v in x], y=[str(v) for v in y], z=z, colorscale="Viridis",
+                       colorbar=dict(title=dict(text=zlabel, side="right"), thickness=10))
+    if text_format:
+        trace.update(texttemplate=text_format, textfont=dict(size=TICK_FONT_PX))
+    fig = go.Figure(trace)
+    fig.update_layout(title=title, xaxis_title=xlabel, yaxis_title=ylabel)
+    fig.update_xaxes(type="category", showgrid=False)
+    fig.update_yaxes(type="category", showgrid=False)
+    return paper_layout(fig, width)
+
