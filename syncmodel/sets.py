@@ -12,6 +12,8 @@ import numbers
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from typing import Any, TypeAlias
 
+import numpy as np
+
 from .errors import invalid
 
 Fact: TypeAlias = tuple[Hashable, int]
@@ -214,6 +216,16 @@ class Cluster:
         self._facts[a] = set(merged)
         self._facts[b] = set(merged)
 
+    def anti_entropy_round(self) -> None:
+        """One gossip round around the ring of live nodes, in node order: each live node
+        exchanges with the next live one (the last with the first).  Two rounds make every
+        live node hold the newest version of every key any live node held."""
+        ring = self.live()
+        if len(ring) < 2:
+            return
+        for a, b in zip(ring, ring[1:] + ring[:1], strict=True):
+            self.anti_entropy(a, b)
+
     # -- the formulas --------------------------------------------------------------------
     def consistency_set(self, nodes: Iterable[NodeId] | None = None) -> frozenset[Fact]:
         """C(S) = ∩_{i∈S} C_i over the chosen nodes (all by default), up or down."""
@@ -235,6 +247,12 @@ class Cluster:
         """Every fact some node holds, sorted by (key, version) as strings."""
         every: set[Fact] = set().union(*self._facts.values()) if self._facts else set()
         return sorted(every, key=lambda f: (str(f[0]), f[1]))
+
+    def holdings_matrix(self) -> tuple[list[NodeId], list[Fact], np.ndarray]:
+        """(nodes, facts, held): held[i, j] is True where node i holds fact j."""
+        nodes, facts = list(self._facts), self.facts()
+        held = np.array([[f in self._facts[n] for f in facts] for n in nodes], dtype=bool)
+        return nodes, facts, held.reshape(len(nodes), len(facts))
 
     def __iter__(self) -> Iterator[NodeId]:
         return iter(self._facts)
