@@ -1,0 +1,12 @@
+"""Presets of the real systems the seed article names, and the same questions asked of each.
+
+``systems.names()`` lists the presets; ``systems.preset(name, **overrides)`` returns a
+:class:`SystemModel` with the system's documented defaults (``data/systems.toml``).
+"""
+
+from __future__ import annotations
+
+from .model import DATA_FILE, FRESH_READ_PATHS, READ_PATHS, SystemModel, load_defaults, names, preset
+
+__all__ = ["DATA_FILE", "FRESH_READ_PATHS", "READ_PATHS", "SystemModel", "load_defaults", "names",
+           "preset"]

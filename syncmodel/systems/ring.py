@@ -1,0 +1,123 @@
+"""Client-side consistent hashing (Memcached/ketama): a hash ring with virtual nodes.
+
+Each server owns the arcs that end at its points on a 2³² ring; a key goes to the
+first point clockwise of its hash.  Removing a server moves only its own keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import numbers
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import invalid
+from ..rng import Seed, as_generator
+
+__all__ = ["RING", "HashRing", "key_hashes", "modulo_remapped_fraction", "removal_loss"]
+
+RING = 2**32
+
+
+def _point(text: str) -> int:
+    """First 4 bytes (little-endian) of md5(text): a point on the 2³² ring."""
+    return int.from_bytes(hashlib.md5(text.encode()).digest()[:4], "little")
+
+
+class HashRing:
+    """A consistent-hash ring: ``vnodes`` points per server, md5 of ``"{server}-{i}"``.
+
+    ``lookup(hashes)`` maps key hashes (uint32) to server indices; ``shares()``
+    gives each server's exact fraction of the ring (the sum of its arc lengths / 2³²),
+    the expected fraction of uniformly hashed keys it holds.
+    Worked case: with one server it owns the whole ring, ``shares() == [1.0]``.
+    """
+
+    def __init__(self, servers: Sequence[Hashable], vnodes: int = 160) -> None:
+        servers = list(servers)
+        if not servers:
+            raise invalid("servers", servers, "a non-empty list of server names")
+        if len(set(map(str, servers))) != len(servers):
+            raise invalid("servers", servers, "distinct server names")
+        if not isinstance(vnodes, numbers.Integral) or isinstance(vnodes, bool) or vnodes < 1:
+            raise invalid("vnodes", vnodes, "an int ≥ 1")
+        self.servers = servers
+        self.vnodes = int(vnodes)
+        pts = np.array([_point(f"{s}-{i}") for s in servers for i in range(self.vnodes)],
+                       dtype=np.int64)
+        owner = np.repeat(np.arange(len(servers)), self.vnodes)
+        order = np.argsort(pts, kind="stable")
+        self.points, self.owner = pts[order], owner[order]
+
+    def lookup(self, hashes: np.ndarray) -> np.ndarray:
+        """Server index of each key hash: the first point ≥ the hash, wrapping at 2³²."""
+        idx = np.searchsorted(self.points, np.asarray(hashes, dtype=np.int64), side="left")
+        return self.owner[idx % len(self.points)]
+
+    def shares(self) -> np.ndarray:
+        """Exact fraction of the ring each server owns (arc (previous point, point])."""
+        prev = np.roll(self.points, 1)
+        arcs = (self.points - prev) % RING
+        if len(self.points) == 1 or np.all(arcs == 0):
+            arcs = np.full(len(self.points), RING // len(self.points))
+        out = np.bincount(self.owner, weights=arcs.astype(float), minlength=len(self.servers))
+        return out / out.sum()
+
+    def without(self, server: Hashable) -> HashRing:
+        """The ring after ``server`` leaves (the other servers keep their points)."""
+        if server not in self.servers:
+            raise invalid("server", server, f"one of {self.servers}")
+        return HashRing([s for s in self.servers if s != server], self.vnodes)
+
+
+def key_hashes(keys: int, seed: Seed = None) -> np.ndarray:
+    """``keys`` uniform 32-bit key hashes (a good hash of distinct keys is uniform)."""
+    if not isinstance(keys, numbers.Integral) or isinstance(keys, bool) or keys < 1:
+        raise invalid("keys", keys, "an int ≥ 1")
+    return as_generator(seed).integers(0, RING, size=int(keys), dtype=np.int64)
+
+
+def removal_loss(nodes: int, vnodes: int = 160, keys: int = 100_000, removed: int = 0,
+                 seed: Seed = None) -> dict[str, Any]:
+    """What losing server ``removed`` of ``nodes`` costs a Memcached client ring.
+
+    Returns ``lost`` (fraction of keys that were on the removed server — gone from
+    the cache), ``moved`` (fraction whose server changes; equals ``lost`` on a
+    consistent ring), ``moved_elsewhere`` (keys of surviving servers that moved: 0),
+    ``share`` (the removed server's exact ring share, the expectation of ``lost``)
+    and ``one_over_n`` = 1/n.  Worked case: 4 servers × 160 vnodes lose ≈ 1/4 of the keys.
+    """
+    if not isinstance(nodes, numbers.Integral) or isinstance(nodes, bool) or nodes < 2:
+        raise invalid("nodes", nodes, "an int ≥ 2 (one must survive)")
+    if not isinstance(removed, numbers.Integral) or isinstance(removed, bool) or not 0 <= removed < nodes:
+        raise invalid("removed", removed, f"an int in [0, {nodes - 1}]")
+    names = [f"mc{i}" for i in range(int(nodes))]
+    ring = HashRing(names, vnodes)
+    after = ring.without(names[removed])
+    h = key_hashes(keys, seed)
+    before_idx = ring.lookup(h)
+    after_names = np.array([names.index(s) for s in after.servers])[after.lookup(h)]
+    on_removed = before_idx == removed
+    moved = before_idx != after_names
+    return {"lost": float(on_removed.mean()), "moved": float(moved.mean()),
+            "moved_elsewhere": float((moved & ~on_removed).mean()),
+            "share": float(ring.shares()[removed]), "one_over_n": 1.0 / nodes}
+
+
+def modulo_remapped_fraction(nodes: int, keys: int = 100_000, removed: int = 0,
+                             seed: Seed = None) -> float:
+    """Fraction of keys whose server changes under ``hash mod n`` when one server leaves.
+
+    The comparison the ketama authors give: ``serverlist[hash % len]`` remaps almost
+    every key (≈ 1 − 1/n of those on survivors, as their index shifts).
+    """
+    if not isinstance(nodes, numbers.Integral) or isinstance(nodes, bool) or nodes < 2:
+        raise invalid("nodes", nodes, "an int ≥ 2")
+    h = key_hashes(keys, seed)
+    names = list(range(int(nodes)))
+    before = h % nodes
+    survivors = [s for s in names if s != removed]
+    after = np.array(survivors)[h % (nodes - 1)]
+    return float(np.mean(before != after))
