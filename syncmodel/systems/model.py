@@ -183,8 +183,8 @@ def names() -> list[str]:
 
 # ---------------------------------------------------------------------- validation helpers
 def _int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < lo or (
-            hi is not None and value > hi):
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or int(value) < lo or (
+            hi is not None and int(value) > hi):
         rng = f"in [{lo}, {hi}]" if hi is not None else f"≥ {lo}"
         raise invalid(name, value, f"an int {rng}")
     return int(value)

@@ -163,5 +163,5 @@ def rack_loss_montecarlo(policy: str, racks: int, per_rack: int, replicas: int =
     """Monte Carlo estimate of :func:`rack_loss_probability` (a random rack fails per block)."""
     rng = as_generator(seed)
     place = sample_placements(policy, racks, per_rack, replicas, blocks, rng)
-    failed = rng.integers(0, racks, size=place.shape[0])
+    failed = np.asarray(rng.integers(0, racks, size=int(place.shape[0])))
     return float(np.mean(np.all(place // per_rack == failed[:, None], axis=1)))

@@ -36,24 +36,25 @@ class HashRing:
     """
 
     def __init__(self, servers: Sequence[Hashable], vnodes: int = 160) -> None:
-        servers = list(servers)
-        if not servers:
-            raise invalid("servers", servers, "a non-empty list of server names")
-        if len(set(map(str, servers))) != len(servers):
-            raise invalid("servers", servers, "distinct server names")
-        if not isinstance(vnodes, numbers.Integral) or isinstance(vnodes, bool) or vnodes < 1:
+        names = list(servers)
+        if not names:
+            raise invalid("servers", names, "a non-empty list of server names")
+        if len(set(map(str, names))) != len(names):
+            raise invalid("servers", names, "distinct server names")
+        if not isinstance(vnodes, numbers.Integral) or isinstance(vnodes, bool) or int(vnodes) < 1:
             raise invalid("vnodes", vnodes, "an int ≥ 1")
-        self.servers = servers
-        self.vnodes = int(vnodes)
-        pts = np.array([_point(f"{s}-{i}") for s in servers for i in range(self.vnodes)],
+        self.servers: list[Hashable] = names
+        self.vnodes: int = int(vnodes)
+        pts = np.array([_point(f"{s}-{i}") for s in names for i in range(self.vnodes)],
                        dtype=np.int64)
-        owner = np.repeat(np.arange(len(servers)), self.vnodes)
+        owner = np.repeat(np.arange(len(names)), self.vnodes)
         order = np.argsort(pts, kind="stable")
-        self.points, self.owner = pts[order], owner[order]
+        self.points: np.ndarray = pts[order]
+        self.owner: np.ndarray = owner[order]
 
     def lookup(self, hashes: np.ndarray) -> np.ndarray:
         """Server index of each key hash: the first point ≥ the hash, wrapping at 2³²."""
-        idx = np.searchsorted(self.points, np.asarray(hashes, dtype=np.int64), side="left")
+        idx = np.searchsorted(self.points, np.asarray(hashes, dtype=np.int64))
         return self.owner[idx % len(self.points)]
 
     def shares(self) -> np.ndarray:
