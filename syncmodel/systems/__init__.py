@@ -6,7 +6,19 @@
 
 from __future__ import annotations
 
+from . import placement, ring, zab
+from .analysis import (
+    QUESTIONS,
+    availability,
+    compare,
+    conflicting_versions,
+    failover_downtime,
+    lost_writes,
+    nines,
+    stale_read_probability,
+)
 from .model import DATA_FILE, FRESH_READ_PATHS, READ_PATHS, SystemModel, load_defaults, names, preset
 
-__all__ = ["DATA_FILE", "FRESH_READ_PATHS", "READ_PATHS", "SystemModel", "load_defaults", "names",
-           "preset"]
+__all__ = ["DATA_FILE", "FRESH_READ_PATHS", "QUESTIONS", "READ_PATHS", "SystemModel", "availability",
+           "compare", "conflicting_versions", "failover_downtime", "load_defaults", "lost_writes",
+           "names", "nines", "placement", "preset", "ring", "stale_read_probability", "zab"]

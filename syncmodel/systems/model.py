@@ -147,7 +147,9 @@ class SystemModel:
             return master + promote
         if self.name == "glusterfs" and self.params["quorum_type"] == "auto" and self.replicas % 2 == 0:
             half = self.replicas // 2
-            return st.choose(half + 1, reps) + (st.Node(reps[0]) * st.choose(half, reps[1:]))
+            first = st.Node(reps[0])
+            with_first = first if half == 1 else first * st.choose(half - 1, reps[1:])
+            return st.choose(half + 1, reps) + with_first
         k = max(self.read_quorum, self.write_quorum)
         return st.choose(k, reps) if len(reps) > 1 else st.Node(reps[0])
 

@@ -1,0 +1,317 @@
+"""The five questions for every preset, each checked against an independent computation."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from syncmodel import systems
+from syncmodel.errors import InvalidParameterError
+from syncmodel.systems import analysis as A
+from syncmodel.systems import placement as pl
+
+failure = pytest.importorskip("syncmodel.failure")
+election = pytest.importorskip("syncmodel.election")
+pbs = pytest.importorskip("syncmodel.sync.pbs")
+
+# ------------------------------------------------------------------ availability F(S)
+
+
+def _binom_at_least(n: int, k: int, q: float) -> float:
+    return sum(math.comb(n, j) * q**j * (1 - q) ** (n - j) for j in range(k, n + 1))
+
+
+@pytest.mark.parametrize("p", [0.0, 0.01, 0.1, 0.3])
+@pytest.mark.parametrize("n", [1, 3, 5, 7])
+def test_consensus_availability_is_a_live_majority(n, p):
+    for name in ("etcd", "zookeeper", "consul"):
+        got = A.availability(systems.preset(name, nodes=n), p)
+        assert got == pytest.approx(_binom_at_least(n, n // 2 + 1, 1 - p), abs=1e-12)
+
+
+def test_worked_case_etcd():
+    assert A.availability("etcd", 0.1) == pytest.approx(1 - (3 * 0.01 * 0.9 + 0.001))
+
+
+@pytest.mark.parametrize("level", ["ONE", "QUORUM", "ALL"])
+def test_cassandra_availability_needs_max_r_w_replicas(level):
+    m = systems.preset("cassandra", consistency_read=level, consistency_write="ONE")
+    k = max(m.read_quorum, m.write_quorum)
+    assert A.availability(m, 0.2) == pytest.approx(_binom_at_least(3, k, 0.8))
+
+
+def _enumerate(nodes: list[str], p: float, ok) -> float:
+    total = 0.0
+    for state in itertools.product([True, False], repeat=len(nodes)):
+        up = {n for n, s in zip(nodes, state, strict=True) if s}
+        w = math.prod((1 - p) if s else p for s in state)
+        total += w * ok(up)
+    return total
+
+
+def test_redis_availability_by_enumeration():
+    # serves when the master is up, or a replica is up and a Sentinel majority can promote it
+    nodes = ["r0", "r1", "r2", "s0", "s1", "s2"]
+
+    def ok(up):
+        return "r0" in up or (bool({"r1", "r2"} & up) and len({"s0", "s1", "s2"} & up) >= 2)
+
+    for p in (0.05, 0.3):
+        assert A.availability("redis", p) == pytest.approx(_enumerate(nodes, p, ok), abs=1e-12)
+
+
+def test_glusterfs_replica_2_auto_quorum_needs_the_first_brick():
+    m = systems.preset("glusterfs", nodes=2, replicas=2)
+    # auto quorum on an even count: more than half, or exactly half including the first brick
+    assert A.availability(m, 0.1) == pytest.approx(_enumerate(["r0", "r1"], 0.1, lambda up: "r0" in up))
+    m4 = systems.preset("glusterfs", nodes=4, replicas=4)
+    nodes = ["r0", "r1", "r2", "r3"]
+    assert A.availability(m4, 0.2) == pytest.approx(
+        _enumerate(nodes, 0.2, lambda up: len(up) >= 3 or (len(up) == 2 and "r0" in up)))
+
+
+def test_memcached_key_availability():
+    assert A.availability("memcached", 0.07) == pytest.approx(0.93)
+
+
+@pytest.mark.parametrize("policy", ["rack-aware", "random", "rack-fault-tolerant"])
+def test_hdfs_availability_with_rack_failures(policy):
+    p, q = 0.05, 0.02
+    m = systems.preset("hdfs", placement=policy)
+    # independent: a block is unavailable when every rack group is down or all its replicas are
+    exact = 0.0
+    for nodes, w in pl.placements(policy, 3, 3, 3):
+        groups: dict[int, int] = {}
+        for x in nodes:
+            groups[x // 3] = groups.get(x // 3, 0) + 1
+        exact += w * math.prod(q + (1 - q) * p**g for g in groups.values())
+    assert A.availability(m, p, rack_p=q) == pytest.approx(1 - exact, abs=1e-12)
+
+
+def test_rack_p_for_other_systems_is_independent_per_replica():
+    p, q = 0.05, 0.02
+    eff = q + (1 - q) * p
+    assert A.availability("etcd", p, rack_p=q) == pytest.approx(_binom_at_least(3, 2, 1 - eff))
+
+
+def test_nines():
+    assert A.nines(0.999) == pytest.approx(3.0)
+    assert A.nines(1.0) == math.inf
+    with pytest.raises(InvalidParameterError, match="a "):
+        A.nines(float("nan"))
+
+
+# ------------------------------------------------------------------ failover downtime
+
+
+def test_etcd_downtime_matches_min_of_randomized_timeouts():
+    m = systems.preset("etcd")
+    d = A.failover_downtime(m, trials=300, seed=3)
+    assert d.shape == (300,) and not np.isnan(d).any()
+    t, hb = 1000.0, 100.0
+    assert d.min() >= t - hb - 1e-9
+    # first of the 2 surviving followers to time out: E[min of 2 U(T, 2T)] = T + T/3,
+    # minus the crash's mean phase in the heartbeat interval hb/2, plus a vote round (≤ 40 ms)
+    expected = t + t / 3 - hb / 2
+    se = t * math.sqrt(1 / 18) / math.sqrt(300)
+    assert expected - 4 * se <= d.mean() <= expected + 4 * se + 40
+
+
+def test_consul_default_failover_is_about_five_times_slower():
+    fast = A.failover_downtime(systems.preset("consul", raft_multiplier=1), trials=150, seed=1)
+    slow = A.failover_downtime("consul", trials=150, seed=1)
+    assert slow.min() >= 5000 - 1250 - 1e-9
+    assert 3.5 < np.median(slow) / np.median(fast) < 6.5
+
+
+def test_zookeeper_downtime_is_sync_limit_ticks_plus_finalize_wait():
+    m = systems.preset("zookeeper")
+    d = A.failover_downtime(m, trials=100, seed=2)
+    s = 5 * 2000.0
+    assert d.min() >= s - 1000.0 - 1e-9  # crash somewhere in a tick/2 ping interval
+    assert d.max() <= s + 200.0 + 100.0
+
+
+def test_redis_downtime_starts_at_down_after_milliseconds():
+    d = A.failover_downtime("redis", trials=100, seed=4)
+    assert d.min() >= 30000.0
+    assert d.max() <= 30000.0 + 1000.0 + 1000.0  # desync + a vote round or a retry
+
+
+def test_cockroachdb_waits_for_the_lease():
+    d = A.failover_downtime("cockroachdb", trials=100, seed=5)
+    assert d.min() >= 4500.0
+    assert d.max() <= 9000.0 + 3000.0
+
+
+def test_leaderless_and_glusterfs_downtime():
+    assert (A.failover_downtime("cassandra", trials=10) == 0).all()
+    assert (A.failover_downtime("hdfs", trials=10) == 0).all()
+    assert (A.failover_downtime("glusterfs", trials=10) == 42000.0).all()
+
+
+def test_downtime_is_reproducible():
+    a = A.failover_downtime("etcd", trials=20, seed=9)
+    b = A.failover_downtime("etcd", trials=20, seed=9)
+    assert np.array_equal(a, b)
+
+
+# ------------------------------------------------------------------ stale reads
+
+
+def test_linearizable_paths_never_stale():
+    for name in ("etcd", "cockroachdb", "redis", "memcached", "hdfs", "glusterfs", "consul"):
+        assert A.stale_read_probability(name) == 0.0
+    assert A.stale_read_probability(systems.preset("zookeeper", read_path="sync")) == 0.0
+    assert A.stale_read_probability(systems.preset("consul", read_path="consistent")) == 0.0
+
+
+def test_zookeeper_local_reads_can_be_stale_monte_carlo():
+    m = systems.preset("zookeeper", nodes=5)
+    rng = np.random.default_rng(0)
+    n_reads, mu, t = 200_000, 2.0, 1.5
+    server = rng.integers(0, 5, n_reads)  # 0 is the leader
+    lag = rng.exponential(mu, n_reads)
+    mc = float(np.mean((server != 0) & (lag > t)))
+    got = A.stale_read_probability(m, t, latency_ms=mu)
+    assert got > 0
+    assert abs(got - mc) < 5 * math.sqrt(got * (1 - got) / n_reads)
+    assert A.stale_read_probability("zookeeper") == pytest.approx(2 / 3)
+
+
+def test_consul_and_etcd_follower_reads():
+    stale = systems.preset("consul", read_path="stale")
+    assert A.stale_read_probability(stale, 25.0) == pytest.approx(1 / 3)  # (2/3)(1 − 25/50)
+    assert A.stale_read_probability(stale, 60.0) == 0.0
+    serial = systems.preset("etcd", read_path="serializable")
+    assert A.stale_read_probability(serial, 50.0) == pytest.approx(1 / 3)  # (2/3)(1 − 50/100)
+
+
+def test_cassandra_one_one_is_stale_as_pbs_predicts():
+    # PBS closed form: a 1-replica read misses a 1-replica write w.p. C(N−W, R)/C(N, R)
+    assert A.stale_read_probability("cassandra") == pytest.approx(math.comb(2, 1) / math.comb(3, 1))
+    m = systems.preset("cassandra", replicas=5, consistency_read="TWO", consistency_write="TWO")
+    assert A.stale_read_probability(m) == pytest.approx(math.comb(3, 2) / math.comb(5, 2))
+    q = systems.preset("cassandra", consistency_read="QUORUM", consistency_write="QUORUM")
+    assert A.stale_read_probability(q, 0.0) == 0.0
+    later = [A.stale_read_probability("cassandra", t, trials=40_000, seed=1) for t in (0.5, 5.0, 50.0)]
+    assert 2 / 3 > later[0] >= later[1] >= later[2] >= 0.0
+
+
+def test_stale_bad_input():
+    with pytest.raises(InvalidParameterError, match="t_ms"):
+        A.stale_read_probability("zookeeper", -1.0)
+    with pytest.raises(InvalidParameterError, match="system"):
+        A.stale_read_probability(42)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ lost writes
+
+
+def _loop_redis_lost(seed: int, writes: int, rate: float, lag: float) -> int:
+    """One master, one replica, written as a plain loop: acked on arrival, FIFO stream."""
+    rng = np.random.default_rng(seed)
+    t = 0.0
+    arrivals = []
+    for _ in range(writes):
+        t += rng.exponential(1000.0 / rate)
+        arrivals.append(t)
+    prev = -math.inf
+    lost = 0
+    for a in arrivals:
+        prev = max(prev, a + rng.exponential(lag))
+        lost += prev > arrivals[-1]
+    return lost
+
+
+def test_redis_async_loses_acknowledged_writes_like_a_loop_model():
+    m = systems.preset("redis", nodes=2, replicas=2)
+    ours = [A.lost_writes(m, writes=300, rate_per_s=2000.0, lag_ms=3.0, seed=s)["lost"] for s in range(300)]
+    loop = [_loop_redis_lost(10_000 + s, 300, 2000.0, 3.0) for s in range(300)]
+    assert np.mean(ours) > 1.0
+    se = math.sqrt(np.var(ours) / 300 + np.var(loop) / 300)
+    assert abs(np.mean(ours) - np.mean(loop)) < 5 * se
+
+
+def test_wait_narrows_redis_losses():
+    some_loss = False
+    for s in range(40):
+        plain = A.lost_writes("redis", seed=s, failed_replicas=1)
+        waited = A.lost_writes(systems.preset("redis", wait_replicas=1), seed=s, failed_replicas=1)
+        assert waited["lost"] <= plain["lost"]
+        some_loss |= plain["lost"] > 0
+        # with every replica alive, the best replica holds every write WAIT acknowledged
+        assert A.lost_writes(systems.preset("redis", wait_replicas=1), seed=s)["lost"] == 0
+    assert some_loss
+    assert A.lost_writes("redis", seed=1)["lost"] > 0  # the documented seeded schedule
+
+
+@pytest.mark.parametrize("n", [3, 5, 7])
+def test_consensus_loses_nothing_with_a_minority_failed(n):
+    for s in range(20):
+        for failed in range(0, (n - 1) // 2):  # leader + failed followers stay a minority
+            out = A.lost_writes(systems.preset("etcd", nodes=n), seed=s, failed_replicas=failed)
+            assert out["available"] and out["lost"] == 0 and out["acknowledged"] > 0
+    out = A.lost_writes(systems.preset("etcd", nodes=n), seed=0, failed_replicas=(n - 1) // 2)
+    assert not out["available"] and out["lost"] == 0
+
+
+def test_memcached_loses_about_one_nth():
+    for n in (4, 8):
+        out = A.lost_writes(systems.preset("memcached", nodes=n), writes=50_000, seed=1)
+        assert abs(out["lost_fraction"] - 1 / n) < 0.35 / n
+
+
+def test_durable_systems_lose_nothing():
+    for name in ("cassandra", "hdfs", "glusterfs"):
+        assert A.lost_writes(name, seed=0)["lost"] == 0
+
+
+def test_lost_writes_bad_input():
+    with pytest.raises(InvalidParameterError, match="failed_replicas"):
+        A.lost_writes("etcd", failed_replicas=3)
+    with pytest.raises(InvalidParameterError, match="writes"):
+        A.lost_writes("etcd", writes=0)
+    with pytest.raises(InvalidParameterError, match="rate_per_s"):
+        A.lost_writes("etcd", rate_per_s=float("nan"))
+
+
+# ------------------------------------------------------------------ conflicting versions
+
+
+@pytest.mark.parametrize("k", [1, 2, 5])
+def test_cassandra_lww_keeps_one_and_drops_the_rest(k):
+    out = A.conflicting_versions("cassandra", k, seed=1)
+    assert out == {"versions": 1, "siblings": k, "discarded": k - 1, "refused": 0}
+
+
+def test_ordered_systems_keep_one_version():
+    for name in ("etcd", "zookeeper", "consul", "cockroachdb", "redis", "memcached", "hdfs", "glusterfs"):
+        assert A.conflicting_versions(name, 4) == {"versions": 1, "siblings": 1, "discarded": 0, "refused": 0}
+
+
+def test_partitions():
+    assert A.conflicting_versions("etcd", 4, partitioned=True)["refused"] == 2
+    assert A.conflicting_versions("glusterfs", 4, partitioned=True)["refused"] == 2
+    split = A.conflicting_versions(systems.preset("glusterfs", quorum_type="none"), 4, partitioned=True)
+    assert split["versions"] == 2 and split["siblings"] == 2  # split-brain
+    assert A.conflicting_versions("redis", 4, partitioned=True)["discarded"] == 2
+
+
+# ------------------------------------------------------------------ the table
+
+
+def test_compare_table():
+    df = A.compare(["etcd", "cassandra", "redis"], p=0.1, trials=20, writes=300, seed=0)
+    assert list(df["preset"]) == ["etcd", "cassandra", "redis"]
+    assert df.loc[0, "availability"] == pytest.approx(0.972)
+    assert df.loc[0, "nines"] == pytest.approx(-math.log10(0.028))
+    assert df.loc[1, "stale_read"] == pytest.approx(2 / 3)
+    # a system's numbers do not depend on which others are compared
+    alone = A.compare(["etcd", "cassandra", "redis"][:1], p=0.1, trials=20, writes=300, seed=0)
+    assert alone.loc[0, "downtime_median_ms"] == df.loc[0, "downtime_median_ms"]
+    with pytest.raises(InvalidParameterError, match="systems"):
+        A.compare([])
