@@ -371,6 +371,8 @@ def compare(systems: Iterable[SystemModel | str] | None = None, p: float = 0.01,
     downtime_median_ms, downtime_p99_ms, stale_read (at ``t_ms``), lost_writes,
     lost_fraction, versions, discarded.  System i uses child seed i of ``seed``
     for its simulations, so adding a system does not change the others' numbers.
+    ``df.attrs["downtime_ms"]`` keeps each system's downtime samples (by display
+    name) for plotting.  ``overrides`` maps a preset name to its overrides.
     """
     import pandas as pd
 
@@ -382,6 +384,7 @@ def compare(systems: Iterable[SystemModel | str] | None = None, p: float = 0.01,
     extra = dict(overrides or {})
     seeds = spawn(seed, len(items))
     rows = []
+    samples: dict[str, np.ndarray] = {}
     for item, s in zip(items, seeds, strict=True):
         m = _model(item) if not isinstance(item, str) else preset(item, **extra.get(item, {}))
         s_down, s_stale, s_lost, s_conf = spawn(s, 4)
@@ -390,6 +393,7 @@ def compare(systems: Iterable[SystemModel | str] | None = None, p: float = 0.01,
         lw = lost_writes(m, writes=writes, seed=s_lost,
                          failed_replicas=min(failed_replicas, max(m.replicas - 1, 0)))
         cv = conflicting_versions(m, writers=2, seed=s_conf)
+        samples[m.display] = d
         rows.append({"system": m.display, "preset": m.name, "nodes": m.nodes,
                      "replicas": m.replicas, "availability": a, "nines": nines(a),
                      "downtime_median_ms": float(np.nanmedian(d)),
@@ -397,4 +401,6 @@ def compare(systems: Iterable[SystemModel | str] | None = None, p: float = 0.01,
                      "stale_read": stale_read_probability(m, t_ms, seed=s_stale),
                      "lost_writes": lw["lost"], "lost_fraction": lw["lost_fraction"],
                      "versions": cv["versions"], "discarded": cv["discarded"]})
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows)
+    df.attrs["downtime_ms"] = samples
+    return df

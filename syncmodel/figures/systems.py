@@ -1,0 +1,22 @@
+"""Paper figure of notebook 06: the nine named systems answering the same five questions."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from . import register
+
+#: the failure scenario of the paper figure: node failure probability and read delay
+P_NODE = 0.01
+T_MS = 0.0
+
+
+@register("systems_comparison", "The named systems side by side: nines, failover downtime, "
+          "stale reads, lost writes")
+def build(small: bool = False) -> go.Figure:
+    from ..systems import compare
+    from ..widgets.systems import figure_from_table
+
+    df = compare(None, p=P_NODE, t_ms=T_MS, trials=10 if small else 300,
+                 writes=200 if small else 2000, seed=2026)
+    return figure_from_table(df)
