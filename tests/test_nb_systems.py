@@ -30,5 +30,7 @@ def test_notebook_06(tmp_path):
     assert s["redis_lost_wait"] <= s["redis_lost_async"]
     assert s["etcd_lost_writes"] == 0
     assert s["glusterfs_downtime_median_ms"] == 42000.0
+    assert s["consul_default_window"] == 0.0
+    assert s["cassandra_hint_missed"] == pytest.approx(1 - 3 / 6)
     assert Path(s["figure"]).exists()
     assert (tmp_path / "systems_comparison.pdf").exists()

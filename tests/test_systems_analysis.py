@@ -315,3 +315,38 @@ def test_compare_table():
     assert alone.loc[0, "downtime_median_ms"] == df.loc[0, "downtime_median_ms"]
     with pytest.raises(InvalidParameterError, match="systems"):
         A.compare([])
+
+
+# ------------------------------------------------------------------ Consul read modes, Cassandra hints
+
+
+def test_consul_read_modes_differ_as_documented():
+    # default: leader-lease reads, stale only in a deposed leader's window — hard to trigger
+    assert (A.deposed_leader_window("consul", trials=100, seed=1) == 0).all()
+    wide = systems.preset("consul", leader_lease_ms=1000.0)  # lease = HeartbeatTimeout
+    w = A.deposed_leader_window(wide, trials=200, seed=1)
+    assert (w > 0).any() and (w >= 0).all()
+    # step-down ≤ 2L = 10 s after the last contact, a new leader no sooner than HT = 5 s
+    assert w.max() <= 2 * 5000.0 - 5000.0 + 1e-9
+    # consistent: confirms leadership with a quorum (no window); stale: any server, lags ≤ 50 ms
+    consistent = systems.preset("consul", read_path="consistent", leader_lease_ms=1000.0)
+    assert (A.deposed_leader_window(consistent, trials=50, seed=1) == 0).all()
+    assert A.stale_read_probability(consistent) == 0.0
+    assert A.stale_read_probability(systems.preset("consul", read_path="stale")) == pytest.approx(2 / 3)
+    assert (A.deposed_leader_window("etcd", trials=10) == 0).all()
+
+
+def test_hinted_handoff_window():
+    h = 3 * 3600 * 1000.0
+    assert A.hinted_handoff_missed("cassandra", h / 3) == 0.0
+    assert A.hinted_handoff_missed("cassandra", 2 * h) == pytest.approx(0.5)
+    assert A.hinted_handoff_missed(systems.preset("cassandra", hinted_handoff=False), 10.0) == 1.0
+    assert A.hinted_handoff_missed("etcd", 2 * h) == 0.0
+    with pytest.raises(InvalidParameterError, match="outage_ms"):
+        A.hinted_handoff_missed("cassandra", -1.0)
+
+
+def test_glusterfs_arbiter_same_availability_less_storage():
+    plain, arb = systems.preset("glusterfs"), systems.preset("glusterfs", arbiter=True)
+    assert A.availability(arb, 0.1) == A.availability(plain, 0.1) == pytest.approx(_binom_at_least(3, 2, 0.9))
+    assert (plain.storage_copies, arb.storage_copies) == (3, 2)

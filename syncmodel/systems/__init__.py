@@ -12,7 +12,9 @@ from .analysis import (
     availability,
     compare,
     conflicting_versions,
+    deposed_leader_window,
     failover_downtime,
+    hinted_handoff_missed,
     lost_writes,
     nines,
     stale_read_probability,
@@ -20,5 +22,6 @@ from .analysis import (
 from .model import DATA_FILE, FRESH_READ_PATHS, READ_PATHS, SystemModel, load_defaults, names, preset
 
 __all__ = ["DATA_FILE", "FRESH_READ_PATHS", "QUESTIONS", "READ_PATHS", "SystemModel", "availability",
-           "compare", "conflicting_versions", "failover_downtime", "load_defaults", "lost_writes",
+           "compare", "conflicting_versions", "deposed_leader_window", "failover_downtime",
+           "hinted_handoff_missed", "load_defaults", "lost_writes",
            "names", "nines", "placement", "preset", "ring", "stale_read_probability", "zab"]

@@ -21,7 +21,8 @@ from .model import SystemModel, preset
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["QUESTIONS", "availability", "compare", "conflicting_versions", "failover_downtime",
+__all__ = ["QUESTIONS", "availability", "compare", "conflicting_versions", "deposed_leader_window",
+           "failover_downtime", "hinted_handoff_missed",
            "lost_writes", "nines", "stale_read_probability"]
 
 QUESTIONS = ("availability", "failover downtime", "stale read", "lost writes", "conflicts")
@@ -209,6 +210,39 @@ def stale_read_probability(system: SystemModel | str, t_ms: float = 0.0, *,
     raise InvalidParameterError(f"no stale-read model for read path {m.read_path!r}")  # pragma: no cover
 
 
+def deposed_leader_window(system: SystemModel | str, trials: int = 200, seed: Seed = None
+                          ) -> np.ndarray:
+    """Samples (ms) of the time a partitioned old leader still serves reads after a new leader exists.
+
+    Only lease-based leader reads can be stale this way (Consul's default mode): the
+    majority side elects a new leader after ``T_new`` (``election.simulate("raft",
+    scenario="crash")`` — to the majority a partitioned leader is a silent one), while
+    the old leader serves default-mode reads until its lease check fails.  hashicorp/raft
+    checks the lease every LeaderLeaseTimeout L, so it steps down at L + U(0, L) after
+    its last quorum contact, the moment the partition starts here (times from then).
+    Window = max(0, step-down − T_new); a read at the old leader in the window may
+    miss writes the new leader accepted.  ReadIndex, consistent,
+    leaseholder and sync paths confirm leadership or wait out the lease: all zeros.
+    Worked case: Consul defaults (L = 2500 ms < 5000 ms ≤ T_new) give only zeros — the
+    docs' 'hard to trigger'; L = HeartbeatTimeout opens a window in some runs.
+    """
+    m = _model(system)
+    trials = _count("trials", trials)
+    if not (m.name == "consul" and m.read_path == "default"):
+        return np.zeros(trials)
+    from .. import election
+
+    # times from the last quorum contact: a 1 ms heartbeat puts the partition right after it
+    rng_t = m.election_timeout_range_ms()
+    assert rng_t is not None
+    df = election.simulate("raft", n=m.nodes, trials=trials, seed=spawn(seed, 2)[0], scenario="crash",
+                           timeout_ms=rng_t, heartbeat_ms=1.0, time_cap_ms=50 * rng_t[1])
+    t_new = df["time_to_leader_ms"].to_numpy(dtype=float)
+    lease = float(m.params["leader_lease_ms"] * m.params["raft_multiplier"])
+    step_down = lease + as_generator(spawn(seed, 2)[1]).uniform(0.0, lease, size=trials)
+    return np.maximum(0.0, step_down - t_new)
+
+
 # ------------------------------------------------------------------ 4. lost writes
 def _receipts(rng: np.random.Generator, arrivals: np.ndarray, replicas: int, lag_ms: float
               ) -> np.ndarray:
@@ -292,6 +326,26 @@ def lost_writes(system: SystemModel | str, writes: int = 1000, rate_per_s: float
     n_ack = int(acked.sum())
     return {"acknowledged": n_ack, "lost": lost, "lost_fraction": lost / n_ack if n_ack else 0.0,
             "available": True}
+
+
+def hinted_handoff_missed(system: SystemModel | str, outage_ms: float) -> float:
+    """Fraction of the writes made during a replica's outage that it never receives by hints.
+
+    Cassandra's coordinators store a hint for a down replica and replay it on
+    recovery, but only for the first ``max_hint_window`` of the outage; writes after
+    that wait for read repair or anti-entropy repair.  With writes spread evenly over
+    an outage of length D and hint window H: missed = max(0, 1 − H/D); all of them
+    when hinted handoff is off.  Other systems catch a returning replica up from the
+    leader's log or the healing daemon: 0.
+    Worked case: H = 3 h, D = 6 h → 0.5; D = 1 h → 0.
+    """
+    m = _model(system)
+    d = _nonneg("outage_ms", outage_ms)
+    if m.name != "cassandra" or d == 0.0:
+        return 0.0
+    if not m.params["hinted_handoff"]:
+        return 1.0
+    return max(0.0, 1.0 - float(m.params["hint_window_ms"]) / d)
 
 
 # ------------------------------------------------------------------ 5. conflicting versions

@@ -153,12 +153,18 @@ class SystemModel:
         k = max(self.read_quorum, self.write_quorum)
         return st.choose(k, reps) if len(reps) > 1 else st.Node(reps[0])
 
+    @property
+    def storage_copies(self) -> int:
+        """Full data copies kept: the replicas, minus a GlusterFS arbiter (names and metadata only)."""
+        return self.replicas - int(bool(self.params.get("arbiter", False)))
+
     def summary(self) -> dict[str, Any]:
         """A flat dict of the model (one table row)."""
         row: dict[str, Any] = {"system": self.display, "preset": self.name, "family": self.family,
                                "nodes": self.nodes, "replicas": self.replicas,
                                "read_quorum": self.read_quorum, "write_quorum": self.write_quorum,
                                "tolerated_failures": self.tolerated_failures,
+                               "storage_copies": self.storage_copies,
                                "election": self.election, "replication": self.replication,
                                "read_path": self.read_path, "conflict": self.conflict,
                                "fresh_reads": self.fresh_reads}
