@@ -159,3 +159,10 @@ def test_unknown_preset_lists_the_known_ones():
 
 def test_name_is_case_insensitive():
     assert systems.preset("ETCD").name == "etcd"
+
+
+def test_presets_are_hashable_values():
+    assert systems.preset("etcd") == systems.preset("etcd")
+    assert hash(systems.preset("etcd")) == hash(systems.preset("etcd"))
+    assert systems.preset("etcd") != systems.preset("etcd", heartbeat_ms=50.0)
+    assert len({systems.preset("etcd"), systems.preset("etcd"), systems.preset("consul")}) == 2

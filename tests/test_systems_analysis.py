@@ -350,3 +350,29 @@ def test_glusterfs_arbiter_same_availability_less_storage():
     plain, arb = systems.preset("glusterfs"), systems.preset("glusterfs", arbiter=True)
     assert A.availability(arb, 0.1) == A.availability(plain, 0.1) == pytest.approx(_binom_at_least(3, 2, 0.9))
     assert (plain.storage_copies, arb.storage_copies) == (3, 2)
+
+
+def test_quorum_systems_exist_exactly_on_the_intersecting_paths():
+    pytest.importorskip("syncmodel.quorum")
+    from syncmodel.errors import InfeasibleError
+
+    cases = {systems.preset("etcd"): True, systems.preset("zookeeper"): False,
+             systems.preset("zookeeper", read_path="sync"): True,
+             systems.preset("etcd", read_path="serializable"): False,
+             systems.preset("cassandra"): False,
+             systems.preset("cassandra", consistency_read="QUORUM", consistency_write="QUORUM"): True,
+             systems.preset("consul", read_path="consistent"): True}
+    for m, intersecting in cases.items():
+        # independent: R + W > N ⇔ every R-subset meets every W-subset of N replicas
+        reps = range(m.replicas)
+        meets = all(set(r) & set(w) for r in itertools.combinations(reps, m.read_quorum)
+                    for w in itertools.combinations(reps, m.write_quorum))
+        assert meets is intersecting, m.name
+        if intersecting:
+            qs = m.quorum_system()
+            assert qs.is_consistent()
+            assert qs.write_resilience() == m.replicas - m.write_quorum
+        else:
+            with pytest.raises(InfeasibleError, match="R \\+ W ≤ N"):
+                m.quorum_system()
+            assert A.stale_read_probability(m) > 0

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ..errors import InvalidParameterError, invalid
+from ..errors import InfeasibleError, InvalidParameterError, invalid
 
 __all__ = ["DATA_FILE", "FRESH_READ_PATHS", "READ_PATHS", "SystemModel", "load_defaults", "names", "preset"]
 
@@ -71,8 +71,8 @@ class SystemModel:
     replication: str
     read_path: str
     conflict: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-    sources: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    sources: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def __getattr__(self, key: str) -> Any:
         # system-specific settings read like fields: preset("etcd").heartbeat_ms
@@ -124,6 +124,26 @@ class SystemModel:
         if self.name == "consul":
             return 0.5 * self.params["leader_lease_ms"] * self.params["raft_multiplier"]
         return float(self.params["heartbeat_ms"])
+
+    def quorum_system(self) -> Any:
+        """The read/write quorums of the default path as a :class:`syncmodel.quorum.QuorumSystem`.
+
+        ``quorum.threshold(replicas, read_quorum, write_quorum)`` over the replicas
+        "r0".."r{N−1}": a read quorum meets every write quorum iff R + W > N.  Paths
+        with R + W ≤ N (ZooKeeper local reads, Cassandra ONE/ONE, etcd serializable)
+        are not quorum systems — a read can miss the latest write with no failure at
+        all — and raise InfeasibleError.
+        Worked case: etcd (2 of 3 both ways) gives one; ZooKeeper (R = 1, W = 2) raises.
+        """
+        from .. import quorum
+
+        if self.read_quorum + self.write_quorum <= self.replicas:
+            raise InfeasibleError(
+                f"{self.name} reads {self.read_quorum} and writes {self.write_quorum} of "
+                f"{self.replicas} replicas on its {self.read_path!r} path: R + W ≤ N, reads need "
+                "not meet writes, so there is no quorum system")
+        return quorum.threshold([f"r{i}" for i in range(self.replicas)], self.read_quorum,
+                                self.write_quorum)
 
     def structure(self) -> Any:
         """The structure expression F(S) is taken over (see :mod:`syncmodel.structure`).
