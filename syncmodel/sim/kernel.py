@@ -47,6 +47,13 @@ class Simulator:
         heappush(self._heap, (self.now + delay, seq, fn, arg))
         return seq
 
+    def post(self, delay: float, fn: Callable[[Any], Any], arg: Any = None) -> int:
+        """:meth:`schedule` without the argument check: for hot loops whose delays are
+        known to be ≥ 0 (e.g. drawn from a :class:`~syncmodel.sim.latency.Latency`)."""
+        self._seq = seq = self._seq + 1
+        heappush(self._heap, (self.now + delay, seq, fn, arg))
+        return seq
+
     def at(self, time: float, fn: Callable[[Any], Any], arg: Any = None) -> int:
         """Run ``fn(arg)`` at absolute ``time`` (not before ``now``); returns a handle."""
         if not time >= self.now:
@@ -76,7 +83,8 @@ class Simulator:
         """
         if not until >= self.now:
             raise invalid("until", until, f"≥ now = {self.now}")
-        limit = math.inf if max_events is None else self.events + int(max_events)
+        if max_events is not None:
+            return self._run_counted(until, int(max_events))
         heap = self._heap
         cancelled = self._cancelled
         pop = heappop
@@ -84,12 +92,13 @@ class Simulator:
         n = self.events
         reason = "empty"
         while heap:
-            if heap[0][0] > until:
+            t, seq, fn, arg = pop(heap)
+            if t > until:
+                heappush(heap, (t, seq, fn, arg))
                 self.now = until
                 reason = "until"
                 break
-            t, seq, fn, arg = pop(heap)
-            if seq in cancelled:
+            if cancelled and seq in cancelled:
                 cancelled.discard(seq)
                 continue
             self.now = t
@@ -98,8 +107,27 @@ class Simulator:
             if self._stopped:
                 reason = "stopped"
                 break
-            if n >= limit:
-                reason = "max_events"
-                break
         self.events = n
         return reason
+
+    def _run_counted(self, until: float, max_events: int) -> str:
+        heap = self._heap
+        self._stopped = False
+        limit = self.events + max_events
+        while heap:
+            if self.events >= limit:
+                return "max_events"
+            t, seq, fn, arg = heappop(heap)
+            if t > until:
+                heappush(heap, (t, seq, fn, arg))
+                self.now = until
+                return "until"
+            if seq in self._cancelled:
+                self._cancelled.discard(seq)
+                continue
+            self.now = t
+            self.events += 1
+            fn(arg)
+            if self._stopped:
+                return "stopped"
+        return "empty"

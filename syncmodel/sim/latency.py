@@ -15,8 +15,10 @@ import numpy as np
 
 from ..errors import invalid
 
-#: draws made per refill of a buffered sampler: large enough to amortize numpy's call cost
-BATCH = 2048
+#: a buffered sampler's first refill draws BATCH_MIN values, doubling up to BATCH_MAX: short
+#: runs waste little, long runs amortize numpy's per-call cost
+BATCH_MIN = 32
+BATCH_MAX = 4096
 
 
 def _check_nonneg(name: str, value: Any) -> float:
@@ -41,20 +43,27 @@ class Latency:
         raise NotImplementedError
 
     def sampler(self, rng: np.random.Generator) -> Callable[[], float]:
-        """A fast zero-argument sampler drawing from ``rng`` in batches of :data:`BATCH`."""
-        buf: list[float] = []
-        pop = buf.pop
-        draw = self.sample
-
-        def next_value() -> float:
-            if not buf:
-                buf.extend(draw(rng, BATCH).tolist()[::-1])
-            return pop()
-
-        return next_value
+        """A fast zero-argument sampler drawing from ``rng`` in growing batches."""
+        return buffered(lambda size: self.sample(rng, size))
 
     def __add__(self, other: Latency) -> Latency:
         return Sum(self, other)
+
+
+def buffered(draw: Callable[[int], np.ndarray]) -> Callable[[], float]:
+    """Serve ``draw(size)``'s values one at a time, refilling with batches that double
+    from :data:`BATCH_MIN` to :data:`BATCH_MAX` (values come out in draw order)."""
+    buf: list[float] = []
+    pop = buf.pop
+    size = [BATCH_MIN]
+
+    def next_value() -> float:
+        if not buf:
+            buf.extend(draw(size[0]).tolist()[::-1])
+            size[0] = min(2 * size[0], BATCH_MAX)
+        return pop()
+
+    return next_value
 
 
 class Fixed(Latency):

@@ -11,11 +11,13 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from heapq import heappush
 from typing import Any
 
 from ..errors import invalid
 from .kernel import Simulator
-from .latency import Latency, LatencySpec, as_latency
+from .latency import Latency, LatencySpec, as_latency, buffered
+from .trace import Record
 
 
 class Process:
@@ -64,21 +66,20 @@ class Process:
 
     def broadcast(self, msg: Any) -> None:
         """Send ``msg`` to every peer (not to itself)."""
-        send = self.net.send
-        me = self.id
-        for p in self.peers:
-            send(me, p, msg)
+        self.net.multicast(self.id, self.peers, msg)
 
     def set_timer(self, delay: float, name: str, data: Any = None) -> int:
         """Call ``on_timer(name, data)`` after ``delay`` ms unless cancelled or crashed."""
-        return self.sim.schedule(delay, self._fire, (self.epoch, name, data))
+        if not delay >= 0:
+            raise invalid("delay", delay, "≥ 0")
+        return self.sim.post(delay, self._fire, (self.epoch, name, data))
 
     def cancel_timer(self, handle: int) -> None:
         self.sim.cancel(handle)
 
     def log(self, kind: str, term: int | None = None, **data: Any) -> None:
         """Write a trace record for this process at the current time."""
-        self.sim.trace.log(self.sim.now, self.id, kind, term, data or None)
+        self.sim.trace.records.append(Record(self.sim.now, self.id, kind, term, data or None))
 
     def _fire(self, arg: tuple[int, str, Any]) -> None:
         epoch, name, data = arg
@@ -118,6 +119,7 @@ class Network:
         self.sent = 0
         self.delivered = 0
         self.dropped = 0
+        self._log_messages = sim.trace.messages
 
     # -- membership ----------------------------------------------------------------------------
     def add(self, procs: Iterable[Process]) -> list[Process]:
@@ -147,19 +149,52 @@ class Network:
 
     # -- messages -----------------------------------------------------------------------------
     def send(self, src: int, dst: int, msg: Any) -> None:
-        """Queue ``msg`` from ``src`` to ``dst`` unless it is lost or cut off."""
+        """Queue ``msg`` from ``src`` to ``dst`` unless it is lost or cut off.
+
+        A message is dropped at once if either end is down or a partition separates
+        them, or with probability ``loss``; otherwise it arrives after a latency draw
+        (and is still dropped then if the receiver is down or cut off).
+        """
         self.sent += 1
         sim = self.sim
-        if self.sim.trace.messages:
+        if self._log_messages:
             sim.trace.log(sim.now, src, "send", None, {"dst": dst, "msg": msg})
-        if not self.procs[src].up or self._group[src] != self._group[dst]:
-            self._drop(src, dst, msg, "cut" if self.procs[src].up else "down")
+        procs = self.procs
+        group = self._group
+        if not (procs[src].up and procs[dst].up) or group[src] != group[dst]:
+            self._drop(src, dst, msg, "cut" if procs[src].up and procs[dst].up else "down")
             return
         if self.loss and self._uniform() < self.loss:
             self._drop(src, dst, msg, "loss")
             return
         draw = self._links.get((src, dst), self._draw) if self._links else self._draw
-        sim.schedule(draw(), self._deliver, (src, dst, msg))
+        sim._seq = seq = sim._seq + 1
+        heappush(sim._heap, (sim.now + draw(), seq, self._deliver, (src, dst, msg)))
+
+    def multicast(self, src: int, dsts: Iterable[int], msg: Any) -> None:
+        """Send ``msg`` from ``src`` to each of ``dsts`` (one independent draw each)."""
+        if self._log_messages or self.loss or self._links:
+            for d in dsts:
+                self.send(src, d, msg)
+            return
+        sim = self.sim
+        procs = self.procs
+        group = self._group
+        heap = sim._heap
+        draw = self._draw
+        deliver = self._deliver
+        now = sim.now
+        seq = sim._seq
+        g = group[src]
+        src_up = procs[src].up
+        for d in dsts:
+            self.sent += 1
+            if not (src_up and procs[d].up) or group[d] != g:
+                self._drop(src, d, msg, "cut" if src_up and procs[d].up else "down")
+                continue
+            seq += 1
+            heappush(heap, (now + draw(), seq, deliver, (src, d, msg)))
+        sim._seq = seq
 
     def _deliver(self, arg: tuple[int, int, Any]) -> None:
         src, dst, msg = arg
@@ -168,13 +203,13 @@ class Network:
             self._drop(src, dst, msg, "down" if not p.up else "cut")
             return
         self.delivered += 1
-        if self.sim.trace.messages:
+        if self._log_messages:
             self.sim.trace.log(self.sim.now, dst, "deliver", None, {"src": src, "msg": msg})
         p.on_message(src, msg)
 
     def _drop(self, src: int, dst: int, msg: Any, why: str) -> None:
         self.dropped += 1
-        if self.sim.trace.messages:
+        if self._log_messages:
             self.sim.trace.log(self.sim.now, src, "drop", None,
                                {"dst": dst, "msg": msg, "why": why})
 
@@ -273,13 +308,4 @@ def _call_start(p: Process) -> None:
 
 
 def _uniform_sampler(sim: Simulator) -> Callable[[], float]:
-    buf: list[float] = []
-    pop = buf.pop
-    rng = sim.rng
-
-    def next_value() -> float:
-        if not buf:
-            buf.extend(rng.random(2048).tolist())
-        return pop()
-
-    return next_value
+    return buffered(sim.rng.random)
