@@ -13,7 +13,7 @@ five steps), with safety checks over whole traces and the Raft paper's Figure 16
 from __future__ import annotations
 
 from . import reference
-from .figure16 import (
+from .fig16 import (
     PAPER,
     PAPER_TRIALS,
     RANGES,

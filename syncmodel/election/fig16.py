@@ -207,29 +207,24 @@ def analytic_cdf(timeout_ms: Sequence[float], t_ms: np.ndarray | Sequence[float]
         return np.full(k, 1.0 / k)
 
     b = beta_pmf()
-    shift0 = lo - h + d  # the crash offset φ ∈ [0, h] is applied by reversing a U(0, h)
+    shift0 = lo - h + d  # T = (lo − h + d) + (h − φ) + r·B₀ + …, and h − φ ~ U(0, h)
     first = np.convolve(b, uniform_pmf(h))
     round_pmf = np.zeros(round(lo / dt) + b.size)
     round_pmf[round(lo / dt):] = b
     cdf = np.zeros(m)
     dens = first
-    offset = round(shift0 / dt)
+    comps = 2  # components summed in dens; bin j then stands for (j + comps/2)·dt
     weight = 1.0 - p_split
-    g = 0
-    while offset < m and weight > 1e-9:
-        seg = np.cumsum(dens)
-        part = np.zeros(m)
-        end = min(m, offset + seg.size)
-        part[offset:end] = seg[: end - offset]
-        part[end:] = seg[-1] if end < m else part[end:]
-        cdf += weight * part
+    while weight > 1e-9:
+        pos = shift0 + (np.arange(dens.size) + comps / 2) * dt
+        if pos[0] > cap_ms:
+            break
+        cdf += weight * np.interp(grid, pos, np.cumsum(dens), left=0.0)
         if p_split == 0.0:
             break
         dens = np.convolve(dens, round_pmf)[: m]
+        comps += 1
         weight *= p_split
-        g += 1
-        if dens.size and g * lo > cap_ms:
-            break
     if t_ms is None:
         return grid, np.minimum(cdf, 1.0)
     t = np.asarray(t_ms, dtype=float)
