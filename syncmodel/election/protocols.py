@@ -10,6 +10,7 @@ Every node logs typed trace records ("term", "candidate", "vote", "leader",
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,22 +92,26 @@ class ElectionNode(Process):
     """State and helpers shared by the algorithms: term, role, timers, heartbeats."""
 
     name = "base"
+    # immutable defaults live on the class (an instance attribute shadows one when set)
+    up = True
+    epoch = 0
+    term = 0
+    voted_for: int | None = None
+    role = "follower"
+    leader: int | None = None
+    deadline = math.inf  # when the election timer is due (inf: disarmed)
+    timer_at = math.inf  # when the one pending timer event fires (inf: none)
+    timer_tok = 0  # events carrying an older token are stale
+    hb_timer = 0
+    last_heard = -1e18
+    disk_free = True
 
     def __init__(self, cfg: Config, mon: Monitor, log_rank: int = 1) -> None:
-        super().__init__()
         self.cfg = cfg
         self.mon = mon
         self.log_rank = log_rank
-        self.term = 0
-        self.voted_for: int | None = None
-        self.role = "follower"
-        self.leader: int | None = None
-        self.timer = 0
-        self.hb_timer = 0
-        self.last_heard = -1e18
         self.u: Callable[[], float] = _zero
         self.disk: Callable[[], float] = _zero
-        self.disk_free = True
 
     # -- set-up ------------------------------------------------------------------------------
     def bind(self, u: Callable[[], float], disk: Callable[[], float]) -> None:
@@ -138,20 +143,41 @@ class ElectionNode(Process):
             self.voted_for = None
 
     def reset_timer(self) -> None:
-        """(Re)arm the election timer with a fresh draw from U[lo, hi]."""
+        """(Re)arm the election timer with a fresh draw from U[lo, hi].
+
+        Lazy re-arming: one event stays queued; if it fires before the (moved)
+        deadline it re-queues itself, so a heartbeat costs no heap push.
+        """
         sim = self.sim
-        if self.timer:
-            sim._cancelled.add(self.timer)
         cfg = self.cfg
         lo = cfg.timeout_lo
-        self.timer = sim.post(lo + (cfg.timeout_hi - lo) * self.u(), self._election_timer,
-                              self.epoch)
+        now = sim.now
+        d = now + lo + (cfg.timeout_hi - lo) * self.u()
+        self.deadline = d
+        if d < self.timer_at:
+            self.timer_at = d
+            self.timer_tok = tok = self.timer_tok + 1
+            sim.post(d - now, self._election_timer, tok)
 
-    def _election_timer(self, epoch: int) -> None:
-        if self.up and epoch == self.epoch:
-            self.timer = 0
-            if self.role != "leader":
-                self.on_election_timeout()
+    def stop_timer(self) -> None:
+        """Disarm the election timer."""
+        self.deadline = _INF
+
+    def _election_timer(self, tok: int) -> None:
+        if tok != self.timer_tok or not self.up:
+            return
+        now = self.sim.now
+        d = self.deadline
+        if now < d:
+            if d < _INF:
+                self.timer_at = d
+                self.sim.post(d - now, self._election_timer, tok)
+            else:
+                self.timer_at = _INF
+            return
+        self.timer_at = self.deadline = _INF
+        if self.role != "leader":
+            self.on_election_timeout()
 
     def persist_then(self, fn: Callable[[Any], None], arg: Any) -> None:
         """Run ``fn(arg)`` after a disk write (at once when the disk costs nothing)."""
@@ -173,9 +199,7 @@ class ElectionNode(Process):
         self.role = "leader"
         self.leader = self.id
         self.log("leader", self.term)
-        if self.timer:
-            self.sim.cancel(self.timer)
-            self.timer = 0
+        self.stop_timer()
         self.mon.current[self.id] = (self.term, self.id)
         self.heartbeat()
         self.mon.follow(self.id, self.term, self.id)
@@ -224,7 +248,8 @@ class ElectionNode(Process):
             self.log("step_down", self.term)
         self.role = "follower"
         self.leader = None
-        self.timer = 0
+        self.timer_tok += 1
+        self.timer_at = self.deadline = _INF
         self.hb_timer = 0
         self.mon.current.pop(self.id, None)
 
@@ -235,6 +260,9 @@ class ElectionNode(Process):
 
 def _zero() -> float:
     return 0.0
+
+
+_INF = math.inf
 
 
 class RaftNode(ElectionNode):
