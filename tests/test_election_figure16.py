@@ -98,6 +98,7 @@ def test_data_file_records_the_code_parameters_and_paper_numbers():
     assert (kind, median, sigma, shift) == ("lognormal", f16.DISK.median, f16.DISK.sigma,  # type: ignore[attr-defined]
                                             f16.DISK.shift)  # type: ignore[attr-defined]
     assert model["time_cap_ms"] == f16.TIME_CAP_MS
+    assert model["warmup_heartbeats"] == f16.WARMUP_HEARTBEATS
     assert model["broadcast_time_ms"] == pytest.approx(f16.broadcast_time_ms(), abs=0.01)
     paper = doc["paper_numbers"]
     assert paper["median_150_155_ms"] == f16.PAPER["150-155"]["value"] == 287

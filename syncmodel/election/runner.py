@@ -263,6 +263,18 @@ def run_once(algorithm: str = "raft", n: int = 5, seed: Seed = None,
     of the election to then.  Without ``run_ms`` the run stops at that moment or at
     ``time_cap_ms`` after the start (the row then says ``elected=False``); with
     ``run_ms`` it runs to that absolute time (for partition and safety studies).
+
+    Keyword parameters (all optional): ``timeout_ms=(150, 300)`` election timeout
+    range; ``latency`` one-way message delay and ``disk`` vote-write delay (a
+    :class:`~syncmodel.sim.Latency` or a spec such as ``("uniform", 1.5, 2.5)``);
+    ``loss`` per-message drop probability; ``heartbeat_ms`` (default lo/2);
+    ``scenario``; ``behind``; ``prevote`` (Raft); ``mode`` ("vote" or "hash", the
+    five-step protocol); ``answer_ms`` (Bully's answer wait, the five-step tally
+    window; default 2·(2·E[latency] + E[disk]) + 1); ``partition`` (node groups) with
+    ``partition_at_ms`` and ``heal_at_ms``; ``time_cap_ms=10000``; ``run_ms``;
+    ``trace_messages`` (record every send/deliver/drop, for timelines);
+    ``warmup_heartbeats=2``; ``established`` ("all" or "majority").
+    The returned :class:`ElectionRun` holds the row, the trace and the network.
     """
     return _trial(_make_plan(algorithm, n, **params), seed)
 
