@@ -113,5 +113,5 @@ def test_analytic_worked_case_150_155():
     # P(split) = 1 − (0.6³ + 3·0.4·0.6²) = 0.352; the first round ends by lo + r + d
     assert f16.split_vote_probability(4, 2, 2.0 / 5.0) == pytest.approx(0.352)
     d = 4 * f16.LATENCY.mean + f16.DISK.mean
-    t, F = f16.analytic_cdf((150, 155), np.array([150 + 5 + d + 1.0]), dt=0.1)
+    _, F = f16.analytic_cdf((150, 155), np.array([150 + 5 + d + 1.0]), dt=0.1)
     assert F[0] == pytest.approx(1 - 0.352, abs=0.01)
