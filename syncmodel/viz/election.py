@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from . import DASHES, FONT_PX, TICK_FONT_PX, color, ecdf, paper_layout
+from . import DASHES, FONT_PX, PALETTE, TICK_FONT_PX, ecdf, paper_layout
 
 ROLE_COLORS = {"follower": "#D9D9D9", "candidate": "#E69F00", "leader": "#0072B2",
                "down": "#000000"}
@@ -35,28 +35,40 @@ def figure16_figure(panels: Sequence[Mapping[str, Sequence[float] | np.ndarray]]
     rows = len(panels)
     fig = make_subplots(rows=rows, cols=1, vertical_spacing=0.14,
                         subplot_titles=list(titles) if titles else None)
+    # one colour and dash per label across panels; the palette's yellow is too pale for lines
+    colours = [c for c in PALETTE if c != "#F0E442"]
+    style: dict[str, tuple[str, str]] = {}
     shown: set[str] = set()
-    k = 0
+    lows: list[float] = []
     for row, panel in enumerate(panels, start=1):
         for label, samples in panel.items():
+            if label not in style:
+                k = len(style)
+                style[label] = (colours[k % len(colours)], DASHES[k % len(DASHES)])
+            c, dash = style[label]
             a = np.asarray(samples, dtype=float)
             xs, ys = ecdf(a)
             frac = xs.size / max(a.size, 1)
-            c, dash = color(k), DASHES[k % len(DASHES)]
-            name = f"{label} ms"
+            name = f"{label} ms" if xs.size else f"{label} ms (none by the cap)"
+            if xs.size:
+                lows.append(float(xs[0]))
+            elif cap_ms is not None:  # keep a legend entry: a flat line at 0 up to the cap
+                xs, ys, frac = np.array([cap_ms / 100, cap_ms]), np.array([0.0, 0.0]), 1.0
             fig.add_trace(go.Scatter(x=xs, y=ys * frac, mode="lines", line_shape="hv",
-                                     name=name, legendgroup=name,
-                                     showlegend=name not in shown,
+                                     name=name, legendgroup=label,
+                                     showlegend=label not in shown,
                                      line=dict(color=c, dash=dash, width=1.4)), row=row, col=1)
-            shown.add(name)
+            shown.add(label)
             if analytic and label in analytic:
                 t, f = analytic[label]
-                if np.max(f) > 0:
-                    fig.add_trace(go.Scatter(x=t[1:], y=f[1:], mode="lines", name=f"{label} model",
-                                             legendgroup=name, showlegend=False,
+                pos = np.flatnonzero(f > 1e-4)
+                if pos.size:
+                    first = max(int(pos[0]) - 1, 0)
+                    fig.add_trace(go.Scatter(x=t[first:], y=f[first:], mode="lines",
+                                             name=f"{label} model", legendgroup=label,
+                                             showlegend=False,
                                              line=dict(color=c, dash="dot", width=0.9),
                                              opacity=0.8), row=row, col=1)
-            k += 1
     for q in quoted:
         fig.add_trace(go.Scatter(x=[q["x"]], y=[q["y"]], mode="markers+text",
                                  text=[q.get("text", "")], textposition=q.get("position",
@@ -65,7 +77,10 @@ def figure16_figure(panels: Sequence[Mapping[str, Sequence[float] | np.ndarray]]
                                  marker=dict(symbol="diamond-open", size=7, color="black"),
                                  showlegend=False, hoverinfo="text"),
                       row=int(q.get("panel", 1)), col=1)
-    fig.update_xaxes(type="log", title_text="time without leader (ms)")
+    lo = min(lows) / 1.5 if lows else 10.0
+    hi = (cap_ms if cap_ms is not None else max(lows, default=1000.0)) * 1.3
+    fig.update_xaxes(type="log", title_text="time without leader (ms)",
+                     range=[np.log10(lo), np.log10(hi)])
     fig.update_yaxes(title_text="cumulative fraction", range=[0, 1.02])
     if cap_ms is not None:
         for row in range(1, rows + 1):
