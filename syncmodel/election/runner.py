@@ -58,6 +58,7 @@ class _Plan:
     trace_messages: bool
     warmup: int
     need: int | None
+    crashes: tuple[tuple[int, float, float | None], ...] = ()
 
 
 @dataclass
@@ -111,7 +112,8 @@ def _make_plan(algorithm: str = "raft", n: int = 5, *,
              partition_at_ms: float | None = None, heal_at_ms: float | None = None,
              time_cap_ms: float = 10_000.0, run_ms: float | None = None,
              trace_messages: bool = False, warmup_heartbeats: int = 2,
-             established: str = "all") -> _Plan:
+             established: str = "all",
+             crashes: Sequence[Sequence[float | None]] | None = None) -> _Plan:
     """Validate the parameters of :func:`run_once` once for many trials."""
     algorithm = _check_algorithm(algorithm)
     n = _check_n(n)
@@ -142,6 +144,18 @@ def _make_plan(algorithm: str = "raft", n: int = 5, *,
     if partition is None and (heal_at_ms is not None or partition_at_ms is not None):
         raise invalid("partition", partition, "node groups when partition_at_ms/heal_at_ms is set")
     _check_prob("loss", loss)
+    faults: list[tuple[int, float, float | None]] = []
+    for c in crashes or ():
+        try:
+            node, at, back = (*tuple(c), None)[:3]
+        except (TypeError, ValueError):
+            raise invalid("crashes", crashes, "(node, at[, restart_at]) triples") from None
+        if (not isinstance(node, numbers.Integral) or not 0 <= node < n
+                or not isinstance(at, numbers.Real) or not math.isfinite(at) or at < 0
+                or (back is not None and not (isinstance(back, numbers.Real) and back >= at))):
+            raise invalid("crashes", crashes,
+                          f"(node in 0..{n - 1}, at ≥ 0[, restart_at ≥ at]) triples")
+        faults.append((int(node), float(at), None if back is None else float(back)))
     cfg = Config(n=n, timeout_lo=lo, timeout_hi=hi, heartbeat=heartbeat, disk=dsk,
                  prevote=bool(prevote), answer_ms=answer, mode=mode)
     if algorithm == "bully":
@@ -158,7 +172,7 @@ def _make_plan(algorithm: str = "raft", n: int = 5, *,
                  partition_at_ms=partition_at_ms, heal_at_ms=heal_at_ms, cap=cap,
                  run_ms=None if run_ms is None else float(run_ms),
                  trace_messages=bool(trace_messages), warmup=int(warmup_heartbeats),
-                 need=None if established == "all" else n // 2 + 1)
+                 need=None if established == "all" else n // 2 + 1, crashes=tuple(faults))
 
 
 def _trial(plan: _Plan, seed: Seed) -> ElectionRun:
@@ -181,6 +195,8 @@ def _trial(plan: _Plan, seed: Seed) -> ElectionRun:
     if partition is not None:
         net.partition(partition, at=partition_at_ms if partition_at_ms is not None else 0.0,
                       heal_at=heal_at_ms)
+    for node, at, back in plan.crashes:
+        net.crash(node, at=at, restart_at=back)
 
     if scenario == "cold":
         t0 = 0.0
@@ -273,7 +289,9 @@ def run_once(algorithm: str = "raft", n: int = 5, seed: Seed = None,
     window; default 2·(2·E[latency] + E[disk]) + 1); ``partition`` (node groups) with
     ``partition_at_ms`` and ``heal_at_ms``; ``time_cap_ms=10000``; ``run_ms``;
     ``trace_messages`` (record every send/deliver/drop, for timelines);
-    ``warmup_heartbeats=2``; ``established`` ("all" or "majority").
+    ``warmup_heartbeats=2``; ``established`` ("all" or "majority"); ``crashes``: extra
+    faults as ``(node, at_ms[, restart_at_ms])`` (a Raft node keeps its term and vote
+    across a restart, as if persisted).
     The returned :class:`ElectionRun` holds the row, the trace and the network.
     """
     return _trial(_make_plan(algorithm, n, **params), seed)
