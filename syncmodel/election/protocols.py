@@ -32,10 +32,12 @@ class Config:
     prevote: bool = False
     answer_ms: float = 0.0  # bully: wait for an answer; fivestep: tally window
     mode: str = "vote"  # fivestep: "vote" or "hash"
+    majority: int = field(init=False)  # ⌊n/2⌋ + 1
+    disk_free: bool = field(init=False)  # the disk costs nothing: no write events
 
-    @property
-    def majority(self) -> int:
-        return self.n // 2 + 1
+    def __post_init__(self) -> None:
+        self.majority = self.n // 2 + 1
+        self.disk_free = isinstance(self.disk, Fixed) and self.disk.value == 0.0
 
 
 class Monitor:
@@ -77,8 +79,10 @@ class Monitor:
             if sum(1 for v in cur.values() if v == key) < self.need:
                 return
         else:
+            group = net._group
+            g = group[leader]
             for p in procs:
-                if p.up and cur.get(p.id) != key and net.connected(p.id, leader):
+                if p.up and cur.get(p.id) != key and group[p.id] == g:
                     return
         self.established_at = net.sim.now
         self.leader = leader
@@ -118,7 +122,7 @@ class ElectionNode(Process):
         """Give the node the run's uniform and disk-latency samplers."""
         self.u = u
         self.disk = disk
-        self.disk_free = isinstance(self.cfg.disk, Fixed) and self.cfg.disk.value == 0.0
+        self.disk_free = self.cfg.disk_free
 
     def make_leader(self, term: int) -> None:
         """Steady state before a disruption: this node leads ``term``."""
@@ -133,7 +137,7 @@ class ElectionNode(Process):
         self.role = "follower"
         self.leader = leader
         self.mon.current[self.id] = (term, leader)
-        self.last_heard = self.now
+        self.last_heard = self.sim.now
 
     # -- helpers -----------------------------------------------------------------------------
     def set_term(self, term: int) -> None:
@@ -188,12 +192,12 @@ class ElectionNode(Process):
 
     def reply_after_disk(self, dst: int, msg: Any) -> None:
         if self.disk_free:
-            self.send(dst, msg)
+            self.net.send(self.id, dst, msg)
         else:
             self.set_timer(self.disk(), "_disk", (self._send_tuple, (dst, msg)))
 
     def _send_tuple(self, arg: tuple[int, Any]) -> None:
-        self.send(arg[0], arg[1])
+        self.net.send(self.id, arg[0], arg[1])
 
     def become_leader(self) -> None:
         self.role = "leader"
@@ -328,7 +332,7 @@ class RaftNode(ElectionNode):
                 self.reset_timer()
                 self.reply_after_disk(src, ("rvr", term, True))
             else:
-                self.send(src, ("rvr", self.term, False))
+                self.net.send(self.id, src, ("rvr", self.term, False))
         elif kind == "rvr":
             if term > self.term:
                 self.set_term(term)
@@ -339,24 +343,24 @@ class RaftNode(ElectionNode):
                     self.become_leader()
         elif kind == "ae":
             if term < self.term:
-                self.send(src, ("aer", self.term))
+                self.net.send(self.id, src, ("aer", self.term))
                 return
             if term > self.term:
                 self.set_term(term)
             if self.role != "follower":
                 self.step_down()
-            self.last_heard = self.now
+            self.last_heard = self.sim.now
             self.reset_timer()
             self.follow(term, msg[2])
-            self.send(src, ("aer", term))
+            self.net.send(self.id, src, ("aer", term))
         elif kind == "aer":
             if term > self.term:
                 self.set_term(term)
                 self.step_down()
         elif kind == "pv":
             ok = (term > self.term and msg[3] >= self.log_rank and self.role != "leader"
-                  and self.now - self.last_heard >= self.cfg.timeout_lo)
-            self.send(src, ("pvr", term, ok))
+                  and self.sim.now - self.last_heard >= self.cfg.timeout_lo)
+            self.net.send(self.id, src, ("pvr", term, ok))
         elif kind == "pvr":
             if (msg[2] and self.role != "leader" and term == self.term + 1):
                 self.prevotes.add(src)
@@ -400,7 +404,7 @@ class BullyNode(ElectionNode):
             self.announce()
             return
         for p in higher:
-            self.send(p, ("election", self.term, self.id))
+            self.net.send(self.id, p, ("election", self.term, self.id))
         self._rearm("answer", self.cfg.answer_ms)
 
     def _rearm(self, name: str, delay: float) -> None:
@@ -437,15 +441,15 @@ class BullyNode(ElectionNode):
                 if self.wait:
                     self.sim.cancel(self.wait)
                     self.wait = 0
-                self.last_heard = self.now
+                self.last_heard = self.sim.now
                 self.reset_timer()
                 self.follow(self.term, src)
             elif not self.electing and self.role != "leader":
                 self.start_election()  # a lower id leads: bully it
         elif kind == "election":
-            self.send(src, ("answer", self.term, self.id))
+            self.net.send(self.id, src, ("answer", self.term, self.id))
             if self.role == "leader":
-                self.send(src, ("ae", self.term, self.id))
+                self.net.send(self.id, src, ("ae", self.term, self.id))
             elif not self.electing:
                 self.start_election()
         elif kind == "answer":
@@ -491,11 +495,11 @@ class HashNode(ElectionNode):
     def make_follower(self, term: int, leader: int) -> None:
         super().make_follower(term, leader)
         for p in self.peers:
-            self.heard[p] = self.now
+            self.heard[p] = self.sim.now
 
     def make_leader(self, term: int) -> None:
         for p in self.peers:
-            self.heard[p] = self.now
+            self.heard[p] = self.sim.now
         super().make_leader(term)
 
     def on_other_timer(self, name: str, data: Any) -> None:
@@ -507,7 +511,7 @@ class HashNode(ElectionNode):
         self.reset_timer()
 
     def decide(self) -> None:
-        horizon = self.now - self.cfg.timeout_lo
+        horizon = self.sim.now - self.cfg.timeout_lo
         view = [self.id, *(p for p, t in self.heard.items() if t >= horizon)]
         winner = max(view, key=hash_value)
         if winner == self.id:
@@ -523,7 +527,7 @@ class HashNode(ElectionNode):
                 self.leader = None
 
     def on_message(self, src: int, msg: Any) -> None:
-        self.heard[src] = self.now
+        self.heard[src] = self.sim.now
         term = msg[1]
         if msg[2]:  # src claims leadership
             if hash_value(src) > self.rank or self.role != "leader":
@@ -597,7 +601,8 @@ class FiveStepNode(ElectionNode):
         kind = msg[0]
         term = msg[1]
         if kind == "req":
-            fresh = self.now - self.last_heard < self.cfg.timeout_lo and self.role != "candidate"
+            fresh = (self.sim.now - self.last_heard < self.cfg.timeout_lo
+                     and self.role != "candidate")
             valid = term > self.term and not fresh and self.role != "leader"
             if valid:
                 self.set_term(term)
@@ -623,7 +628,7 @@ class FiveStepNode(ElectionNode):
                     self.step_down()
                 self.role = "follower"
                 self.tallying = False
-                self.last_heard = self.now
+                self.last_heard = self.sim.now
                 self.reset_timer()
                 self.follow(term, msg[2])
 
