@@ -1,0 +1,84 @@
+"""Failover downtime after a leader crash, and Consul's deposed-leader stale window (needs election)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from syncmodel import systems
+from syncmodel.systems import analysis as A
+
+election = pytest.importorskip("syncmodel.election")
+
+
+# ------------------------------------------------------------------ failover downtime
+
+
+def test_etcd_downtime_matches_min_of_randomized_timeouts():
+    m = systems.preset("etcd")
+    d = A.failover_downtime(m, trials=300, seed=3)
+    assert d.shape == (300,) and not np.isnan(d).any()
+    t, hb = 1000.0, 100.0
+    assert d.min() >= t - hb - 1e-9
+    # first of the 2 surviving followers to time out: E[min of 2 U(T, 2T)] = T + T/3,
+    # minus the crash's mean phase in the heartbeat interval hb/2, plus a vote round (≤ 40 ms)
+    expected = t + t / 3 - hb / 2
+    se = t * math.sqrt(1 / 18) / math.sqrt(300)
+    assert expected - 4 * se <= d.mean() <= expected + 4 * se + 40
+
+
+def test_consul_default_failover_is_about_five_times_slower():
+    fast = A.failover_downtime(systems.preset("consul", raft_multiplier=1), trials=150, seed=1)
+    slow = A.failover_downtime("consul", trials=150, seed=1)
+    assert slow.min() >= 5000 - 1250 - 1e-9
+    assert 3.5 < np.median(slow) / np.median(fast) < 6.5
+
+
+def test_zookeeper_downtime_is_sync_limit_ticks_plus_finalize_wait():
+    m = systems.preset("zookeeper")
+    d = A.failover_downtime(m, trials=100, seed=2)
+    s = 5 * 2000.0
+    assert d.min() >= s - 1000.0 - 1e-9  # crash somewhere in a tick/2 ping interval
+    assert d.max() <= s + 200.0 + 100.0
+
+
+def test_redis_downtime_starts_at_down_after_milliseconds():
+    d = A.failover_downtime("redis", trials=100, seed=4)
+    assert d.min() >= 30000.0
+    assert d.max() <= 30000.0 + 1000.0 + 1000.0  # desync + a vote round or a retry
+
+
+def test_cockroachdb_waits_for_the_lease():
+    d = A.failover_downtime("cockroachdb", trials=100, seed=5)
+    assert d.min() >= 4500.0
+    assert d.max() <= 9000.0 + 3000.0
+
+
+def test_leaderless_and_glusterfs_downtime():
+    assert (A.failover_downtime("cassandra", trials=10) == 0).all()
+    assert (A.failover_downtime("hdfs", trials=10) == 0).all()
+    assert (A.failover_downtime("glusterfs", trials=10) == 42000.0).all()
+
+
+def test_downtime_is_reproducible():
+    a = A.failover_downtime("etcd", trials=20, seed=9)
+    b = A.failover_downtime("etcd", trials=20, seed=9)
+    assert np.array_equal(a, b)
+
+
+def test_consul_read_modes_differ_as_documented():
+    # default: leader-lease reads, stale only in a deposed leader's window — hard to trigger
+    assert (A.deposed_leader_window("consul", trials=100, seed=1) == 0).all()
+    wide = systems.preset("consul", leader_lease_ms=1000.0)  # lease = HeartbeatTimeout
+    w = A.deposed_leader_window(wide, trials=200, seed=1)
+    assert (w > 0).any() and (w >= 0).all()
+    # step-down ≤ 2L = 10 s after the last contact, a new leader no sooner than HT = 5 s
+    assert w.max() <= 2 * 5000.0 - 5000.0 + 1e-9
+    # consistent: confirms leadership with a quorum (no window); stale: any server, lags ≤ 50 ms
+    consistent = systems.preset("consul", read_path="consistent", leader_lease_ms=1000.0)
+    assert (A.deposed_leader_window(consistent, trials=50, seed=1) == 0).all()
+    assert A.stale_read_probability(consistent) == 0.0
+    assert A.stale_read_probability(systems.preset("consul", read_path="stale")) == pytest.approx(2 / 3)
+    assert (A.deposed_leader_window("etcd", trials=10) == 0).all()
