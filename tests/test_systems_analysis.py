@@ -135,6 +135,13 @@ def test_consul_and_etcd_follower_reads():
     assert A.stale_read_probability(serial, 50.0) == pytest.approx(1 / 3)  # (2/3)(1 − 50/100)
 
 
+def test_replica_and_follower_reads():
+    r = systems.preset("redis", read_path="replica")
+    assert A.stale_read_probability(r, 2.0, latency_ms=2.0) == pytest.approx((2 / 3) * math.exp(-1))
+    f = systems.preset("cockroachdb", read_path="follower")
+    assert A.stale_read_probability(f, 100.0) == pytest.approx((2 / 3) * 0.5)  # U(0, 200 ms) lag
+
+
 def test_cassandra_one_one_is_stale_as_pbs_predicts():
     # PBS closed form: a 1-replica read misses a 1-replica write w.p. C(N−W, R)/C(N, R)
     assert A.stale_read_probability("cassandra") == pytest.approx(math.comb(2, 1) / math.comb(3, 1))

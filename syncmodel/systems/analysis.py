@@ -172,9 +172,11 @@ def stale_read_probability(system: SystemModel | str, t_ms: float = 0.0, *,
     - Follower-local reads: stale iff the server is a follower (probability
       (n − 1)/n) that has not applied the write yet: P = (n − 1)/n · P(D > t) with D
       the apply lag — ZooKeeper local reads: D ~ Exp(mean ``latency_ms``) (the COMMIT
-      is one hop behind the acknowledgement), so P = (n − 1)/n · e^(−t/μ); etcd
-      serializable reads: D ~ U(0, heartbeat) (the commit index rides on the next
-      append); Consul stale mode: D ~ U(0, 50 ms) ('within 50 ms of the leader').
+      is one hop behind the acknowledgement), so P = (n − 1)/n · e^(−t/μ), and the
+      same for a Redis replica (its stream is one hop behind the master); etcd
+      serializable and CockroachDB follower reads: D ~ U(0, heartbeat) (the commit
+      index rides on the next append); Consul stale mode: D ~ U(0, 50 ms) ('within
+      50 ms of the leader').
     - Cassandra at consistency levels R, W of N replicas: 0 if R + W > N; at t = 0
       the PBS closed form C(N − W, R)/C(N, R) = 1 − ``pbs.k_staleness(N, R, W, 1)``;
       for t > 0, 1 − ``pbs.t_visibility(N, R, W, t)`` (WARS, LNKD-SSD latencies).
@@ -188,13 +190,11 @@ def stale_read_probability(system: SystemModel | str, t_ms: float = 0.0, *,
     if m.fresh_reads or m.replication in ("pipeline", "client-sync") or m.read_path == "default":
         return 0.0
     follower = (m.nodes - 1) / m.nodes
-    if m.read_path == "local":  # ZooKeeper without sync()
+    if m.read_path in ("local", "replica"):  # ZooKeeper without sync(); a Redis replica
         return follower * (math.exp(-t / mu) if mu > 0 else float(t == 0.0))
-    if m.read_path in ("serializable", "stale", "follower", "replica"):
+    if m.read_path in ("serializable", "stale", "follower"):
         if m.name == "consul":
             lag = float(m.params["stale_lag_ms"])
-        elif m.name == "redis":
-            lag = float(m.params.get("replication_lag_ms", 1.0))
         else:
             lag = float(m.params["heartbeat_ms"])
         return follower * max(0.0, 1.0 - t / lag)

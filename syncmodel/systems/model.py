@@ -151,7 +151,8 @@ class SystemModel:
         The system serves when its default read and write paths both can:
         consensus and quorum systems need ``max(R, W)`` of the N replicas; Redis
         needs the master, or a replica plus a Sentinel majority to promote it;
-        Memcached a key's one server; HDFS any replica of a block; GlusterFS
+        Memcached a key's one server; HDFS any replica of a block (the NameNode,
+        a single master unless HA is configured, is left out); GlusterFS
         (quorum "auto") a brick majority, with exactly half enough when it includes
         the first brick.  Nodes are named "r0".. (replicas), "s0".. (sentinels).
         """
