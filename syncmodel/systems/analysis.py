@@ -57,7 +57,10 @@ def _count(name: str, value: Any, lo: int = 1) -> int:
 
 
 def nines(a: float) -> float:
-    """Availability in nines: −log10(1 − a); 0.999 → 3, a = 1 → inf."""
+    """Availability in nines: −log10(1 − a).
+
+    Worked case: 0.999 → 3; 0.972 → 1.55; a = 1 → inf.
+    """
     a = _prob("a", a)
     return math.inf if a >= 1.0 else -math.log10(1.0 - a)
 

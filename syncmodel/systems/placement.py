@@ -129,7 +129,11 @@ def sample_placements(policy: str, racks: int, per_rack: int, replicas: int = 3,
     """Monte Carlo: a (blocks, replicas) int array of node indices, one row per block.
 
     Same laws as :func:`placements` (rack-aware with k ≤ 3; beyond, the extra
-    replicas are drawn uniformly among the other nodes), vectorized with numpy.
+    replicas are drawn uniformly among the other nodes), vectorized with numpy:
+    random placement takes the first k of a random permutation per row; rack-aware
+    draws the writer, a remote rack (writer's rack + 1 + U{0..R−2} mod R) and two
+    distinct slots in it.  Worked case: with 2 racks of 2, every rack-aware row is
+    {w, the two nodes of the other rack}.
     """
     policy, r, m, k = _check(policy, racks, per_rack, replicas)
     if not isinstance(blocks, numbers.Integral) or isinstance(blocks, bool) or blocks < 1:
@@ -160,7 +164,12 @@ def sample_placements(policy: str, racks: int, per_rack: int, replicas: int = 3,
 
 def rack_loss_montecarlo(policy: str, racks: int, per_rack: int, replicas: int = 3,
                          blocks: int = 100_000, seed: Seed = None) -> float:
-    """Monte Carlo estimate of :func:`rack_loss_probability` (a random rack fails per block)."""
+    """Monte Carlo estimate of :func:`rack_loss_probability` (a random rack fails per block).
+
+    The fraction of sampled blocks whose replicas all sit in an independently drawn
+    failed rack; its standard error is √(q(1 − q)/blocks).  Worked case: random,
+    3 racks of 3, ≈ 1/84 ≈ 0.0119.
+    """
     rng = as_generator(seed)
     place = sample_placements(policy, racks, per_rack, replicas, blocks, rng)
     failed = np.asarray(rng.integers(0, racks, size=int(place.shape[0])))

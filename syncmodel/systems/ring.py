@@ -53,12 +53,20 @@ class HashRing:
         self.owner: np.ndarray = owner[order]
 
     def lookup(self, hashes: np.ndarray) -> np.ndarray:
-        """Server index of each key hash: the first point ≥ the hash, wrapping at 2³²."""
+        """Server index of each key hash: the first point ≥ the hash, wrapping at 2³².
+
+        Binary search over the sorted points (numpy.searchsorted); a hash above the
+        last point wraps to the first.  Worked case: one server owns every hash.
+        """
         idx = np.searchsorted(self.points, np.asarray(hashes, dtype=np.int64))
         return self.owner[idx % len(self.points)]
 
     def shares(self) -> np.ndarray:
-        """Exact fraction of the ring each server owns (arc (previous point, point])."""
+        """Exact fraction of the ring each server owns (arc (previous point, point]).
+
+        share_s = Σ over s's points of (point − previous point) mod 2³², / 2³².
+        Worked case: shares sum to 1; with 160 points each of n servers owns ≈ 1/n.
+        """
         prev = np.roll(self.points, 1)
         arcs = (self.points - prev) % RING
         if len(self.points) == 1 or np.all(arcs == 0):
@@ -67,14 +75,23 @@ class HashRing:
         return out / out.sum()
 
     def without(self, server: Hashable) -> HashRing:
-        """The ring after ``server`` leaves (the other servers keep their points)."""
+        """The ring after ``server`` leaves (the other servers keep their points).
+
+        Every key of a surviving server maps to the same server on both rings; the
+        leaver's keys go to the next point clockwise.  Worked case: see
+        :func:`removal_loss` (``moved_elsewhere`` is 0).
+        """
         if server not in self.servers:
             raise invalid("server", server, f"one of {self.servers}")
         return HashRing([s for s in self.servers if s != server], self.vnodes)
 
 
 def key_hashes(keys: int, seed: Seed = None) -> np.ndarray:
-    """``keys`` uniform 32-bit key hashes (a good hash of distinct keys is uniform)."""
+    """``keys`` uniform 32-bit key hashes (a good hash of distinct keys is uniform).
+
+    Assumption: md5/ketama hashes of distinct keys behave as independent uniform
+    draws on [0, 2³²).  Same seed, same hashes.
+    """
     if not isinstance(keys, numbers.Integral) or isinstance(keys, bool) or keys < 1:
         raise invalid("keys", keys, "an int ≥ 1")
     return as_generator(seed).integers(0, RING, size=int(keys), dtype=np.int64)
