@@ -202,34 +202,121 @@ def _k_of_children_fail(k: int, f: np.ndarray) -> np.ndarray:
     return dist.sum(axis=0)
 
 
-class _Exact:
-    """Exact P(S) for a compiled tree over node failure probabilities P (n, B)."""
+def _k_of_children_fail_py(k: int, f: Sequence[float]) -> float:
+    """Scalar twin of :func:`_k_of_children_fail` on Python floats (fast for small groups)."""
+    m = len(f)
+    if k == 1:
+        return math.prod(f)
+    if k == m:
+        if any(x >= 1.0 for x in f):
+            return 1.0
+        return -math.expm1(math.fsum(math.log1p(-x) for x in f))
+    if m * k > 2048:
+        return float(_k_of_children_fail(k, np.asarray(f, dtype=float)[:, None])[0])
+    dist = [1.0] + [0.0] * (k - 1)
+    for x in f:
+        u = 1.0 - x
+        for c in range(k - 1, 0, -1):
+            dist[c] = dist[c] * x + dist[c - 1] * u
+        dist[0] *= x
+    return math.fsum(dist)
 
-    def __init__(self, P: np.ndarray, budget: int | None) -> None:
-        self.P = P
+
+class _Plan:
+    """A compiled exact computation of P(S): straight-line ops over node failure probabilities.
+
+    Built once per structure by :class:`_Compiler` (recursion, splitting and
+    memoized factoring); evaluating it for new p is arithmetic only.  Ops:
+    ("leaves", k, idx): k of read-once nodes; ("kofn", k, slots): k of
+    independent sub-results; ("factor", i, down, up): p_i·down + (1 − p_i)·up;
+    ("const", v).
+    """
+
+    def __init__(self, ops: list[tuple[Any, ...]], steps: int) -> None:
+        self.ops = ops
+        self.steps = steps
+        self.arrays = [
+            (op[0], op[1], np.asarray(op[2], dtype=np.intp)) if op[0] == "leaves" else op
+            for op in ops
+        ]
+
+    def evaluate(self, P: np.ndarray) -> np.ndarray:
+        """P(S) for node failure probabilities P of shape (n, B); returns (B,)."""
+        if P.shape[1] == 1:
+            return np.array([self.evaluate_scalar(P[:, 0].tolist())])
+        vals: list[np.ndarray] = []
+        B = P.shape[1]
+        for op in self.arrays:
+            kind = op[0]
+            if kind == "leaves":
+                vals.append(_k_of_children_fail(op[1], P[op[2]]))
+            elif kind == "factor":
+                pi = P[op[1]]
+                vals.append(pi * vals[op[2]] + (1.0 - pi) * vals[op[3]])
+            elif kind == "kofn":
+                vals.append(_k_of_children_fail(op[1], np.stack([vals[j] for j in op[2]])))
+            else:
+                vals.append(np.full(B, float(op[1])))
+        return vals[-1]
+
+    def evaluate_scalar(self, p: list[float]) -> float:
+        """P(S) for one vector of node failure probabilities (Python floats: no numpy overhead)."""
+        vals: list[float] = []
+        for op in self.ops:
+            kind = op[0]
+            if kind == "leaves":
+                idx = op[2]
+                vals.append(
+                    p[idx[0]]
+                    if len(idx) == 1
+                    else _k_of_children_fail_py(op[1], [p[i] for i in idx])
+                )
+            elif kind == "factor":
+                pi = p[op[1]]
+                vals.append(pi * vals[op[2]] + (1.0 - pi) * vals[op[3]])
+            elif kind == "kofn":
+                vals.append(_k_of_children_fail_py(op[1], [vals[j] for j in op[2]]))
+            else:
+                vals.append(float(op[1]))
+        return vals[-1]
+
+
+class _Compiler:
+    """Compile a tree to a :class:`_Plan`; ``budget`` caps the number of factoring steps."""
+
+    def __init__(self, budget: int | None) -> None:
         self.budget = budget
         self.steps = 0
-        self.memo: dict[Tree, np.ndarray] = {}
+        self.ops: list[tuple[Any, ...]] = []
+        self.memo: dict[Tree, int] = {}
 
-    def fail(self, tree: Tree) -> np.ndarray:
-        if tree[0] == "n":
-            return self.P[tree[1]]
-        if tree == TRUE:
-            return np.zeros(self.P.shape[1])
-        if tree == FALSE:
-            return np.ones(self.P.shape[1])
-        k, kids = tree[1], tree[2]
-        if all(ch[0] == "n" for ch in kids):  # read-once leaf group (fast path)
-            idx = [ch[1] for ch in kids]
-            if len(set(idx)) == len(idx):
-                return _k_of_children_fail(k, self.P[idx])
+    def compile(self, tree: Tree) -> _Plan:
+        self.fail(tree)  # the root's op is emitted after its children's: it is the last one
+        return _Plan(self.ops, self.steps)
+
+    def _emit(self, tree: Tree, op: tuple[Any, ...]) -> int:
+        self.ops.append(op)
+        slot = len(self.ops) - 1
+        self.memo[tree] = slot
+        return slot
+
+    def fail(self, tree: Tree) -> int:
         if tree in self.memo:
             return self.memo[tree]
-        out = self._fail(tree, k, kids)
-        self.memo[tree] = out
-        return out
+        if tree[0] == "n":
+            return self._emit(tree, ("leaves", 1, (tree[1],)))
+        if tree == TRUE:
+            return self._emit(tree, ("const", 0.0))
+        if tree == FALSE:
+            return self._emit(tree, ("const", 1.0))
+        k, kids = tree[1], tree[2]
+        if all(ch[0] == "n" for ch in kids):  # read-once leaf group (fast path)
+            idx = tuple(ch[1] for ch in kids)
+            if len(set(idx)) == len(idx):
+                return self._emit(tree, ("leaves", k, idx))
+        return self._fail(tree, k, kids)
 
-    def _fail(self, tree: Tree, k: int, kids: tuple[Tree, ...]) -> np.ndarray:
+    def _fail(self, tree: Tree, k: int, kids: tuple[Tree, ...]) -> int:
         counts = tree_counts(tree)
         child_nodes = [set(tree_counts(ch)) for ch in kids]
         seen: set[int] = set()
@@ -240,18 +327,17 @@ class _Exact:
                 break
             seen |= s
         if disjoint:
-            return _k_of_children_fail(k, np.stack([self.fail(ch) for ch in kids]))
+            slots = tuple(self.fail(ch) for ch in kids)
+            return self._emit(tree, ("kofn", k, slots))
         n = len(kids)
         if k in (1, n):
             groups = _components(child_nodes)
             if len(groups) > 1:
-                parts = np.stack(
-                    [
-                        self.fail(make_choose(k if k == 1 else len(g), [kids[j] for j in g]))
-                        for g in groups
-                    ]
+                parts = tuple(
+                    self.fail(make_choose(k if k == 1 else len(g), [kids[j] for j in g]))
+                    for g in groups
                 )
-                return _k_of_children_fail(1 if k == 1 else len(groups), parts)
+                return self._emit(tree, ("kofn", 1 if k == 1 else len(groups), parts))
         self.steps += 1
         if self.budget is not None and self.steps > self.budget:
             raise _BudgetExceeded
@@ -260,7 +346,7 @@ class _Exact:
         i = min(counts)
         down = self.fail(substitute(tree, i, False))
         up = self.fail(substitute(tree, i, True))
-        return self.P[i] * down + (1.0 - self.P[i]) * up
+        return self._emit(tree, ("factor", i, down, up))
 
 
 class _BudgetExceeded(Exception):
@@ -325,46 +411,55 @@ def _enumerate(tree: Tree, P: np.ndarray) -> np.ndarray:
     return total
 
 
-def _exact_fail(tree: Tree, P: np.ndarray, method: str) -> np.ndarray:
-    """P(S) for a tree and node probabilities P (n, B) by ``method`` (not montecarlo)."""
+def _plan(structure: Structure, budget: int | None) -> _Plan:
+    """The exact plan of ``structure``, compiled once and cached on it."""
+    cache: dict[str, Any] = structure._cached("failure_plans", dict)
+    if "plan" in cache:
+        return cache["plan"]
+    if budget is not None and cache.get("exceeded", -1) >= budget:
+        raise _BudgetExceeded
     limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 20_000 + 4 * P.shape[0]))  # factoring recurses once per node
+    sys.setrecursionlimit(max(limit, 20_000 + 8 * structure.n))  # factoring recurses per node
     try:
-        return _exact_fail_inner(tree, P, method)
+        plan = _Compiler(budget).compile(structure.tree())
+    except _BudgetExceeded:
+        cache["exceeded"] = max(cache.get("exceeded", -1), budget if budget is not None else 0)
+        raise
     finally:
         sys.setrecursionlimit(limit)
+    cache["plan"] = plan
+    return plan
 
 
-def _exact_fail_inner(tree: Tree, P: np.ndarray, method: str) -> np.ndarray:
+def _exact_fail(structure: Structure, P: np.ndarray, method: str) -> np.ndarray:
+    """P(S) for node failure probabilities P (n, B) by ``method`` (not montecarlo); (B,)."""
     if method == "enumeration":
-        return _enumerate(tree, P)
-    if method == "recursion":
-        if not all(c == 1 for c in tree_counts(tree).values()):
-            raise invalid(
-                "method",
-                method,
-                "'recursion' only for read-once structures "
-                "(each node once); use 'exact' or 'factoring'",
-            )
-        return _Exact(P, None).fail(tree)
-    if method in ("exact", "factoring"):
-        return _Exact(P, None).fail(tree)
+        return _enumerate(structure.tree(), P)
+    if method == "recursion" and not structure.is_read_once():
+        raise invalid(
+            "method",
+            method,
+            "'recursion' only for read-once structures (each node once); "
+            "use 'exact' or 'factoring'",
+        )
+    if method != "auto":
+        return _plan(structure, None).evaluate(P)
     # auto: recursion/factoring within a budget, then enumeration
     try:
-        return _Exact(P, AUTO_FACTORING_BUDGET).fail(tree)
+        return _plan(structure, AUTO_FACTORING_BUDGET).evaluate(P)
     except _BudgetExceeded:
         pass
     if P.shape[0] <= MAX_ENUMERATION_NODES:
-        return _enumerate(tree, P)
+        return _enumerate(structure.tree(), P)
     raise _BudgetExceeded
 
 
 def _with_domains(
-    tree: Tree, P: np.ndarray, doms: list[tuple[np.ndarray, float]], method: str
+    structure: Structure, P: np.ndarray, doms: list[tuple[np.ndarray, float]], method: str
 ) -> np.ndarray:
     """Condition on the 2**D joint domain states; P is (n, B).  Returns (B,)."""
     if not doms:
-        return _exact_fail(tree, P, method)
+        return _exact_fail(structure, P, method)
     D = len(doms)
     if D > MAX_DOMAINS:
         raise InfeasibleError(
@@ -383,7 +478,7 @@ def _with_domains(
     S = weights.size
     # batch column (s, b): node i fails surely if its domain is down in state s
     PP = np.where(down.T[:, :, None], 1.0, P[:, None, :]).reshape(n, S * B)
-    f = _exact_fail(tree, PP, method).reshape(S, B)
+    f = _exact_fail(structure, PP, method).reshape(S, B)
     return np.asarray((weights[:, None] * f).sum(axis=0))
 
 
@@ -440,9 +535,8 @@ def failure_probability(
             samples=DEFAULT_SAMPLES if samples is None else samples,
         ).estimate
     structure, probs, doms = _prepare(system, p, beta, domains)
-    tree = structure.tree()
     try:
-        return float(_with_domains(tree, probs[:, None], doms, method)[0])
+        return float(_with_domains(structure, probs[:, None], doms, method)[0])
     except _BudgetExceeded:
         n_samples = DEFAULT_SAMPLES if samples is None else samples
         warnings.warn(
@@ -509,10 +603,10 @@ def failure_curve(
         for j, pj in enumerate(arr):  # the common-cause event probability changes with p
             d = [*doms, (np.ones(n, dtype=bool), b * pj)] if b > 0 else doms
             P = np.full((n, 1), pj * (1 - b))
-            out[j] = _with_domains(structure.tree(), P, d, method)[0]
+            out[j] = _with_domains(structure, P, d, method)[0]
         return out
     P = np.broadcast_to(arr, (n, arr.size)).copy()
-    return _with_domains(structure.tree(), P, doms, method)
+    return _with_domains(structure, P, doms, method)
 
 
 # --------------------------------------------------------------------------- Monte Carlo
