@@ -32,15 +32,10 @@ import numpy as np
 from .errors import InfeasibleError, invalid
 from .rng import Seed, as_generator
 from .structure import (
-    FALSE,
-    TRUE,
     Structure,
     Tree,
     as_structure,
     evaluate_tree,
-    make_choose,
-    substitute,
-    tree_counts,
 )
 
 __all__ = [
@@ -94,7 +89,8 @@ def node_probabilities(structure: Structure, p: Any) -> np.ndarray:
     """
     nodes = structure.nodes
     if isinstance(p, Mapping):
-        unknown = [x for x in p if x not in set(nodes)]
+        known = set(nodes)
+        unknown = [x for x in p if x not in known]
         if unknown:
             raise invalid(
                 "p", dict(p), f"a mapping over the structure's nodes (unknown: {unknown!r})"
@@ -120,11 +116,37 @@ def node_probabilities(structure: Structure, p: Any) -> np.ndarray:
     return arr
 
 
+def _prob_list(structure: Structure, p: Any) -> list[float]:
+    """Validated per-node failure probabilities as a Python list (the scalar fast path)."""
+    n = structure.n
+    if isinstance(p, float | int) and not isinstance(p, bool):
+        v = float(p)
+        if not (0.0 <= v <= 1.0):
+            raise invalid("p", p, "in [0, 1]")
+        return [v] * n
+    if isinstance(p, np.ndarray) and p.ndim == 1 and p.size == n and p.dtype.kind == "f":
+        out = p.tolist()
+    elif isinstance(p, list | tuple) and len(p) == n:
+        try:
+            out = [float(x) for x in p if not isinstance(x, bool | str)]
+        except (TypeError, ValueError):
+            out = []
+        if len(out) != n:
+            return node_probabilities(structure, p).tolist()
+    else:
+        return node_probabilities(structure, p).tolist()
+    if not all(0.0 <= x <= 1.0 for x in out):
+        return node_probabilities(structure, p).tolist()  # raises, naming the bad value
+    return out
+
+
 def _domains(
     structure: Structure, domains: Any, beta: Any, p: np.ndarray
 ) -> list[tuple[np.ndarray, float]]:
     """Validated domains as (node mask, probability); beta adds one over all nodes."""
     out: list[tuple[np.ndarray, float]] = []
+    if domains is None and beta is None:
+        return out
     index = {x: i for i, x in enumerate(structure.nodes)}
     if domains is not None:
         if isinstance(domains, Mapping):
@@ -213,12 +235,10 @@ def _k_of_children_fail_py(k: int, f: Sequence[float]) -> float:
         return -math.expm1(math.fsum(math.log1p(-x) for x in f))
     if m * k > 2048:
         return float(_k_of_children_fail(k, np.asarray(f, dtype=float)[:, None])[0])
-    dist = [1.0] + [0.0] * (k - 1)
+    dist = [1.0] + [0.0] * (k - 1)  # P(c children up), c < k, over the children seen so far
     for x in f:
         u = 1.0 - x
-        for c in range(k - 1, 0, -1):
-            dist[c] = dist[c] * x + dist[c - 1] * u
-        dist[0] *= x
+        dist = [dist[0] * x, *[a * x + b * u for a, b in zip(dist[1:], dist, strict=False)]]
     return math.fsum(dist)
 
 
@@ -235,10 +255,47 @@ class _Plan:
     def __init__(self, ops: list[tuple[Any, ...]], steps: int) -> None:
         self.ops = ops
         self.steps = steps
-        self.arrays = [
-            (op[0], op[1], np.asarray(op[2], dtype=np.intp)) if op[0] == "leaves" else op
-            for op in ops
-        ]
+        self.calls = 0
+        self._fn: Any = None
+        self._arrays: list[tuple[Any, ...]] | None = None
+
+    @property
+    def arrays(self) -> list[tuple[Any, ...]]:
+        """The ops with index tuples as numpy arrays (for the batch evaluator)."""
+        if self._arrays is None:
+            self._arrays = [
+                (op[0], op[1], np.asarray(op[2], dtype=np.intp)) if op[0] == "leaves" else op
+                for op in self.ops
+            ]
+        return self._arrays
+
+    def _codegen(self) -> Any:
+        """Straight-line Python source for the scalar evaluator, compiled once.
+
+        Only ints and floats taken from the ops enter the source.
+        """
+        lines = ["def plan(p):"]
+        for j, op in enumerate(self.ops):
+            kind = op[0]
+            if kind in ("leaves", "kofn"):
+                k = int(op[1])
+                refs = [f"p[{int(i)}]" if kind == "leaves" else f"v{int(i)}" for i in op[2]]
+                if len(refs) == 1:
+                    expr = refs[0]
+                elif k == 1:
+                    expr = " * ".join(refs)
+                else:
+                    expr = f"_kof({k}, ({', '.join(refs)},))"
+            elif kind == "factor":
+                i, d, u = int(op[1]), int(op[2]), int(op[3])
+                expr = f"p[{i}] * v{d} + (1.0 - p[{i}]) * v{u}"
+            else:
+                expr = repr(float(op[1]))
+            lines.append(f"    v{j} = {expr}")
+        lines.append(f"    return v{len(self.ops) - 1}")
+        namespace: dict[str, Any] = {"_kof": _k_of_children_fail_py}
+        exec(compile("\n".join(lines), "<syncmodel.failure plan>", "exec"), namespace)
+        return namespace["plan"]
 
     def evaluate(self, P: np.ndarray) -> np.ndarray:
         """P(S) for node failure probabilities P of shape (n, B); returns (B,)."""
@@ -260,7 +317,16 @@ class _Plan:
         return vals[-1]
 
     def evaluate_scalar(self, p: list[float]) -> float:
-        """P(S) for one vector of node failure probabilities (Python floats: no numpy overhead)."""
+        """P(S) for one vector of node failure probabilities (Python floats: no numpy overhead).
+
+        The first call interprets the ops; later calls run generated straight-line code.
+        """
+        if self._fn is not None:
+            return float(self._fn(p))
+        self.calls += 1
+        if self.calls >= 2 and len(self.ops) > 1:
+            self._fn = self._codegen()
+            return float(self._fn(p))
         vals: list[float] = []
         for op in self.ops:
             kind = op[0]
@@ -281,101 +347,174 @@ class _Plan:
         return vals[-1]
 
 
+class _BudgetExceeded(Exception):
+    pass
+
+
 class _Compiler:
-    """Compile a tree to a :class:`_Plan`; ``budget`` caps the number of factoring steps."""
+    """Compile a tree to a :class:`_Plan`; ``budget`` caps the number of factoring steps.
+
+    Sub-expressions are hash-consed to integer ids, each with the bitmask of
+    its nodes, so substitution only walks the branches that hold the node,
+    and equal sub-problems (reached by different factorings) are solved once.
+    """
 
     def __init__(self, budget: int | None) -> None:
         self.budget = budget
         self.steps = 0
         self.ops: list[tuple[Any, ...]] = []
-        self.memo: dict[Tree, int] = {}
+        self.k: list[int] = []  # -1: leaf
+        self.kids: list[tuple[int, ...]] = []
+        self.mask: list[int] = []
+        self.table: dict[tuple[int, tuple[int, ...]], int] = {}
+        self.slot: dict[int, int] = {}
+        self.true = self._new(0, ())
+        self.false = self._new(1, ())
+
+    def _new(self, k: int, kids: tuple[int, ...], mask: int = 0) -> int:
+        self.k.append(k)
+        self.kids.append(kids)
+        m = mask
+        for c in kids:
+            m |= self.mask[c]
+        self.mask.append(m)
+        ident = len(self.k) - 1
+        self.table[(k, kids)] = ident
+        return ident
+
+    def leaf(self, i: int) -> int:
+        key = (-1, (i,))
+        if key in self.table:
+            return self.table[key]
+        self.k.append(-1)
+        self.kids.append((i,))
+        self.mask.append(1 << i)
+        ident = len(self.k) - 1
+        self.table[key] = ident
+        return ident
+
+    def choose(self, k: int, kids: Iterable[int]) -> int:
+        """Interned "at least k of kids", simplified like :func:`structure.make_choose`."""
+        out: list[int] = []
+        for c in kids:
+            if c == self.true:
+                k -= 1
+            elif c != self.false:
+                out.append(c)
+        if k <= 0:
+            return self.true
+        if k > len(out):
+            return self.false
+        if len(out) == 1:
+            return out[0]
+        n = len(out)
+        if k in (1, n):  # flatten all-of in all-of, any-of in any-of
+            flat: list[int] = []
+            for c in out:
+                kc, nc = self.k[c], len(self.kids[c])
+                if kc > 0 and nc > 1 and ((k == n and kc == nc) or (k == 1 and kc == 1)):
+                    flat.extend(self.kids[c])
+                else:
+                    flat.append(c)
+            if len(flat) != n:
+                k = len(flat) if k == n else 1
+                out = flat
+        key = (k, tuple(sorted(out)))
+        found = self.table.get(key)
+        return found if found is not None else self._new(*key)
+
+    def from_tree(self, tree: Tree) -> int:
+        if tree[0] == "n":
+            return self.leaf(tree[1])
+        return self.choose(tree[1], [self.from_tree(ch) for ch in tree[2]])
+
+    def substitute(self, ident: int, i: int, up: bool, memo: dict[int, int]) -> int:
+        if not (self.mask[ident] >> i) & 1:
+            return ident
+        if self.k[ident] < 0:
+            return self.true if up else self.false
+        if ident in memo:
+            return memo[ident]
+        out = self.choose(
+            self.k[ident], [self.substitute(c, i, up, memo) for c in self.kids[ident]]
+        )
+        memo[ident] = out
+        return out
 
     def compile(self, tree: Tree) -> _Plan:
-        self.fail(tree)  # the root's op is emitted after its children's: it is the last one
+        self.fail(self.from_tree(tree))  # the root's op is emitted after its children's: last
         return _Plan(self.ops, self.steps)
 
-    def _emit(self, tree: Tree, op: tuple[Any, ...]) -> int:
+    def _emit(self, ident: int, op: tuple[Any, ...]) -> int:
         self.ops.append(op)
         slot = len(self.ops) - 1
-        self.memo[tree] = slot
+        self.slot[ident] = slot
         return slot
 
-    def fail(self, tree: Tree) -> int:
-        if tree in self.memo:
-            return self.memo[tree]
-        if tree[0] == "n":
-            return self._emit(tree, ("leaves", 1, (tree[1],)))
-        if tree == TRUE:
-            return self._emit(tree, ("const", 0.0))
-        if tree == FALSE:
-            return self._emit(tree, ("const", 1.0))
-        k, kids = tree[1], tree[2]
-        if all(ch[0] == "n" for ch in kids):  # read-once leaf group (fast path)
-            idx = tuple(ch[1] for ch in kids)
-            if len(set(idx)) == len(idx):
-                return self._emit(tree, ("leaves", k, idx))
-        return self._fail(tree, k, kids)
-
-    def _fail(self, tree: Tree, k: int, kids: tuple[Tree, ...]) -> int:
-        counts = tree_counts(tree)
-        child_nodes = [set(tree_counts(ch)) for ch in kids]
-        seen: set[int] = set()
-        disjoint = True
-        for s in child_nodes:
-            if seen & s:
-                disjoint = False
-                break
-            seen |= s
-        if disjoint:
-            slots = tuple(self.fail(ch) for ch in kids)
-            return self._emit(tree, ("kofn", k, slots))
+    def fail(self, ident: int) -> int:
+        found = self.slot.get(ident)
+        if found is not None:
+            return found
+        k, kids = self.k[ident], self.kids[ident]
+        if k < 0:
+            return self._emit(ident, ("leaves", 1, kids))
+        if ident == self.true:
+            return self._emit(ident, ("const", 0.0))
+        if ident == self.false:
+            return self._emit(ident, ("const", 1.0))
+        masks = [self.mask[c] for c in kids]
+        if sum(m.bit_count() for m in masks) == self.mask[ident].bit_count():  # node-disjoint
+            if all(self.k[c] < 0 for c in kids):  # a read-once group of nodes
+                return self._emit(ident, ("leaves", k, tuple(self.kids[c][0] for c in kids)))
+            return self._emit(ident, ("kofn", k, tuple(self.fail(c) for c in kids)))
         n = len(kids)
         if k in (1, n):
-            groups = _components(child_nodes)
+            groups = _components(masks)
             if len(groups) > 1:
                 parts = tuple(
-                    self.fail(make_choose(k if k == 1 else len(g), [kids[j] for j in g]))
+                    self.fail(self.choose(k if k == 1 else len(g), [kids[j] for j in g]))
                     for g in groups
                 )
-                return self._emit(tree, ("kofn", 1 if k == 1 else len(groups), parts))
+                return self._emit(ident, ("kofn", 1 if k == 1 else len(groups), parts))
         self.steps += 1
         if self.budget is not None and self.steps > self.budget:
             raise _BudgetExceeded
-        # factor on the first node (BDD-like order: with memoization, a grid costs O(rows·cols)
-        # steps): P = p_i·P(S | i down) + (1 − p_i)·P(S | i up)
-        i = min(counts)
-        down = self.fail(substitute(tree, i, False))
-        up = self.fail(substitute(tree, i, True))
-        return self._emit(tree, ("factor", i, down, up))
+        # factor on the lowest node (a BDD-like order: with memoization a grid costs
+        # O(rows·cols) steps): P = p_i·P(S | i down) + (1 − p_i)·P(S | i up)
+        m = self.mask[ident]
+        i = (m & -m).bit_length() - 1
+        down = self.fail(self.substitute(ident, i, False, {}))
+        up = self.fail(self.substitute(ident, i, True, {}))
+        return self._emit(ident, ("factor", i, down, up))
 
 
-class _BudgetExceeded(Exception):
-    pass
-
-
-def _components(sets: list[set[int]]) -> list[list[int]]:
-    """Group the indices of ``sets`` into components that share nodes (union-find)."""
-    parent = list(range(len(sets)))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    owner: dict[int, int] = {}
-    for j, s in enumerate(sets):
-        for x in s:
-            if x in owner:
-                ra, rb = find(owner[x]), find(j)
-                if ra != rb:
-                    parent[ra] = rb
+def _components(masks: list[int]) -> list[list[int]]:
+    """Group indices of ``masks`` into components that share nodes (bitmask merging)."""
+    comps: list[tuple[int, list[int]]] = []
+    for j, m in enumerate(masks):
+        merged_mask, merged = m, [j]
+        rest = []
+        for cm, members in comps:
+            if cm & merged_mask:
+                merged_mask |= cm
+                merged = members + merged
             else:
-                owner[x] = j
-    groups: dict[int, list[int]] = {}
-    for j in range(len(sets)):
-        groups.setdefault(find(j), []).append(j)
-    return list(groups.values())
+                rest.append((cm, members))
+        # a later merge can join groups seen earlier: repeat until stable
+        comps = [*rest, (merged_mask, merged)]
+    changed = True
+    while changed:
+        changed = False
+        for a in range(len(comps)):
+            for b in range(a + 1, len(comps)):
+                if comps[a][0] & comps[b][0]:
+                    comps[a] = (comps[a][0] | comps[b][0], comps[a][1] + comps[b][1])
+                    del comps[b]
+                    changed = True
+                    break
+            if changed:
+                break
+    return [sorted(members) for _, members in comps]
 
 
 def _enumerate(tree: Tree, P: np.ndarray) -> np.ndarray:
@@ -534,7 +673,18 @@ def failure_probability(
             seed=seed,
             samples=DEFAULT_SAMPLES if samples is None else samples,
         ).estimate
-    structure, probs, doms = _prepare(system, p, beta, domains)
+    structure = as_structure(system)
+    if beta is None and domains is None and method != "enumeration":
+        # fast path: one vector of independent probabilities, on Python floats
+        plist = _prob_list(structure, p)
+        if method == "recursion" and not structure.is_read_once():
+            _exact_fail(structure, np.zeros((structure.n, 1)), method)  # raises
+        try:
+            plan = _plan(structure, AUTO_FACTORING_BUDGET if method == "auto" else None)
+            return plan.evaluate_scalar(plist)
+        except _BudgetExceeded:
+            pass
+    structure, probs, doms = _prepare(structure, p, beta, domains)
     try:
         return float(_with_domains(structure, probs[:, None], doms, method)[0])
     except _BudgetExceeded:

@@ -291,3 +291,11 @@ def test_bad_other_arguments():
         failure_probability(any_of([0, 1]) * any_of([1, 2]), 0.1, method="recursion")
     with pytest.raises(InvalidParameterError, match="ps"):
         failure_curve(e, [0.1, 1.1])
+
+
+@given(expressions(), st.lists(st.lists(st.floats(0, 1), min_size=5, max_size=5), min_size=3, max_size=3))
+def test_repeated_evaluation_generated_code_matches_brute_force(e, pss):
+    # the first call interprets the compiled plan, later calls run generated code
+    for ps in pss:
+        p = {x: ps[i] for i, x in enumerate(e.nodes)}
+        assert failure_probability(e, p) == pytest.approx(brute_fail(e, p), abs=1e-12)
