@@ -124,7 +124,15 @@ def _prob_list(structure: Structure, p: Any) -> list[float]:
         if not (0.0 <= v <= 1.0):
             raise invalid("p", p, "in [0, 1]")
         return [v] * n
-    if isinstance(p, np.ndarray) and p.ndim == 1 and p.size == n and p.dtype.kind == "f":
+    if isinstance(p, dict) and len(p) == n:
+        try:
+            raw = [p[x] for x in structure.nodes]  # n keys, all found: none unknown
+        except KeyError:
+            return node_probabilities(structure, p).tolist()  # raises, naming the node
+        if not all(type(x) is float for x in raw):
+            return node_probabilities(structure, p).tolist()
+        out = raw
+    elif isinstance(p, np.ndarray) and p.ndim == 1 and p.size == n and p.dtype.kind == "f":
         out = p.tolist()
     elif isinstance(p, list | tuple) and len(p) == n:
         try:
