@@ -92,9 +92,7 @@ def node_probabilities(structure: Structure, p: Any) -> np.ndarray:
         known = set(nodes)
         unknown = [x for x in p if x not in known]
         if unknown:
-            raise invalid(
-                "p", dict(p), f"a mapping over the structure's nodes (unknown: {unknown!r})"
-            )
+            raise invalid("p", dict(p), f"a mapping over the structure's nodes (unknown: {unknown!r})")
         missing = [x for x in nodes if x not in p]
         if missing:
             raise invalid("p", dict(p), f"a mapping naming every node (missing: {missing!r})")
@@ -148,9 +146,7 @@ def _prob_list(structure: Structure, p: Any) -> list[float]:
     return out
 
 
-def _domains(
-    structure: Structure, domains: Any, beta: Any, p: np.ndarray
-) -> list[tuple[np.ndarray, float]]:
+def _domains(structure: Structure, domains: Any, beta: Any, p: np.ndarray) -> list[tuple[np.ndarray, float]]:
     """Validated domains as (node mask, probability); beta adds one over all nodes."""
     out: list[tuple[np.ndarray, float]] = []
     if domains is None and beta is None:
@@ -171,9 +167,7 @@ def _domains(
         elif isinstance(domains, Iterable) and not isinstance(domains, (str, bytes)):
             items = list(domains)
             if not all(isinstance(d, Domain) for d in items):
-                raise invalid(
-                    "domains", domains, "a mapping name -> (nodes, p) or a list of Domain"
-                )
+                raise invalid("domains", domains, "a mapping name -> (nodes, p) or a list of Domain")
         else:
             raise invalid("domains", domains, "a mapping name -> (nodes, p) or a list of Domain")
         for d in items:
@@ -250,6 +244,45 @@ def _k_of_children_fail_py(k: int, f: Sequence[float]) -> float:
     return math.fsum(dist)
 
 
+#: largest k·m of a k-of-m group unrolled into generated code
+CODEGEN_DP_LIMIT = 400
+
+
+def _dp_source(k: int, refs: list[str], out: str) -> list[str]:
+    """Unrolled Poisson-binomial DP: ``out`` = P(fewer than k of the m children are up).
+
+    ``refs`` are expressions for the children's failure probabilities.  Only
+    live counts are kept: after child j, counts ≥ k are dropped (up) and counts
+    that cannot reach k with the remaining children are summed into ``_s`` (down).
+    """
+    m = len(refs)
+    lines = ["    _s = 0.0", "    _d0 = 1.0"]
+    lo, hi = 0, 0  # live counts after the children seen so far
+    for j, ref in enumerate(refs, 1):
+        lines.append(f"    _x = {ref}; _u = 1.0 - _x")
+        new_hi = min(hi + 1, k - 1)
+        terms = {}
+        for c in range(lo, new_hi + 1):
+            parts = []
+            if c <= hi:
+                parts.append(f"_d{c} * _x")
+            if c - 1 >= lo:
+                parts.append(f"_d{c - 1} * _u")
+            terms[c] = " + ".join(parts)
+        # counts that cannot reach k: even if every one of the m − j others is up
+        new_lo = max(lo, k - (m - j))
+        names = [f"_e{c}" for c in range(lo, new_hi + 1)]
+        lines.append(f"    {', '.join(names)} = {', '.join(terms[c] for c in range(lo, new_hi + 1))}")
+        for c in range(lo, new_lo):
+            lines.append(f"    _s += _e{c}")
+        for c in range(new_lo, new_hi + 1):
+            lines.append(f"    _d{c} = _e{c}")
+        lo, hi = new_lo, new_hi
+    rest = " + ".join(f"_d{c}" for c in range(lo, hi + 1)) if lo <= hi else "0.0"
+    lines.append(f"    {out} = _s + {rest}")
+    return lines
+
+
 class _Plan:
     """A compiled exact computation of P(S): straight-line ops over node failure probabilities.
 
@@ -277,6 +310,10 @@ class _Plan:
             ]
         return self._arrays
 
+    def _small_dp(self) -> bool:
+        op = self.ops[0]
+        return bool(op[0] == "leaves" and 1 < op[1] < len(op[2]) and op[1] * len(op[2]) <= CODEGEN_DP_LIMIT)
+
     def _codegen(self) -> Any:
         """Straight-line Python source for the scalar evaluator, compiled once.
 
@@ -292,6 +329,9 @@ class _Plan:
                     expr = refs[0]
                 elif k == 1:
                     expr = " * ".join(refs)
+                elif k < len(refs) and k * len(refs) <= CODEGEN_DP_LIMIT:
+                    lines.extend(_dp_source(k, refs, f"v{j}"))
+                    continue
                 else:
                     expr = f"_kof({k}, ({', '.join(refs)},))"
             elif kind == "factor":
@@ -332,7 +372,7 @@ class _Plan:
         if self._fn is not None:
             return float(self._fn(p))
         self.calls += 1
-        if self.calls >= 2 and len(self.ops) > 1:
+        if self.calls >= 2 and (len(self.ops) > 1 or self._small_dp()):
             self._fn = self._codegen()
             return float(self._fn(p))
         vals: list[float] = []
@@ -341,9 +381,7 @@ class _Plan:
             if kind == "leaves":
                 idx = op[2]
                 vals.append(
-                    p[idx[0]]
-                    if len(idx) == 1
-                    else _k_of_children_fail_py(op[1], [p[i] for i in idx])
+                    p[idx[0]] if len(idx) == 1 else _k_of_children_fail_py(op[1], [p[i] for i in idx])
                 )
             elif kind == "factor":
                 pi = p[op[1]]
@@ -443,9 +481,7 @@ class _Compiler:
             return self.true if up else self.false
         if ident in memo:
             return memo[ident]
-        out = self.choose(
-            self.k[ident], [self.substitute(c, i, up, memo) for c in self.kids[ident]]
-        )
+        out = self.choose(self.k[ident], [self.substitute(c, i, up, memo) for c in self.kids[ident]])
         memo[ident] = out
         return out
 
@@ -480,8 +516,7 @@ class _Compiler:
             groups = _components(masks)
             if len(groups) > 1:
                 parts = tuple(
-                    self.fail(self.choose(k if k == 1 else len(g), [kids[j] for j in g]))
-                    for g in groups
+                    self.fail(self.choose(k if k == 1 else len(g), [kids[j] for j in g])) for g in groups
                 )
                 return self._emit(ident, ("kofn", 1 if k == 1 else len(groups), parts))
         self.steps += 1
@@ -549,9 +584,7 @@ def _enumerate(tree: Tree, P: np.ndarray) -> np.ndarray:
     for h0 in range(0, 2**high, chunk):
         hs = np.arange(h0, min(2**high, h0 + chunk))
         high_bits = ((hs[:, None] >> np.arange(high)) & 1).astype(bool)
-        live = np.concatenate(
-            [np.tile(low_bits, (hs.size, 1)), np.repeat(high_bits, 2**low, axis=0)], axis=1
-        )
+        live = np.concatenate([np.tile(low_bits, (hs.size, 1)), np.repeat(high_bits, 2**low, axis=0)], axis=1)
         failed = ~evaluate_tree(tree, live)
         mass = failed.reshape(hs.size, 2**low).astype(float) @ t_low  # (hs, B)
         total += (mass * t_high[hs]).sum(axis=0)
@@ -565,10 +598,17 @@ def _plan(structure: Structure, budget: int | None) -> _Plan:
         return cache["plan"]
     if budget is not None and cache.get("exceeded", -1) >= budget:
         raise _BudgetExceeded
+    tree = structure.tree()
+    if tree[0] == "c" and all(ch[0] == "n" for ch in tree[2]):
+        idx = tuple(ch[1] for ch in tree[2])
+        if len(set(idx)) == len(idx):  # a k-of-n group of distinct nodes: one op
+            plan = _Plan([("leaves", tree[1], idx)], 0)
+            cache["plan"] = plan
+            return plan
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 20_000 + 8 * structure.n))  # factoring recurses per node
     try:
-        plan = _Compiler(budget).compile(structure.tree())
+        plan = _Compiler(budget).compile(tree)
     except _BudgetExceeded:
         cache["exceeded"] = max(cache.get("exceeded", -1), budget if budget is not None else 0)
         raise
@@ -586,8 +626,7 @@ def _exact_fail(structure: Structure, P: np.ndarray, method: str) -> np.ndarray:
         raise invalid(
             "method",
             method,
-            "'recursion' only for read-once structures (each node once); "
-            "use 'exact' or 'factoring'",
+            "'recursion' only for read-once structures (each node once); use 'exact' or 'factoring'",
         )
     if method != "auto":
         return _plan(structure, None).evaluate(P)
@@ -610,8 +649,7 @@ def _with_domains(
     D = len(doms)
     if D > MAX_DOMAINS:
         raise InfeasibleError(
-            f"{D} failure domains need 2**{D} conditionings (limit {MAX_DOMAINS}); "
-            "use method='montecarlo'"
+            f"{D} failure domains need 2**{D} conditionings (limit {MAX_DOMAINS}); use method='montecarlo'"
         )
     n, B = P.shape
     states = ((np.arange(2**D)[:, None] >> np.arange(D)) & 1).astype(bool)  # True = domain down
@@ -746,9 +784,7 @@ def failure_curve(
     """
     method = _check_method(method)
     if method in ("montecarlo", "auto"):
-        raise invalid(
-            "method", method, "an exact method: 'exact', 'recursion', 'factoring' or 'enumeration'"
-        )
+        raise invalid("method", method, "an exact method: 'exact', 'recursion', 'factoring' or 'enumeration'")
     structure = as_structure(system)
     arr = np.asarray(ps, dtype=float).reshape(-1)
     if arr.size == 0 or not np.all((arr >= 0) & (arr <= 1)):
@@ -828,11 +864,7 @@ def failure_probability_mc(
     """
     if isinstance(samples, bool) or not isinstance(samples, numbers.Integral) or samples < 1:
         raise invalid("samples", samples, "a positive int")
-    if (
-        isinstance(confidence, bool)
-        or not isinstance(confidence, numbers.Real)
-        or not 0 < confidence < 1
-    ):
+    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) or not 0 < confidence < 1:
         raise invalid("confidence", confidence, "in (0, 1)")
     if interval not in ("wilson", "clopper-pearson"):
         raise invalid("interval", interval, "'wilson' or 'clopper-pearson'")

@@ -406,10 +406,18 @@ class Choose(Structure):
 
     def _children_nodes(self) -> Iterable[Hashable]:
         for c in self.children:
-            yield from c.nodes
+            if type(c) is Node:
+                yield c.name
+            else:
+                yield from c.nodes
 
     def _compile(self, index: Mapping[Hashable, int]) -> Tree:
-        return make_choose(self.k, (c._compile(index) for c in self.children))
+        kids = self.children
+        if all(type(c) is Node for c in kids):  # fast path: a k-of-n group of nodes
+            leaves = sorted({index[c.name] for c in kids})  # type: ignore[attr-defined]
+            if len(leaves) == len(kids) and len(kids) > 1:
+                return ("c", self.k, tuple(("n", i) for i in leaves))
+        return make_choose(self.k, (c._compile(index) for c in kids))
 
     def dual(self) -> Structure:
         n = len(self.children)
