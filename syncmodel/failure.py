@@ -237,11 +237,23 @@ def _k_of_children_fail_py(k: int, f: Sequence[float]) -> float:
         return -math.expm1(math.fsum(math.log1p(-x) for x in f))
     if m * k > 2048:
         return float(_k_of_children_fail(k, np.asarray(f, dtype=float)[:, None])[0])
-    dist = [1.0] + [0.0] * (k - 1)  # P(c children up), c < k, over the children seen so far
+    # dist[i] = P(lo + i children up) over the children seen so far, for the live counts only:
+    # counts ≥ k are dropped (up), counts that cannot reach k any more go to `sure` (down)
+    dist, lo, sure, left = [1.0], 0, 0.0, m
     for x in f:
+        left -= 1
         u = 1.0 - x
-        dist = [dist[0] * x, *[a * x + b * u for a, b in zip(dist[1:], dist, strict=False)]]
-    return math.fsum(dist)
+        dist = [dist[0] * x, *[a * x + b * u for a, b in zip(dist[1:], dist, strict=False)], dist[-1] * u]
+        if lo + len(dist) > k:
+            del dist[k - lo :]
+        need = k - left
+        if need > lo:
+            sure += math.fsum(dist[: need - lo])
+            del dist[: need - lo]
+            lo = need
+            if not dist:
+                break
+    return sure + math.fsum(dist)
 
 
 #: largest k·m of a k-of-m group unrolled into generated code
@@ -414,8 +426,8 @@ class _Compiler:
         self.mask: list[int] = []
         self.table: dict[tuple[int, tuple[int, ...]], int] = {}
         self.slot: dict[int, int] = {}
-        self.true = self._new(0, ())
-        self.false = self._new(1, ())
+        self.true = self._new(0, ())  # id 0
+        self.false = self._new(1, ())  # id 1
 
     def _new(self, k: int, kids: tuple[int, ...], mask: int = 0) -> int:
         self.k.append(k)
@@ -439,32 +451,34 @@ class _Compiler:
         self.table[key] = ident
         return ident
 
-    def choose(self, k: int, kids: Iterable[int]) -> int:
-        """Interned "at least k of kids", simplified like :func:`structure.make_choose`."""
-        out: list[int] = []
-        for c in kids:
-            if c == self.true:
-                k -= 1
-            elif c != self.false:
-                out.append(c)
+    def choose(self, k: int, kids: list[int]) -> int:
+        """Interned "at least k of kids", simplified like :func:`structure.make_choose`.
+
+        Ids 0 and 1 are TRUE and FALSE; every other id is ≥ 2.
+        """
+        out = [c for c in kids if c > 1]
+        if len(out) != len(kids):
+            k -= kids.count(0)
         if k <= 0:
-            return self.true
-        if k > len(out):
-            return self.false
-        if len(out) == 1:
-            return out[0]
+            return 0
         n = len(out)
-        if k in (1, n):  # flatten all-of in all-of, any-of in any-of
-            flat: list[int] = []
-            for c in out:
-                kc, nc = self.k[c], len(self.kids[c])
-                if kc > 0 and nc > 1 and ((k == n and kc == nc) or (k == 1 and kc == 1)):
-                    flat.extend(self.kids[c])
-                else:
-                    flat.append(c)
-            if len(flat) != n:
-                k = len(flat) if k == n else 1
+        if k > n:
+            return 1
+        if n == 1:
+            return out[0]
+        if k == 1 or k == n:  # flatten all-of in all-of, any-of in any-of
+            K, KIDS = self.k, self.kids
+            if k == n:
+                nested = [c for c in out if K[c] > 1 and K[c] == len(KIDS[c])]
+            else:
+                nested = [c for c in out if K[c] == 1]
+            if nested:
+                skip = set(nested)
+                flat = [c for c in out if c not in skip]
+                for c in nested:
+                    flat.extend(KIDS[c])
                 out = flat
+                k = len(out) if k == n else 1
         key = (k, tuple(sorted(out)))
         found = self.table.get(key)
         return found if found is not None else self._new(*key)
@@ -481,7 +495,11 @@ class _Compiler:
             return self.true if up else self.false
         if ident in memo:
             return memo[ident]
-        out = self.choose(self.k[ident], [self.substitute(c, i, up, memo) for c in self.kids[ident]])
+        mask = self.mask
+        out = self.choose(
+            self.k[ident],
+            [self.substitute(c, i, up, memo) if (mask[c] >> i) & 1 else c for c in self.kids[ident]],
+        )
         memo[ident] = out
         return out
 
@@ -532,31 +550,23 @@ class _Compiler:
 
 
 def _components(masks: list[int]) -> list[list[int]]:
-    """Group indices of ``masks`` into components that share nodes (bitmask merging)."""
+    """Group indices of ``masks`` into components that share nodes (bitmask merging).
+
+    The components kept are pairwise disjoint, so one pass suffices: a new
+    mask merges every component it meets.
+    """
     comps: list[tuple[int, list[int]]] = []
     for j, m in enumerate(masks):
         merged_mask, merged = m, [j]
         rest = []
         for cm, members in comps:
-            if cm & merged_mask:
+            if cm & m:
                 merged_mask |= cm
                 merged = members + merged
             else:
                 rest.append((cm, members))
-        # a later merge can join groups seen earlier: repeat until stable
-        comps = [*rest, (merged_mask, merged)]
-    changed = True
-    while changed:
-        changed = False
-        for a in range(len(comps)):
-            for b in range(a + 1, len(comps)):
-                if comps[a][0] & comps[b][0]:
-                    comps[a] = (comps[a][0] | comps[b][0], comps[a][1] + comps[b][1])
-                    del comps[b]
-                    changed = True
-                    break
-            if changed:
-                break
+        rest.append((merged_mask, merged))
+        comps = rest
     return [sorted(members) for _, members in comps]
 
 
