@@ -122,14 +122,15 @@ def _prob_list(structure: Structure, p: Any) -> list[float]:
         if not (0.0 <= v <= 1.0):
             raise invalid("p", p, "in [0, 1]")
         return [v] * n
-    if isinstance(p, dict) and len(p) == n:
+    if type(p) is dict and len(p) == n:
         try:
             raw = [p[x] for x in structure.nodes]  # n keys, all found: none unknown
         except KeyError:
             return node_probabilities(structure, p).tolist()  # raises, naming the node
-        if not all(type(x) is float for x in raw):
-            return node_probabilities(structure, p).tolist()
-        out = raw
+        for x in raw:
+            if type(x) is not float or not 0.0 <= x <= 1.0:
+                return node_probabilities(structure, p).tolist()  # converts, or raises
+        return raw
     elif isinstance(p, np.ndarray) and p.ndim == 1 and p.size == n and p.dtype.kind == "f":
         out = p.tolist()
     elif isinstance(p, list | tuple) and len(p) == n:
@@ -257,7 +258,7 @@ def _k_of_children_fail_py(k: int, f: Sequence[float]) -> float:
 
 
 #: largest k·m of a k-of-m group unrolled into generated code
-CODEGEN_DP_LIMIT = 400
+CODEGEN_DP_LIMIT = 2000
 
 
 def _dp_source(k: int, refs: list[str], out: str) -> list[str]:
@@ -341,7 +342,11 @@ class _Plan:
                     expr = refs[0]
                 elif k == 1:
                     expr = " * ".join(refs)
-                elif k < len(refs) and k * len(refs) <= CODEGEN_DP_LIMIT:
+                elif k == len(refs):  # all must be up: P(any fails) = v + f·(1 − v), one by one
+                    lines.append(f"    v{j} = {refs[0]}")
+                    lines.extend(f"    v{j} = v{j} + {r} * (1.0 - v{j})" for r in refs[1:])
+                    continue
+                elif k * len(refs) <= CODEGEN_DP_LIMIT:
                     lines.extend(_dp_source(k, refs, f"v{j}"))
                     continue
                 else:
