@@ -543,10 +543,11 @@ def _node_list(n_or_nodes: Any, name: str = "n") -> list[Hashable]:
         if n_or_nodes < 1:
             raise invalid(name, n_or_nodes, "a positive int or a non-empty sequence of node names")
         return list(range(int(n_or_nodes)))
-    if isinstance(n_or_nodes, (str, bytes)) or not isinstance(n_or_nodes, Iterable):
+    if isinstance(n_or_nodes, bytes) or not isinstance(n_or_nodes, Iterable):
         raise invalid(name, n_or_nodes, "a positive int or a non-empty sequence of node names")
-    out = list(dict.fromkeys(n_or_nodes))
-    if not out or len(out) != len(list(n_or_nodes)):
+    given = list(n_or_nodes)  # a string gives one node per character
+    out = list(dict.fromkeys(given))
+    if not out or len(out) != len(given):
         raise invalid(name, n_or_nodes, "a non-empty sequence of distinct node names")
     return out
 
