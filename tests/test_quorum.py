@@ -207,7 +207,6 @@ def test_majority_of_101_availability_binomial_sum():
 
 
 def test_grid_availability_matches_enumeration():
-    pytest.importorskip("syncmodel.failure")
     qs = Q.grid(2, 3)
     reads, writes = grid_families(2, 3)
     p = {i: 0.05 * (i + 1) for i in range(6)}
@@ -357,3 +356,13 @@ def test_no_f_resilient_quorum_is_infeasible():
     a, b = nodes("a", "b")
     with pytest.raises(InfeasibleError, match="1-resilient"):
         Q.QuorumSystem(reads=a * b).strategy(read_fraction=1, f=1)
+
+
+def test_failure_probability_accepts_a_quorum_system():
+    from syncmodel.failure import failure_probability
+
+    qs = Q.threshold(4, 2, 3)
+    p = {i: 0.1 + 0.05 * i for i in range(4)}
+    both = [r | w for r in threshold_family(range(4), 2) for w in threshold_family(range(4), 3)]
+    assert failure_probability(qs, p) == pytest.approx(1 - brute_availability(range(4), both, p))
+    assert qs.availability(p, "both") == pytest.approx(brute_availability(range(4), both, p))

@@ -404,6 +404,40 @@ def compact_side(tree: Tree, n: int) -> Side:
     return Side(blk["nvar"], blk["marg"], blk["size"], None, blk["eq"], blk["ub"], readback)
 
 
+class _Triplets:
+    """Rows of a sparse constraint matrix collected as (row, col, value) arrays."""
+
+    def __init__(self, ncol: int) -> None:
+        self.ncol, self.nrow = ncol, 0
+        self.r: list[np.ndarray] = []
+        self.c: list[np.ndarray] = []
+        self.v: list[np.ndarray] = []
+        self.rhs: list[np.ndarray] = []
+
+    def add(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
+        self.r.append(np.asarray(rows))
+        self.c.append(np.asarray(cols))
+        self.v.append(np.asarray(vals, dtype=float))
+
+    def add_dense_sparse(self, cols: np.ndarray, vals: np.ndarray, rhs: float) -> None:
+        self.add(np.full(len(cols), self.nrow), cols, vals)
+        self.rhs.append(np.array([rhs]))
+        self.nrow += 1
+
+    def add_dense(self, row: np.ndarray, rhs: float) -> None:
+        cols = np.flatnonzero(row)
+        self.add_dense_sparse(cols, row[cols], rhs)
+
+    def matrix(self, sparse: Any) -> tuple[Any, Any]:
+        if self.nrow == 0:
+            return None, None
+        m = sparse.csr_matrix(
+            (np.concatenate(self.v), (np.concatenate(self.r), np.concatenate(self.c))),
+            shape=(self.nrow, self.ncol),
+        )
+        return m, np.concatenate(self.rhs)
+
+
 def solve(
     qs: QuorumSystem,
     read: Side,
@@ -430,17 +464,6 @@ def solve(
     nx = nr + nw + nl
     fbar = math.fsum(f * p for f, p in dist)
     rc, wc = qs._read_cap, qs._write_cap
-    blocks_ub, b_ub = [], []
-    if need_load:
-        mr = sparse.csr_matrix(read.marg) if not sparse.issparse(read.marg) else read.marg
-        mw = sparse.csr_matrix(write.marg) if not sparse.issparse(write.marg) else write.marg
-        mr = sparse.diags(1.0 / rc) @ mr
-        mw = sparse.diags(1.0 / wc) @ mw
-        n = qs.n
-        for j, (f, _) in enumerate(dist):
-            lcol = sparse.csr_matrix((-np.ones(n), (np.arange(n), np.full(n, j))), shape=(n, nl))
-            blocks_ub.append(sparse.hstack([f * mr, (1 - f) * mw, lcol]))
-            b_ub.append(np.zeros(n))
     obj_load = np.concatenate([np.zeros(nr + nw), [p for _, p in dist]]) if need_load else None
     obj_net = np.concatenate([fbar * read.size, (1 - fbar) * write.size, np.zeros(nl)])
 
@@ -448,45 +471,42 @@ def solve(
         assert read.latency is not None and write.latency is not None
         return np.concatenate([fbar * read.latency, (1 - fbar) * write.latency, np.zeros(nl)])
 
-    if load_limit is not None:
-        assert obj_load is not None
-        blocks_ub.append(sparse.csr_matrix(obj_load))
-        b_ub.append(np.array([load_limit]))
-    if network_limit is not None:
-        blocks_ub.append(sparse.csr_matrix(obj_net))
-        b_ub.append(np.array([network_limit]))
-    if latency_limit is not None:
-        blocks_ub.append(sparse.csr_matrix(obj_lat()))
-        b_ub.append(np.array([latency_limit]))
-
-    def rows(side_rows: list[tuple[list[int], list[float], float]], offset: int) -> tuple[Any, Any]:
-        if not side_rows:
-            return None, None
-        r_i, c_i, vals, rhs = [], [], [], []
-        for r, (cols, coefs, b) in enumerate(side_rows):
-            r_i += [r] * len(cols)
-            c_i += [c + offset for c in cols]
-            vals += coefs
-            rhs.append(b)
-        return sparse.csr_matrix((vals, (r_i, c_i)), shape=(len(side_rows), nx)), np.array(rhs)
-
-    a_eq, b_eq = zip(*(rows(read.eq, 0), rows(write.eq, nr)), strict=True)
+    ub = _Triplets(nx)
+    if need_load:
+        n = qs.n
+        ri, rcol = np.nonzero(read.marg)
+        rv = np.asarray(read.marg)[ri, rcol] / rc[ri]
+        wi, wcol = np.nonzero(write.marg)
+        wv = np.asarray(write.marg)[wi, wcol] / wc[wi]
+        for j, (f, _) in enumerate(dist):
+            base = ub.nrow
+            ub.add(base + ri, rcol, f * rv)
+            ub.add(base + wi, nr + wcol, (1 - f) * wv)
+            ub.add(base + np.arange(n), np.full(n, nr + nw + j), -np.ones(n))
+            ub.rhs.append(np.zeros(n))
+            ub.nrow += n
+    for limit, row in ((load_limit, obj_load), (network_limit, obj_net),
+                       (latency_limit, obj_lat() if latency_limit is not None else None)):
+        if limit is not None:
+            assert row is not None
+            ub.add_dense(row, float(limit))
+    eq = _Triplets(nx)
     for side, off in ((read, 0), (write, nr)):
-        a, b = rows(side.ub, off)
-        if a is not None:
-            blocks_ub.append(a)
-            b_ub.append(b)
+        for cols, coefs, b in side.eq:
+            eq.add_dense_sparse(np.asarray(cols) + off, np.asarray(coefs), b)
+        for cols, coefs, b in side.ub:
+            ub.add_dense_sparse(np.asarray(cols) + off, np.asarray(coefs), b)
     c = {"load": obj_load, "network": obj_net}.get(optimize)
     if c is None:
         c = obj_lat()
-    a_ub = sparse.vstack([sparse.csr_matrix(b, shape=(b.shape[0], nx)) for b in blocks_ub]) \
-        if blocks_ub else None
+    a_ub, b_ub = ub.matrix(sparse)
+    a_eq, b_eq = eq.matrix(sparse)
     res = linprog(
         c,
         A_ub=a_ub,
-        b_ub=np.concatenate(b_ub) if b_ub else None,
-        A_eq=sparse.vstack(list(a_eq)),
-        b_eq=np.concatenate(list(b_eq)),
+        b_ub=b_ub,
+        A_eq=a_eq,
+        b_eq=b_eq,
         bounds=[(0.0, 1.0)] * (nr + nw) + [(0.0, None)] * nl,
         method="highs",
     )
