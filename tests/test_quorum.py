@@ -70,7 +70,8 @@ def test_threshold_quorums_and_intersection():
 
 
 def test_threshold_disjoint_pair_is_shown():
-    with pytest.raises(InvalidParameterError, match=r"disjoint read quorum \{0, 1\} and write quorum \{2, 3\}"):
+    msg = r"disjoint read quorum \{0, 1\} and write quorum \{2, 3\}"
+    with pytest.raises(InvalidParameterError, match=msg):
         Q.threshold(4, 2, 2)
 
 

@@ -114,7 +114,11 @@ def test_paper_examples():
     grid = Q.QuorumSystem(a * b + c * d, **kw)
     assert [grid.capacity(read_fraction=x) for x in (1, 0.5, 0)] == pytest.approx([300, 200, 100], rel=REL)
     fr = {0.00: 10 / 18, 0.25: 4 / 18, 0.50: 2 / 18, 0.75: 1 / 18, 1.00: 1 / 18}
-    assert Q.QuorumSystem(a * c + b * d, **kw).capacity(read_fraction=fr) == pytest.approx(159.304029, rel=REL)
+    # the paper prints 159; quoracle run live gives the digits
+    theirs = quoracle.QuorumSystem(reads=to_quoracle(a * c + b * d, kw))
+    ours = Q.QuorumSystem(a * c + b * d, **kw).capacity(read_fraction=fr)
+    assert ours == pytest.approx(theirs.capacity(read_fraction=fr), rel=REL)
+    assert round(ours) == 159
     choose2 = Q.QuorumSystem(choose(2, [a, b, c, d]), **kw)
     assert choose2.capacity(read_fraction=1) == pytest.approx(300, rel=REL)
     assert grid.capacity(read_fraction=1, f=1) == pytest.approx(100, rel=REL)
