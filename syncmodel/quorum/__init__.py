@@ -20,12 +20,14 @@ from . import strategy as _st
 from .strategy import OPTIMIZE, Distribution, Strategy, canonicalize
 
 __all__ = [
+    "KINDS",
     "QuorumSystem",
     "Strategy",
     "canonicalize",
     "flexible",
     "grid",
     "majority",
+    "system",
     "threshold",
     "weighted",
 ]
@@ -297,6 +299,39 @@ class QuorumSystem:
         structure = {"read": self.reads, "write": self.writes}.get(op) or self.as_structure()
         pmap = {x: float(probs[self._index[x]]) for x in structure.nodes}
         return 1.0 - float(failure_probability(structure, pmap))
+
+    def availability_curve(self, ps: Sequence[float] | np.ndarray, op: str = "read") -> np.ndarray:
+        """:meth:`availability` at each equal node failure probability in ``ps`` (one pass).
+
+        Threshold sides: Σ_{j≥k} C(m, j)(1 − p)^j p^(m−j) vectorized over p;
+        others: 1 − failure.failure_curve.
+        """
+        if op not in ("read", "write", "both"):
+            raise invalid("op", op, "'read', 'write' or 'both'")
+        arr = np.asarray(ps, dtype=float).reshape(-1)
+        if arr.size == 0 or not np.all((arr >= 0) & (arr <= 1)):
+            raise invalid("ps", ps, "a non-empty sequence of probabilities in [0, 1]")
+        tree = {"read": self._rt, "write": self._wt}.get(op)
+        th = _threshold_of(tree) if tree is not None else None
+        if th is not None:
+            k, nodes = th
+            m = len(nodes)
+            j = np.arange(k, m + 1)
+            logc = np.array([math.lgamma(m + 1) - math.lgamma(x + 1) - math.lgamma(m - x + 1) for x in j])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                terms = np.exp(logc[None, :] + j[None, :] * np.log1p(-arr[:, None])
+                               + (m - j)[None, :] * np.log(arr[:, None]))
+            terms = np.nan_to_num(terms, nan=0.0)
+            terms[arr == 0, -1] = 1.0  # p = 0: all m up
+            return np.asarray(np.clip(terms.sum(axis=1), 0.0, 1.0))
+        from ..failure import failure_curve
+
+        structure = {"read": self.reads, "write": self.writes}.get(op) or self.as_structure()
+        return np.asarray(1.0 - failure_curve(structure, arr))
+
+    def capacity_curve(self, fractions: Sequence[float] | np.ndarray, f: int = 0) -> np.ndarray:
+        """Capacity of the optimal (f-resilient) strategy at each read fraction in ``fractions``."""
+        return np.array([self.capacity(read_fraction=float(x), f=f) for x in fractions])
 
     def _node_probs(self, p: Any) -> np.ndarray:
         n = self.n
@@ -665,3 +700,27 @@ def weighted(weights: Any, threshold: float, write_threshold: float | None = Non
                           f"> {total - threshold:g} (threshold + write_threshold must exceed the total)")
         writes = Sets(minimal(float(write_threshold), strict=False))
     return QuorumSystem(reads, writes, **attrs)
+
+
+#: the constructors :func:`system` dispatches to (what the notebook's dashboard offers)
+KINDS = ("majority", "threshold", "grid", "flexible")
+
+
+def system(kind: str, n: int = 5, r: int | None = None, w: int | None = None,
+           rows: int = 2, cols: int = 3, **attrs: Any) -> QuorumSystem:
+    """Build a quorum system by name: majority(n), threshold(n, r, w), grid(rows, cols), flexible(n, r, w).
+
+    For "flexible", r and w are the phase-1 and phase-2 quorum sizes q1, q2.
+    Missing r/w default to a majority and its dual.
+    """
+    if kind not in KINDS:
+        raise invalid("kind", kind, f"one of {KINDS}")
+    if kind == "majority":
+        return majority(n, **attrs)
+    if kind == "grid":
+        return grid(rows, cols, **attrs)
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise invalid("n", n, "a positive int")
+    r = n // 2 + 1 if r is None else r
+    w = n - n // 2 if w is None else w
+    return threshold(n, r, w, **attrs) if kind == "threshold" else flexible(n, r, w, **attrs)
