@@ -367,3 +367,48 @@ def test_failure_probability_accepts_a_quorum_system():
     both = [r | w for r in threshold_family(range(4), 2) for w in threshold_family(range(4), 3)]
     assert failure_probability(qs, p) == pytest.approx(1 - brute_availability(range(4), both, p))
     assert qs.availability(p, "both") == pytest.approx(brute_availability(range(4), both, p))
+
+
+def _random_read_once(rng, xs):
+    if len(xs) == 1:
+        return nodes(xs[0])[0]
+    rng.shuffle(xs)
+    cuts = sorted(rng.sample(range(1, len(xs)), rng.randint(1, min(3, len(xs) - 1))))
+    parts = [xs[i:j] for i, j in zip([0, *cuts], [*cuts, len(xs)], strict=True)]
+    kids = [_random_read_once(rng, p) for p in parts]
+    return choose(rng.randint(1, len(kids)), kids)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_resilient_tree_matches_the_definition(seed):
+    import random
+
+    rng = random.Random(seed)
+    xs = [chr(ord("a") + i) for i in range(rng.randint(3, 7))]
+    reads = _random_read_once(rng, list(xs))
+    qs = Q.QuorumSystem(reads)
+    fam = qs.read_quorums()
+
+    def quorum(x):
+        return any(q <= x for q in fam)
+
+    for f in (1, 2):
+        def resilient(x, f=f):
+            return all(quorum(x - set(dead)) for k in range(f + 1) for dead in itertools.combinations(x, k))
+
+        expect = {x for x in subsets(xs) if resilient(x) and not any(resilient(x - {y}) for y in x)}
+        try:
+            got = set(qs.resilient_quorums(f, "read"))
+        except InfeasibleError:
+            got = set()
+        assert got == expect
+
+
+def test_f_resilient_grid_beyond_the_bitmask_limit():
+    # 5 × 5 grid, f = 1: reads need two full rows, writes two nodes of every row; the uniform
+    # strategies give every node 2/5 on both sides, so the load is 2/5 at any read fraction
+    qs = Q.grid(5, 5)
+    for fr in (0.0, 0.3, 1.0):
+        assert qs.load(read_fraction=fr, f=1) == pytest.approx(0.4)
+    s = qs.strategy(read_fraction=0.3, f=1)
+    assert all(len(q) == 10 for q in s.sigma_r) and all(len(q) == 10 for q in s.sigma_w)

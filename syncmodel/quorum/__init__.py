@@ -7,6 +7,7 @@ f-resilient) live in :mod:`syncmodel.quorum.strategy`.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -15,7 +16,19 @@ from typing import Any
 import numpy as np
 
 from ..errors import InfeasibleError, InvalidParameterError, invalid
-from ..structure import MAX_SETS, Sets, Structure, Tree, as_structure, choose, evaluate_tree, tree_counts
+from ..structure import (
+    FALSE,
+    MAX_SETS,
+    TRUE,
+    Sets,
+    Structure,
+    Tree,
+    as_structure,
+    choose,
+    evaluate_tree,
+    make_choose,
+    tree_counts,
+)
 from . import strategy as _st
 from .strategy import OPTIMIZE, Distribution, Strategy, canonicalize
 
@@ -59,6 +72,57 @@ def _min_failures(tree: Tree) -> int:
         return 1
     vals = sorted(_min_failures(ch) for ch in tree[2])
     return sum(vals[: len(vals) - tree[1] + 1])
+
+
+#: most demand vectors :func:`_resilient_tree` enumerates at one vertex
+MAX_DEMANDS = 1_000_000
+
+
+def _resilient_tree(tree: Tree, t: int, memo: dict[tuple[Tree, int], Tree]) -> Tree:
+    """A tree satisfied by X iff stopping ``tree`` takes at least t failures inside X (read-once).
+
+    With s(v, X) the fewest failures in X that stop v: a node gives 1 if in X;
+    "k of m children" gives the sum of the m − k + 1 smallest child values.
+    So s ≥ t is: for k of m nodes, |X| ≥ k − 1 + t; for all-of, every child
+    ≥ t; otherwise some minimal demand vector (t_1..t_m) with the m − k + 1
+    smallest summing to ≥ t is met child by child.  X is f-resilient iff
+    s(root, X) ≥ f + 1.  Example: reads a*b*c + d*e*f with f = 1 need both rows.
+    """
+    key = (tree, t)
+    if key in memo:
+        return memo[key]
+    if t <= 0:
+        out = TRUE
+    elif tree[0] == "n":
+        out = tree if t == 1 else FALSE
+    elif t == 1:
+        out = tree
+    else:
+        k, kids = tree[1], tree[2]
+        m = len(kids)
+        if all(ch[0] == "n" for ch in kids):
+            out = make_choose(k - 1 + t, kids)
+        elif k == m:
+            out = make_choose(m, [_resilient_tree(ch, t, memo) for ch in kids])
+        else:
+            r = m - k + 1
+            caps = [min(t, _min_failures(ch)) for ch in kids]
+            if math.prod(c + 1 for c in caps) > MAX_DEMANDS:
+                raise InfeasibleError(
+                    f"too many demand vectors ({math.prod(c + 1 for c in caps)}) for {t - 1}-resilience"
+                )
+            terms = []
+            for v in itertools.product(*[range(c + 1) for c in caps]):
+                if sum(sorted(v)[:r]) < t:
+                    continue
+                if any(v[j] > 0 and sum(sorted((*v[:j], v[j] - 1, *v[j + 1:]))[:r]) >= t
+                       for j in range(m)):
+                    continue  # not minimal
+                terms.append(make_choose(m, [_resilient_tree(ch, vj, memo)
+                                             for ch, vj in zip(kids, v, strict=True)]))
+            out = make_choose(1, terms)
+    memo[key] = out
+    return out
 
 
 def _is_read_once(tree: Tree) -> bool:
@@ -375,17 +439,18 @@ class QuorumSystem:
     def _f_resilient(self, tree: Tree, f: int, what: str) -> Tree | np.ndarray:
         """Minimal f-resilient quorums: sets X such that X minus any f nodes is still a quorum.
 
-        A threshold "k of m" gives "k + f of m" (a tree); otherwise the 2ⁿ node
-        subsets are swept (n ≤ 20): R_f(X) = R_{f−1}(X) ∧ ⋀_{x∈X} R_{f−1}(X − x).
+        Read-once expressions give an expression (see :func:`_resilient_tree`;
+        "k of m nodes" becomes "k + f of m").  Others sweep the 2ⁿ node subsets
+        (n ≤ 20): R_f(X) = R_{f−1}(X) ∧ ⋀_{x∈X} R_{f−1}(X − x); the result is
+        a 0/1 matrix of minimal sets.
         """
         if f == 0:
             return tree
-        th = _threshold_of(tree)
-        if th is not None:
-            k, nodes = th
-            if k + f > len(nodes):
+        if _is_read_once(tree):
+            out = _resilient_tree(tree, f + 1, {})
+            if out == FALSE:
                 raise InfeasibleError(f"there are no {f}-resilient {what} quorums")
-            return ("c", k + f, tuple(("n", i) for i in sorted(nodes)))
+            return out
         n = self.n
         masks = _all_masks(n)
         ok = evaluate_tree(tree, masks)
@@ -403,6 +468,25 @@ class QuorumSystem:
         if not minimal.any():
             raise InfeasibleError(f"there are no {f}-resilient {what} quorums")
         return masks[minimal]
+
+    def resilient_quorums(self, f: int, op: str = "read") -> list[frozenset[Hashable]]:
+        """The minimal f-resilient read (or write) quorums: still quorums after any f of their nodes fail.
+
+        Example: for the grid a*b*c + d*e*f and f = 1 the only read one is all six nodes.
+        No such set raises InfeasibleError.
+        """
+        if isinstance(f, bool) or not isinstance(f, numbers.Integral) or f < 0:
+            raise invalid("f", f, "an int >= 0")
+        if op not in ("read", "write"):
+            raise invalid("op", op, "'read' or 'write'")
+        t = self._f_resilient(self._rt if op == "read" else self._wt, int(f), op)
+        if isinstance(t, np.ndarray):
+            sets = [frozenset(np.flatnonzero(r).tolist()) for r in t]
+        else:
+            from ..structure import _paths
+
+            sets = _paths(t, MAX_SETS)
+        return Structure._sorted(sets, self.nodes)
 
     def _side(self, tree: Tree, f: int, what: str, latency: bool) -> _st.Side:
         t = self._f_resilient(tree, f, what)
