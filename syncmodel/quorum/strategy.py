@@ -21,7 +21,7 @@ from ..rng import Seed, as_generator
 from ..structure import Tree
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import QuorumSystem
+    from .system import QuorumSystem
 
 __all__ = ["OPTIMIZE", "Strategy", "canonicalize", "solve"]
 
