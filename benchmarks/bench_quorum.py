@@ -7,11 +7,11 @@ of 11 and a 5×5 grid; capacity and availability of a majority of 101 < 100 ms.
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 import warnings
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +22,13 @@ from syncmodel import quorum as Q  # noqa: E402
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """(median seconds, value) over ``repeat`` calls."""
+    """(fastest seconds, value) over ``repeat`` calls: the minimum is the least noisy on a shared machine."""
     times, value = [], None
     for _ in range(repeat):
         t0 = time.perf_counter()
         value = fn()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times), value
+    return min(times), value
 
 
 def main() -> int:
@@ -43,6 +43,7 @@ def main() -> int:
     cold = time.perf_counter() - t0
     warm, _ = timed(lambda: (Q.majority(101).capacity(read_fraction=0.5),
                              Q.majority(101).availability(0.4, op="read")), 20)
+    # (timings are the fastest of several runs, quoracle's of 2; values must agree to 1e-6)
     print(f"majority of 101: capacity(0.5) = {cap:.6g}, read availability(p=0.4) = {avail:.12g}")
     print(f"  first call {cold * 1e3:.1f} ms, warm {warm * 1e3:.2f} ms (target < 100 ms)")
     ok &= cold < 0.1
@@ -84,13 +85,43 @@ def main() -> int:
         for name, ours, theirs in cases:
             label = f"{name}, read_fraction={fr}"
             t_ours, v_ours = timed(lambda ours=ours, fr=fr: ours().load(read_fraction=fr), 7)
-            t_q, v_q = timed(lambda theirs=theirs, fr=fr: theirs().load(read_fraction=fr), 1)
+            t_q, v_q = timed(lambda theirs=theirs, fr=fr: theirs().load(read_fraction=fr), 2)
             rel = abs(v_ours - v_q) / abs(v_q)
             ok &= rel < 1e-6 and t_q / t_ours >= 20
             rows.append((label, t_ours, t_q, v_ours, rel))
 
+    # other metrics: network load under a load limit, latency under limits (listed quorums), f = 1
+    lat7 = [1 + (i * 3) % 7 for i in range(7)]
+    cap7 = [1 + i % 3 for i in range(7)]
+
+    def q_lat_majority() -> Any:
+        xs = [quoracle.Node(i, capacity=cap7[i], latency=timedelta(seconds=lat7[i])) for i in range(7)]
+        return quoracle.QuorumSystem(reads=quoracle.majority(xs))
+
+    extra = [
+        ("5x5 grid, min network load s.t. load <= 0.5",
+         lambda: Q.grid(5, 5).strategy(read_fraction=0.5, optimize="network", load_limit=0.5)
+         .network_load(read_fraction=0.5),
+         lambda: q_grid(5, 5, [1] * 25).strategy(read_fraction=0.5, optimize="network", load_limit=0.5)
+         .network_load(read_fraction=0.5)),
+        ("majority of 7 with latencies, min latency s.t. load <= 0.6",
+         lambda: Q.majority(7, capacity=cap7, latency=lat7).strategy(
+             read_fraction=0.5, optimize="latency", load_limit=0.6).latency(read_fraction=0.5),
+         lambda: q_lat_majority().strategy(read_fraction=0.5, optimize="latency", load_limit=0.6)
+         .latency(read_fraction=0.5).total_seconds()),
+        ("3x3 grid, capacities 1..3, f = 1 load",
+         lambda: Q.grid(3, 3, capacity=[1 + i % 3 for i in range(9)]).load(read_fraction=0.5, f=1),
+         lambda: q_grid(3, 3, [1 + i % 3 for i in range(9)]).load(read_fraction=0.5, f=1)),
+    ]
+    for label, ours_fn, theirs_fn in extra:
+        t_ours, v_ours = timed(ours_fn, 5)
+        t_q, v_q = timed(theirs_fn, 1)
+        rel = abs(v_ours - v_q) / abs(v_q)
+        ok &= rel < 1e-6
+        rows.append((label, t_ours, t_q, v_ours, rel))
+
     print()
-    head = f"{'load of the optimal strategy':58s} {'ours ms':>9s} {'quoracle ms':>12s}"
+    head = f"{'metric of the optimal strategy':58s} {'ours ms':>9s} {'quoracle ms':>12s}"
     print(f"{head} {'ratio':>8s} {'rel diff':>9s}")
     for label, t_o, t_q, _v, rel in rows:
         assert t_q is not None and rel is not None

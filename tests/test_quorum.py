@@ -412,3 +412,17 @@ def test_f_resilient_grid_beyond_the_bitmask_limit():
         assert qs.load(read_fraction=fr, f=1) == pytest.approx(0.4)
     s = qs.strategy(read_fraction=0.3, f=1)
     assert all(len(q) == 10 for q in s.sigma_r) and all(len(q) == 10 for q in s.sigma_w)
+
+
+def test_strategy_utilization_throughput_network_latency_by_hand():
+    a, b, c, d, e, f = nodes(*"abcdef")
+    grid = Q.QuorumSystem(reads=a * b * c + d * e * f, latency=dict(a=1, b=2, c=3, d=1, e=1, f=5))
+    s = grid.make_strategy({frozenset("abc"): 2, frozenset("def"): 1},
+                           {frozenset("ad"): 1, frozenset("be"): 1, frozenset("cf"): 1})
+    fr = 0.25  # loads: a, b, c 5/12; d, e, f 1/3; the load is 5/12
+    assert s.node_utilization(read_fraction=fr)["d"] == pytest.approx((1 / 3) / (5 / 12))
+    assert s.node_throughput(read_fraction=fr)["a"] == pytest.approx(12 / 5 * (fr * 2 / 3 + (1 - fr) / 3))
+    assert s.network_load(read_fraction=fr) == pytest.approx(fr * 3 + (1 - fr) * 2)
+    # read latencies: abc 3, def 5; write latencies: ad 1, be 2, cf 5
+    expect = fr * (2 / 3 * 3 + 1 / 3 * 5) + (1 - fr) * (1 + 2 + 5) / 3
+    assert s.latency(read_fraction=fr) == pytest.approx(expect)
