@@ -426,3 +426,19 @@ def test_strategy_utilization_throughput_network_latency_by_hand():
     # read latencies: abc 3, def 5; write latencies: ad 1, be 2, cf 5
     expect = fr * (2 / 3 * 3 + 1 / 3 * 5) + (1 - fr) * (1 + 2 + 5) / 3
     assert s.latency(read_fraction=fr) == pytest.approx(expect)
+
+
+def test_threshold_latency_closed_form_on_101_nodes():
+    rng = np.random.default_rng(11)
+    lat = rng.uniform(1, 50, 101)
+    qs = Q.majority(101, latency=lat.tolist())
+    ordered = np.sort(lat)
+    for fr in (0.0, 0.4, 1.0):
+        # the fastest 51 nodes: a quorum's latency is its slowest member, at least the 51st smallest
+        assert qs.latency(read_fraction=fr, optimize="latency") == pytest.approx(ordered[50])
+    assert qs.latency(read_fraction=0.5, optimize="latency", f=3) == pytest.approx(ordered[50])
+    lat6 = [5, 1, 4, 2, 3, 6]
+    small = Q.threshold(6, 2, 5, latency=lat6)
+    for k, fr in ((2, 1.0), (5, 0.0)):
+        brute = min(max(lat6[i] for i in q) for q in itertools.combinations(range(6), k))
+        assert small.latency(read_fraction=fr, optimize="latency") == pytest.approx(brute)

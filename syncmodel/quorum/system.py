@@ -420,7 +420,14 @@ class QuorumSystem:
         return _st.solve(self, read, write, dist, optimize, load_limit, network_limit, latency_limit)
 
     def _closed_form(self, f: int, optimize: str, limits: Mapping[str, Any]) -> Strategy | None:
-        if any(v is not None for v in limits.values()) or optimize == "latency":
+        """Threshold systems on all n nodes without limits.
+
+        load (equal capacities): the cyclic strategy, every marginal r/n and w/n.
+        network: every strategy costs f_r·r + (1 − f_r)·w; the cyclic one is returned.
+        latency: the r + f (w + f) fastest nodes, whose latency is the r-th (w-th)
+        smallest node latency, a lower bound for any quorum.
+        """
+        if any(v is not None for v in limits.values()):
             return None
         tr, tw = _threshold_of(self._rt), _threshold_of(self._wt)
         if tr is None or tw is None or len(tr[1]) != self.n or len(tw[1]) != self.n:
@@ -432,6 +439,17 @@ class QuorumSystem:
         for k, what in ((r, "read"), (w, "write")):
             if k > n:
                 raise InfeasibleError(f"there are no {f}-resilient {what} quorums")
+        if optimize == "latency":
+            order = np.argsort(self._latency, kind="stable")
+
+            def fastest(k: int) -> tuple[np.ndarray, Any]:
+                q = frozenset(order[:k].tolist())
+                marg = np.zeros(n)
+                marg[order[:k]] = 1.0
+                return marg, lambda: [(q, 1.0)]
+
+            (mr, sr), (mw, sw) = fastest(r), fastest(w)
+            return Strategy(self, mr, mw, sr, sw)
 
         def cyclic(k: int) -> Any:  # n quorums {i, ..., i+k-1 mod n}, each 1/n: every marginal k/n
             return lambda: [(frozenset(((i + j) % n) for j in range(k)), 1.0 / n) for i in range(n)]
