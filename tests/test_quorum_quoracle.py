@@ -234,3 +234,20 @@ def test_grids_match_quoracle(rows, cols):
     theirs = quoracle.QuorumSystem(reads=reads)
     for fr in (0.0, 0.25, 0.7, 1.0):
         assert ours.capacity(read_fraction=fr) == pytest.approx(theirs.capacity(read_fraction=fr), rel=REL)
+
+
+@pytest.mark.parametrize("f", [0, 1])
+def test_threshold_closed_forms_match_quoracle(f):
+    xs = "abcde"
+    attrs = {"read_capacity": dict.fromkeys(xs, 2.0), "write_capacity": dict.fromkeys(xs, 1.0),
+             "latency": dict(zip(xs, [4, 1, 3, 2, 7], strict=True))}
+    reads = choose(3, list(nodes(*xs)))
+    ours = Q.QuorumSystem(reads, **attrs)
+    theirs = quoracle.QuorumSystem(reads=to_quoracle(reads, attrs))
+    for fr in (0.2, {0.9: 1, 0.3: 2}):
+        assert ours.load(read_fraction=fr, f=f) == pytest.approx(theirs.load(read_fraction=fr, f=f), rel=REL)
+        lat = ours.latency(read_fraction=fr, optimize="latency", f=f)
+        assert lat == pytest.approx(
+            theirs.latency(read_fraction=fr, optimize="latency", f=f).total_seconds(), rel=REL)
+        net = ours.network_load(read_fraction=fr, optimize="network", f=f)
+        assert net == pytest.approx(theirs.network_load(read_fraction=fr, optimize="network", f=f), rel=REL)
