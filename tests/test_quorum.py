@@ -442,3 +442,12 @@ def test_threshold_latency_closed_form_on_101_nodes():
     for k, fr in ((2, 1.0), (5, 0.0)):
         brute = min(max(lat6[i] for i in q) for q in itertools.combinations(range(6), k))
         assert small.latency(read_fraction=fr, optimize="latency") == pytest.approx(brute)
+
+
+def test_search_bad_input():
+    with pytest.raises(InvalidParameterError, match="nodes"):
+        Q.search([], read_fraction=0.5)
+    with pytest.raises(InvalidParameterError, match="resilience"):
+        Q.search("abc", read_fraction=0.5, resilience=-1)
+    with pytest.raises(InvalidParameterError, match="timeout"):
+        Q.search("abc", read_fraction=0.5, timeout=0)

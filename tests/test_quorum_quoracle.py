@@ -251,3 +251,34 @@ def test_threshold_closed_forms_match_quoracle(f):
             theirs.latency(read_fraction=fr, optimize="latency", f=f).total_seconds(), rel=REL)
         net = ours.network_load(read_fraction=fr, optimize="network", f=f)
         assert net == pytest.approx(theirs.network_load(read_fraction=fr, optimize="network", f=f), rel=REL)
+
+
+def test_search_paper_example():
+    # the paper's search: a, b slow (latency 4), c, d fast (1); load <= 1/150, network <= 2
+    kw = dict(write_capacity=dict(a=100, b=100, c=50, d=50), read_capacity=dict(a=200, b=200, c=100, d=100),
+              latency=dict(a=4, b=4, c=1, d=1))
+    qs, sigma = Q.search("abcd", read_fraction=1, optimize="latency", load_limit=1 / 150,
+                         network_limit=2, **kw)
+    assert set(qs.read_quorums()) == {frozenset(x) for x in "abcd"}  # a + b + c + d
+    assert sigma.capacity(read_fraction=1) == pytest.approx(150, rel=REL)
+    assert sigma.network_load(read_fraction=1) == pytest.approx(1, rel=REL)
+    assert sigma.latency(read_fraction=1) == pytest.approx(1, rel=REL)
+
+
+def test_search_matches_quoracle_on_three_nodes():
+    attrs = {"read_capacity": dict(a=4, b=1, c=2), "write_capacity": dict(a=1, b=3, c=2)}
+    fr = {0.8: 1, 0.2: 1}
+    qs, sigma = Q.search("abc", read_fraction=fr, resilience=1, **attrs)
+    made: dict = {}
+    qnodes = [to_quoracle(Node(x), attrs, made) for x in "abc"]
+    _qqs, qsigma = quoracle.search(qnodes, read_fraction=fr, resilience=1)
+    assert qs.resilience() >= 1
+    assert sigma.load(read_fraction=fr) == pytest.approx(qsigma.load(read_fraction=fr), rel=REL)
+
+
+def test_search_partitions_count_bell_numbers():
+    from syncmodel.quorum.search import partitions
+
+    assert [sum(1 for _ in partitions(list(range(n)))) for n in range(1, 7)] == [1, 2, 5, 15, 52, 203]
+    with pytest.raises(InfeasibleError):
+        Q.search("ab", read_fraction=0.5, resilience=2)

@@ -8,6 +8,7 @@ f-resilient) live in :mod:`syncmodel.quorum.strategy`.
 from __future__ import annotations
 
 from .build import KINDS, flexible, grid, majority, system, threshold, weighted
+from .search import search
 from .strategy import Strategy, canonicalize
 from .system import QuorumSystem
 from .trees import MAX_BITMASK_NODES
@@ -21,6 +22,7 @@ __all__ = [
     "flexible",
     "grid",
     "majority",
+    "search",
     "system",
     "threshold",
     "weighted",
