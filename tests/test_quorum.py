@@ -451,3 +451,21 @@ def test_search_bad_input():
         Q.search("abc", read_fraction=0.5, resilience=-1)
     with pytest.raises(InvalidParameterError, match="timeout"):
         Q.search("abc", read_fraction=0.5, timeout=0)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_systematic_decomposition_on_nested_expressions(seed):
+    import random
+
+    rng = random.Random(100 + seed)
+    xs = [chr(ord("a") + i) for i in range(rng.randint(4, 9))]
+    reads = _random_read_once(rng, list(xs))
+    caps = {x: rng.choice([1, 2, 3, 7]) for x in reads.nodes}
+    qs = Q.QuorumSystem(reads, read_capacity=caps, write_capacity={x: 8 - c for x, c in caps.items()})
+    s = qs.strategy(read_fraction=rng.choice([0.2, 0.5, 0.9]))
+    for sigma, marg, fam in ((s.sigma_r, s.read_probability, set(qs.read_quorums())),
+                             (s.sigma_w, s.write_probability, set(qs.write_quorums()))):
+        assert sum(sigma.values()) == pytest.approx(1)
+        assert set(sigma) <= fam  # minimal quorums only
+        for x in qs.nodes:
+            assert sum(p for q, p in sigma.items() if x in q) == pytest.approx(marg[x], abs=1e-8)
