@@ -25,5 +25,6 @@ def test_03_quorum_systems(tmp_path):
     assert s["big_availability"] == pytest.approx(
         sum(math.comb(big, j) * 0.6 ** j * 0.4 ** (big - j) for j in range(51, big + 1)))
     assert s["big_resilience"] == 50 and s["grid_resilience"] == 1
+    assert s["search_latency"] == pytest.approx(1.0)  # the paper: a + b + c + d, reads on c and d
     suffix = "pdf" if find_browser() else "html"
     assert (tmp_path / f"quorum_systems.{suffix}").stat().st_size > 1000
