@@ -110,7 +110,7 @@ def main() -> int:
     ]:
         p = rng.uniform(0.0, 0.5, n)
         up = {i: 1.0 - float(p[i]) for i in range(n)}
-        repeat = 5 if n <= 101 else 2
+        repeat = 20 if n <= 101 else 3
         sm_cold, a = best(lambda n=n, k=k, p=p: fault_tolerance(choose(k, n), p), repeat)
         s = choose(k, n)
         sm_warm, _ = best(lambda s=s, p=p: fault_tolerance(s, p), repeat)
@@ -128,7 +128,7 @@ def main() -> int:
         p = rng.uniform(0.0, 0.2, len(nodes))
         pm = dict(zip(nodes, p.tolist(), strict=True))
         up = {x: 1.0 - q for x, q in pm.items()}
-        sm_cold, a = best(lambda r=r, c=c, pm=pm: fault_tolerance(sm_grid(r, c), pm), 3)
+        sm_cold, a = best(lambda r=r, c=c, pm=pm: fault_tolerance(sm_grid(r, c), pm), 10)
         g = sm_grid(r, c)
         fault_tolerance(g, pm)
         sm_warm, _ = best(lambda g=g, pm=pm: fault_tolerance(g, pm), 20)
@@ -137,7 +137,7 @@ def main() -> int:
             rb, perfect = rp_grid(r, c)
             return float(rb.system_probability(up | perfect)[0])
 
-        rp_cold, b = best(rp_cold_run, 3)
+        rp_cold, b = best(rp_cold_run, 5)
         rb, perfect = rp_grid(r, c)
         rb.system_probability(up | perfect)
         rp_warm, _ = best(lambda rb=rb, q=up | perfect: rb.system_probability(q)[0], 20)

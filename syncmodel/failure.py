@@ -92,9 +92,7 @@ def node_probabilities(structure: Structure, p: Any) -> np.ndarray:
         known = set(nodes)
         unknown = [x for x in p if x not in known]
         if unknown:
-            raise invalid(
-                "p", dict(p), f"a mapping over the structure's nodes (unknown: {unknown!r})"
-            )
+            raise invalid("p", dict(p), f"a mapping over the structure's nodes (unknown: {unknown!r})")
         missing = [x for x in nodes if x not in p]
         if missing:
             raise invalid("p", dict(p), f"a mapping naming every node (missing: {missing!r})")
@@ -124,7 +122,16 @@ def _prob_list(structure: Structure, p: Any) -> list[float]:
         if not (0.0 <= v <= 1.0):
             raise invalid("p", p, "in [0, 1]")
         return [v] * n
-    if isinstance(p, np.ndarray) and p.ndim == 1 and p.size == n and p.dtype.kind == "f":
+    if type(p) is dict and len(p) == n:
+        try:
+            raw = [p[x] for x in structure.nodes]  # n keys, all found: none unknown
+        except KeyError:
+            return node_probabilities(structure, p).tolist()  # raises, naming the node
+        for x in raw:
+            if type(x) is not float or not 0.0 <= x <= 1.0:
+                return node_probabilities(structure, p).tolist()  # converts, or raises
+        return raw
+    elif isinstance(p, np.ndarray) and p.ndim == 1 and p.size == n and p.dtype.kind == "f":
         out = p.tolist()
     elif isinstance(p, list | tuple) and len(p) == n:
         try:
@@ -140,9 +147,7 @@ def _prob_list(structure: Structure, p: Any) -> list[float]:
     return out
 
 
-def _domains(
-    structure: Structure, domains: Any, beta: Any, p: np.ndarray
-) -> list[tuple[np.ndarray, float]]:
+def _domains(structure: Structure, domains: Any, beta: Any, p: np.ndarray) -> list[tuple[np.ndarray, float]]:
     """Validated domains as (node mask, probability); beta adds one over all nodes."""
     out: list[tuple[np.ndarray, float]] = []
     if domains is None and beta is None:
@@ -163,9 +168,7 @@ def _domains(
         elif isinstance(domains, Iterable) and not isinstance(domains, (str, bytes)):
             items = list(domains)
             if not all(isinstance(d, Domain) for d in items):
-                raise invalid(
-                    "domains", domains, "a mapping name -> (nodes, p) or a list of Domain"
-                )
+                raise invalid("domains", domains, "a mapping name -> (nodes, p) or a list of Domain")
         else:
             raise invalid("domains", domains, "a mapping name -> (nodes, p) or a list of Domain")
         for d in items:
@@ -235,11 +238,62 @@ def _k_of_children_fail_py(k: int, f: Sequence[float]) -> float:
         return -math.expm1(math.fsum(math.log1p(-x) for x in f))
     if m * k > 2048:
         return float(_k_of_children_fail(k, np.asarray(f, dtype=float)[:, None])[0])
-    dist = [1.0] + [0.0] * (k - 1)  # P(c children up), c < k, over the children seen so far
+    # dist[i] = P(lo + i children up) over the children seen so far, for the live counts only:
+    # counts ≥ k are dropped (up), counts that cannot reach k any more go to `sure` (down)
+    dist, lo, sure, left = [1.0], 0, 0.0, m
     for x in f:
+        left -= 1
         u = 1.0 - x
-        dist = [dist[0] * x, *[a * x + b * u for a, b in zip(dist[1:], dist, strict=False)]]
-    return math.fsum(dist)
+        dist = [dist[0] * x, *[a * x + b * u for a, b in zip(dist[1:], dist, strict=False)], dist[-1] * u]
+        if lo + len(dist) > k:
+            del dist[k - lo :]
+        need = k - left
+        if need > lo:
+            sure += math.fsum(dist[: need - lo])
+            del dist[: need - lo]
+            lo = need
+            if not dist:
+                break
+    return sure + math.fsum(dist)
+
+
+#: largest k·m of a k-of-m group unrolled into generated code
+CODEGEN_DP_LIMIT = 2000
+
+
+def _dp_source(k: int, refs: list[str], out: str) -> list[str]:
+    """Unrolled Poisson-binomial DP: ``out`` = P(fewer than k of the m children are up).
+
+    ``refs`` are expressions for the children's failure probabilities.  Only
+    live counts are kept: after child j, counts ≥ k are dropped (up) and counts
+    that cannot reach k with the remaining children are summed into ``_s`` (down).
+    """
+    m = len(refs)
+    lines = ["    _s = 0.0", "    _d0 = 1.0"]
+    lo, hi = 0, 0  # live counts after the children seen so far
+    for j, ref in enumerate(refs, 1):
+        lines.append(f"    _x = {ref}; _u = 1.0 - _x")
+        new_hi = min(hi + 1, k - 1)
+        terms = {}
+        for c in range(lo, new_hi + 1):
+            parts = []
+            if c <= hi:
+                parts.append(f"_d{c} * _x")
+            if c - 1 >= lo:
+                parts.append(f"_d{c - 1} * _u")
+            terms[c] = " + ".join(parts)
+        # counts that cannot reach k: even if every one of the m − j others is up
+        new_lo = max(lo, k - (m - j))
+        names = [f"_e{c}" for c in range(lo, new_hi + 1)]
+        lines.append(f"    {', '.join(names)} = {', '.join(terms[c] for c in range(lo, new_hi + 1))}")
+        for c in range(lo, new_lo):
+            lines.append(f"    _s += _e{c}")
+        for c in range(new_lo, new_hi + 1):
+            lines.append(f"    _d{c} = _e{c}")
+        lo, hi = new_lo, new_hi
+    rest = " + ".join(f"_d{c}" for c in range(lo, hi + 1)) if lo <= hi else "0.0"
+    lines.append(f"    {out} = _s + {rest}")
+    return lines
 
 
 class _Plan:
@@ -269,6 +323,10 @@ class _Plan:
             ]
         return self._arrays
 
+    def _small_dp(self) -> bool:
+        op = self.ops[0]
+        return bool(op[0] == "leaves" and 1 < op[1] < len(op[2]) and op[1] * len(op[2]) <= CODEGEN_DP_LIMIT)
+
     def _codegen(self) -> Any:
         """Straight-line Python source for the scalar evaluator, compiled once.
 
@@ -284,6 +342,13 @@ class _Plan:
                     expr = refs[0]
                 elif k == 1:
                     expr = " * ".join(refs)
+                elif k == len(refs):  # all must be up: P(any fails) = v + f·(1 − v), one by one
+                    lines.append(f"    v{j} = {refs[0]}")
+                    lines.extend(f"    v{j} = v{j} + {r} * (1.0 - v{j})" for r in refs[1:])
+                    continue
+                elif k * len(refs) <= CODEGEN_DP_LIMIT:
+                    lines.extend(_dp_source(k, refs, f"v{j}"))
+                    continue
                 else:
                     expr = f"_kof({k}, ({', '.join(refs)},))"
             elif kind == "factor":
@@ -324,7 +389,7 @@ class _Plan:
         if self._fn is not None:
             return float(self._fn(p))
         self.calls += 1
-        if self.calls >= 2 and len(self.ops) > 1:
+        if self.calls >= 2 and (len(self.ops) > 1 or self._small_dp()):
             self._fn = self._codegen()
             return float(self._fn(p))
         vals: list[float] = []
@@ -333,9 +398,7 @@ class _Plan:
             if kind == "leaves":
                 idx = op[2]
                 vals.append(
-                    p[idx[0]]
-                    if len(idx) == 1
-                    else _k_of_children_fail_py(op[1], [p[i] for i in idx])
+                    p[idx[0]] if len(idx) == 1 else _k_of_children_fail_py(op[1], [p[i] for i in idx])
                 )
             elif kind == "factor":
                 pi = p[op[1]]
@@ -368,8 +431,8 @@ class _Compiler:
         self.mask: list[int] = []
         self.table: dict[tuple[int, tuple[int, ...]], int] = {}
         self.slot: dict[int, int] = {}
-        self.true = self._new(0, ())
-        self.false = self._new(1, ())
+        self.true = self._new(0, ())  # id 0
+        self.false = self._new(1, ())  # id 1
 
     def _new(self, k: int, kids: tuple[int, ...], mask: int = 0) -> int:
         self.k.append(k)
@@ -393,32 +456,34 @@ class _Compiler:
         self.table[key] = ident
         return ident
 
-    def choose(self, k: int, kids: Iterable[int]) -> int:
-        """Interned "at least k of kids", simplified like :func:`structure.make_choose`."""
-        out: list[int] = []
-        for c in kids:
-            if c == self.true:
-                k -= 1
-            elif c != self.false:
-                out.append(c)
+    def choose(self, k: int, kids: list[int]) -> int:
+        """Interned "at least k of kids", simplified like :func:`structure.make_choose`.
+
+        Ids 0 and 1 are TRUE and FALSE; every other id is ≥ 2.
+        """
+        out = [c for c in kids if c > 1]
+        if len(out) != len(kids):
+            k -= kids.count(0)
         if k <= 0:
-            return self.true
-        if k > len(out):
-            return self.false
-        if len(out) == 1:
-            return out[0]
+            return 0
         n = len(out)
-        if k in (1, n):  # flatten all-of in all-of, any-of in any-of
-            flat: list[int] = []
-            for c in out:
-                kc, nc = self.k[c], len(self.kids[c])
-                if kc > 0 and nc > 1 and ((k == n and kc == nc) or (k == 1 and kc == 1)):
-                    flat.extend(self.kids[c])
-                else:
-                    flat.append(c)
-            if len(flat) != n:
-                k = len(flat) if k == n else 1
+        if k > n:
+            return 1
+        if n == 1:
+            return out[0]
+        if k == 1 or k == n:  # flatten all-of in all-of, any-of in any-of
+            K, KIDS = self.k, self.kids
+            if k == n:
+                nested = [c for c in out if K[c] > 1 and K[c] == len(KIDS[c])]
+            else:
+                nested = [c for c in out if K[c] == 1]
+            if nested:
+                skip = set(nested)
+                flat = [c for c in out if c not in skip]
+                for c in nested:
+                    flat.extend(KIDS[c])
                 out = flat
+                k = len(out) if k == n else 1
         key = (k, tuple(sorted(out)))
         found = self.table.get(key)
         return found if found is not None else self._new(*key)
@@ -435,8 +500,10 @@ class _Compiler:
             return self.true if up else self.false
         if ident in memo:
             return memo[ident]
+        mask = self.mask
         out = self.choose(
-            self.k[ident], [self.substitute(c, i, up, memo) for c in self.kids[ident]]
+            self.k[ident],
+            [self.substitute(c, i, up, memo) if (mask[c] >> i) & 1 else c for c in self.kids[ident]],
         )
         memo[ident] = out
         return out
@@ -472,8 +539,7 @@ class _Compiler:
             groups = _components(masks)
             if len(groups) > 1:
                 parts = tuple(
-                    self.fail(self.choose(k if k == 1 else len(g), [kids[j] for j in g]))
-                    for g in groups
+                    self.fail(self.choose(k if k == 1 else len(g), [kids[j] for j in g])) for g in groups
                 )
                 return self._emit(ident, ("kofn", 1 if k == 1 else len(groups), parts))
         self.steps += 1
@@ -489,31 +555,23 @@ class _Compiler:
 
 
 def _components(masks: list[int]) -> list[list[int]]:
-    """Group indices of ``masks`` into components that share nodes (bitmask merging)."""
+    """Group indices of ``masks`` into components that share nodes (bitmask merging).
+
+    The components kept are pairwise disjoint, so one pass suffices: a new
+    mask merges every component it meets.
+    """
     comps: list[tuple[int, list[int]]] = []
     for j, m in enumerate(masks):
         merged_mask, merged = m, [j]
         rest = []
         for cm, members in comps:
-            if cm & merged_mask:
+            if cm & m:
                 merged_mask |= cm
                 merged = members + merged
             else:
                 rest.append((cm, members))
-        # a later merge can join groups seen earlier: repeat until stable
-        comps = [*rest, (merged_mask, merged)]
-    changed = True
-    while changed:
-        changed = False
-        for a in range(len(comps)):
-            for b in range(a + 1, len(comps)):
-                if comps[a][0] & comps[b][0]:
-                    comps[a] = (comps[a][0] | comps[b][0], comps[a][1] + comps[b][1])
-                    del comps[b]
-                    changed = True
-                    break
-            if changed:
-                break
+        rest.append((merged_mask, merged))
+        comps = rest
     return [sorted(members) for _, members in comps]
 
 
@@ -541,9 +599,7 @@ def _enumerate(tree: Tree, P: np.ndarray) -> np.ndarray:
     for h0 in range(0, 2**high, chunk):
         hs = np.arange(h0, min(2**high, h0 + chunk))
         high_bits = ((hs[:, None] >> np.arange(high)) & 1).astype(bool)
-        live = np.concatenate(
-            [np.tile(low_bits, (hs.size, 1)), np.repeat(high_bits, 2**low, axis=0)], axis=1
-        )
+        live = np.concatenate([np.tile(low_bits, (hs.size, 1)), np.repeat(high_bits, 2**low, axis=0)], axis=1)
         failed = ~evaluate_tree(tree, live)
         mass = failed.reshape(hs.size, 2**low).astype(float) @ t_low  # (hs, B)
         total += (mass * t_high[hs]).sum(axis=0)
@@ -557,10 +613,17 @@ def _plan(structure: Structure, budget: int | None) -> _Plan:
         return cache["plan"]
     if budget is not None and cache.get("exceeded", -1) >= budget:
         raise _BudgetExceeded
+    tree = structure.tree()
+    if tree[0] == "c" and all(ch[0] == "n" for ch in tree[2]):
+        idx = tuple(ch[1] for ch in tree[2])
+        if len(set(idx)) == len(idx):  # a k-of-n group of distinct nodes: one op
+            plan = _Plan([("leaves", tree[1], idx)], 0)
+            cache["plan"] = plan
+            return plan
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 20_000 + 8 * structure.n))  # factoring recurses per node
     try:
-        plan = _Compiler(budget).compile(structure.tree())
+        plan = _Compiler(budget).compile(tree)
     except _BudgetExceeded:
         cache["exceeded"] = max(cache.get("exceeded", -1), budget if budget is not None else 0)
         raise
@@ -578,8 +641,7 @@ def _exact_fail(structure: Structure, P: np.ndarray, method: str) -> np.ndarray:
         raise invalid(
             "method",
             method,
-            "'recursion' only for read-once structures (each node once); "
-            "use 'exact' or 'factoring'",
+            "'recursion' only for read-once structures (each node once); use 'exact' or 'factoring'",
         )
     if method != "auto":
         return _plan(structure, None).evaluate(P)
@@ -602,8 +664,7 @@ def _with_domains(
     D = len(doms)
     if D > MAX_DOMAINS:
         raise InfeasibleError(
-            f"{D} failure domains need 2**{D} conditionings (limit {MAX_DOMAINS}); "
-            "use method='montecarlo'"
+            f"{D} failure domains need 2**{D} conditionings (limit {MAX_DOMAINS}); use method='montecarlo'"
         )
     n, B = P.shape
     states = ((np.arange(2**D)[:, None] >> np.arange(D)) & 1).astype(bool)  # True = domain down
@@ -738,9 +799,7 @@ def failure_curve(
     """
     method = _check_method(method)
     if method in ("montecarlo", "auto"):
-        raise invalid(
-            "method", method, "an exact method: 'exact', 'recursion', 'factoring' or 'enumeration'"
-        )
+        raise invalid("method", method, "an exact method: 'exact', 'recursion', 'factoring' or 'enumeration'")
     structure = as_structure(system)
     arr = np.asarray(ps, dtype=float).reshape(-1)
     if arr.size == 0 or not np.all((arr >= 0) & (arr <= 1)):
@@ -820,11 +879,7 @@ def failure_probability_mc(
     """
     if isinstance(samples, bool) or not isinstance(samples, numbers.Integral) or samples < 1:
         raise invalid("samples", samples, "a positive int")
-    if (
-        isinstance(confidence, bool)
-        or not isinstance(confidence, numbers.Real)
-        or not 0 < confidence < 1
-    ):
+    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) or not 0 < confidence < 1:
         raise invalid("confidence", confidence, "in (0, 1)")
     if interval not in ("wilson", "clopper-pearson"):
         raise invalid("interval", interval, "'wilson' or 'clopper-pearson'")

@@ -27,6 +27,8 @@ __all__ = [
     "as_structure",
     "choose",
     "from_sets",
+    "grid",
+    "majority",
     "minimal_transversals",
     "minimize",
     "nodes",
@@ -404,10 +406,18 @@ class Choose(Structure):
 
     def _children_nodes(self) -> Iterable[Hashable]:
         for c in self.children:
-            yield from c.nodes
+            if type(c) is Node:
+                yield c.name
+            else:
+                yield from c.nodes
 
     def _compile(self, index: Mapping[Hashable, int]) -> Tree:
-        return make_choose(self.k, (c._compile(index) for c in self.children))
+        kids = self.children
+        if all(type(c) is Node for c in kids):  # fast path: a k-of-n group of nodes
+            leaves = sorted({index[c.name] for c in kids})  # type: ignore[attr-defined]
+            if len(leaves) == len(kids) and len(kids) > 1:
+                return ("c", self.k, tuple(("n", i) for i in leaves))
+        return make_choose(self.k, (c._compile(index) for c in kids))
 
     def dual(self) -> Structure:
         n = len(self.children)
@@ -602,6 +612,32 @@ def any_of(xs: Any) -> Structure:
         else:
             flat.append(c)
     return flat[0] if len(flat) == 1 else Choose(1, flat)
+
+
+def majority(n_or_nodes: Any) -> Structure:
+    """More than half of the nodes: ``choose(n // 2 + 1, nodes)``.
+
+    ``n_or_nodes`` is an int n (nodes 0..n-1) or a collection of nodes.
+    Example: ``majority(4)`` is ``choose(3, 4)``.
+    """
+    kids = _children(n_or_nodes, "n_or_nodes")
+    return choose(len(kids) // 2 + 1, kids)
+
+
+def grid(rows: int, cols: int) -> Structure:
+    """Availability structure of a rows × cols grid quorum system: reads * writes.
+
+    Node (i, j) sits in row i.  A read quorum is one full row and a write
+    quorum one node of every row, so the system can serve both when some row
+    is all up and every row has a node up:
+    ``any_of(all_of(row) for rows) * all_of(any_of(row) for rows)``.
+    With up-probability q per node: P(serve) = (1 − p^c)^r − (1 − p^c − q^c)^r.
+    """
+    for name, v in (("rows", rows), ("cols", cols)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+            raise invalid(name, v, "a positive int")
+    cells = [[(i, j) for j in range(int(cols))] for i in range(int(rows))]
+    return all_of([any_of([all_of(r) for r in cells]), *[any_of(r) for r in cells]])
 
 
 def from_sets(sets: Iterable[Iterable[Hashable]]) -> Sets:

@@ -186,3 +186,21 @@ def test_bad_nodes_and_sets():
         choose(2, 3).evaluate([[1, 0, 1]], order=[0, 1, 5])
     with pytest.raises(AttributeError):
         Node("a").name = "b"
+
+
+def test_majority_and_grid_helpers():
+    from syncmodel.structure import grid, majority
+
+    assert majority(4) == choose(3, 4)
+    assert set(majority("abc").quorums()) == {frozenset(c) for c in itertools.combinations("abc", 2)}
+    g = grid(2, 3)
+    universe = {(i, j) for i in range(2) for j in range(3)}
+
+    def serves(up):  # a full row and a node in every row
+        rows = [{(i, j) for j in range(3)} for i in range(2)]
+        return any(r <= up for r in rows) and all(r & up for r in rows)
+
+    for s in subsets(universe):
+        assert g.is_satisfied(s) == serves(s)
+    with pytest.raises(InvalidParameterError, match="rows"):
+        grid(0, 3)
