@@ -29,6 +29,7 @@ _LAZY_NAMES: dict[str, str] = {
     "Node": "syncmodel.structure",
     "choose": "syncmodel.structure",
     "hash_election": "syncmodel.election.hashing",
+    "QuorumSystem": "syncmodel.quorum",
 }
 # submodules reachable as attributes: sm.quorum, sm.markov, ...
 _SUBMODULES = (
