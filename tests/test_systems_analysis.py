@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from importlib.util import find_spec
 
 import numpy as np
 import pytest
@@ -14,8 +15,8 @@ from syncmodel.systems import analysis as A
 from syncmodel.systems import placement as pl
 
 failure = pytest.importorskip("syncmodel.failure")
-election = pytest.importorskip("syncmodel.election")
-pbs = pytest.importorskip("syncmodel.sync.pbs")
+#: PBS staleness and version vectors come from syncmodel.sync (the data-sync issue)
+needs_sync = pytest.mark.skipif(find_spec("syncmodel.sync") is None, reason="syncmodel.sync not merged yet")
 
 # ------------------------------------------------------------------ availability F(S)
 
@@ -142,6 +143,7 @@ def test_replica_and_follower_reads():
     assert A.stale_read_probability(f, 100.0) == pytest.approx((2 / 3) * 0.5)  # U(0, 200 ms) lag
 
 
+@needs_sync
 def test_cassandra_one_one_is_stale_as_pbs_predicts():
     # PBS closed form: a 1-replica read misses a 1-replica write w.p. C(N−W, R)/C(N, R)
     assert A.stale_read_probability("cassandra") == pytest.approx(math.comb(2, 1) / math.comb(3, 1))
@@ -234,17 +236,20 @@ def test_lost_writes_bad_input():
 # ------------------------------------------------------------------ conflicting versions
 
 
+@needs_sync
 @pytest.mark.parametrize("k", [1, 2, 5])
 def test_cassandra_lww_keeps_one_and_drops_the_rest(k):
     out = A.conflicting_versions("cassandra", k, seed=1)
     assert out == {"versions": 1, "siblings": k, "discarded": k - 1, "refused": 0}
 
 
+@needs_sync
 def test_ordered_systems_keep_one_version():
     for name in ("etcd", "zookeeper", "consul", "cockroachdb", "redis", "memcached", "hdfs", "glusterfs"):
         assert A.conflicting_versions(name, 4) == {"versions": 1, "siblings": 1, "discarded": 0, "refused": 0}
 
 
+@needs_sync
 def test_partitions():
     assert A.conflicting_versions("etcd", 4, partitioned=True)["refused"] == 2
     assert A.conflicting_versions("glusterfs", 4, partitioned=True)["refused"] == 2
@@ -256,6 +261,7 @@ def test_partitions():
 # ------------------------------------------------------------------ the table
 
 
+@needs_sync
 def test_compare_table():
     df = A.compare(["etcd", "cassandra", "redis"], p=0.1, trials=20, writes=300, seed=0)
     assert list(df["preset"]) == ["etcd", "cassandra", "redis"]
@@ -311,4 +317,5 @@ def test_quorum_systems_exist_exactly_on_the_intersecting_paths():
         else:
             with pytest.raises(InfeasibleError, match="R \\+ W ≤ N"):
                 m.quorum_system()
-            assert A.stale_read_probability(m) > 0
+            if m.name != "cassandra" or find_spec("syncmodel.sync") is not None:  # PBS needs sync
+                assert A.stale_read_probability(m) > 0
