@@ -10,13 +10,14 @@ read repair, anti-entropy), ``staleness`` (t-visibility and k-staleness on the s
 
 from __future__ import annotations
 
-from . import metrics, pbs, staleness, store, versioning
+from . import experiments, metrics, pbs, staleness, store, versioning
 from .store import MODES, StoreConfig, SyncRun, random_faults, replicate, simulate
 
 __all__ = [
     "MODES",
     "StoreConfig",
     "SyncRun",
+    "experiments",
     "metrics",
     "pbs",
     "random_faults",
