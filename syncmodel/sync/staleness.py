@@ -35,8 +35,7 @@ class _Probe(Process):
         self.results: list[tuple[float, int]] = []   # (t, outcome) outcome: versions behind (−1 failed)
 
     def on_start(self) -> None:
-        for i in range(self.trials):
-            self.set_timer(i * self.gap, "trial", i)
+        self.set_timer(0.0, "trial", 0)
 
     def _targets(self, k: int) -> list[int]:
         n = self.store.cfg.n
@@ -58,6 +57,8 @@ class _Probe(Process):
         cfg = self.store.cfg
         if name == "trial":
             i = data
+            if i + 1 < self.trials:  # trials start gap_ms apart, one timer queued at a time
+                self.set_timer(self.gap, "trial", i + 1)
             self.state[i] = {"wids": [], "acks": 0, "t": self.t_grid[i % len(self.t_grid)], "got": 0,
                              "done": False}
             self._write(i)

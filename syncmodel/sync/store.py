@@ -253,10 +253,13 @@ class Replica(Process):
                 sibs = (win,)
         old = self.data.get(key, EMPTY)[0]
         self.data[key] = (ctx, sibs)
+        new = ctx - old
+        if not new:
+            return
         now = self.sim.now
         first = st.ledger.first_apply
         trace = self.sim.trace.records
-        for wid in ctx - old:
+        for wid in new:
             if wid not in first:
                 first[wid] = now
             if st.log_applies:
