@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -248,3 +249,29 @@ def test_prevote_keeps_an_isolated_node_from_disrupting():
     pre = simulate("raft", prevote=True, **kw)
     assert (plain["terms"] > 5).all() and (plain["leaders"] >= 1).all()
     assert (pre["terms"] == 0).all() and (pre["leaders"] == 0).all()
+
+
+def test_raft_stays_safe_under_random_crashes_restarts_loss_and_partitions():
+    rng = np.random.default_rng(5)
+    total_leaders = 0
+    for trial in range(25):
+        crashes = []
+        for node in rng.choice(5, size=2, replace=False):
+            at = float(rng.uniform(0, 1500))
+            crashes.append((int(node), at, at + float(rng.uniform(50, 600))))
+        groups = [[0, 1, 2], [3, 4]] if trial % 2 else [[0, 3], [1, 2, 4]]
+        run = run_once("raft", 5, trial, scenario="cold", loss=0.1, prevote=bool(trial % 3),
+                       partition=groups, partition_at_ms=float(rng.uniform(0, 800)),
+                       heal_at_ms=1600.0, crashes=crashes, run_ms=2500.0)
+        assert check_safety(run.trace) == []
+        total_leaders += run.row["leaders"]
+    assert total_leaders >= 25  # elections did happen
+
+
+def test_bad_crash_schedule_is_rejected():
+    with pytest.raises(InvalidParameterError, match="crashes"):
+        run_once("raft", 5, 0, crashes=[(9, 10.0)])
+    with pytest.raises(InvalidParameterError, match="crashes"):
+        run_once("raft", 5, 0, crashes=[(1, 10.0, 5.0)])
+    with pytest.raises(InvalidParameterError, match="crashes"):
+        run_once("raft", 5, 0, crashes=[(1,)])

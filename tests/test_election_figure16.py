@@ -98,6 +98,7 @@ def test_data_file_records_the_code_parameters_and_paper_numbers():
     assert (kind, median, sigma, shift) == ("lognormal", f16.DISK.median, f16.DISK.sigma,  # type: ignore[attr-defined]
                                             f16.DISK.shift)  # type: ignore[attr-defined]
     assert model["time_cap_ms"] == f16.TIME_CAP_MS
+    assert model["warmup_heartbeats"] == f16.WARMUP_HEARTBEATS
     assert model["broadcast_time_ms"] == pytest.approx(f16.broadcast_time_ms(), abs=0.01)
     paper = doc["paper_numbers"]
     assert paper["median_150_155_ms"] == f16.PAPER["150-155"]["value"] == 287
@@ -106,3 +107,11 @@ def test_data_file_records_the_code_parameters_and_paper_numbers():
     assert paper["longest_12_24_ms"] == f16.PAPER["12-24 max"]["value"] == 152
     assert "USENIX ATC 2014" in doc["source"]["citation"]
     assert doc["setup"]["trials_150_150"] == f16.PAPER_TRIALS["150-150"] == 100
+
+
+def test_analytic_worked_case_150_155():
+    # P(split) = 1 − (0.6³ + 3·0.4·0.6²) = 0.352; the first round ends by lo + r + d
+    assert f16.split_vote_probability(4, 2, 2.0 / 5.0) == pytest.approx(0.352)
+    d = 4 * f16.LATENCY.mean + f16.DISK.mean
+    _, F = f16.analytic_cdf((150, 155), np.array([150 + 5 + d + 1.0]), dt=0.1)
+    assert F[0] == pytest.approx(1 - 0.352, abs=0.01)

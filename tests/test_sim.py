@@ -257,3 +257,28 @@ def test_crash_silences_timers_and_messages_restart_resumes():
 def test_doc_example_runs():
     result = doctest.testmod(simpkg)
     assert result.failed == 0 and result.attempted > 5
+
+
+def test_max_events_and_post():
+    sim = Simulator(seed=0)
+    seen: list[int] = []
+    for i in range(5):
+        sim.post(float(i), seen.append, i)
+    assert sim.run(max_events=3) == "max_events" and seen == [0, 1, 2]
+    assert sim.run() == "empty" and seen == [0, 1, 2, 3, 4] and sim.events == 5
+
+
+def test_multicast_matches_single_sends():
+    # the same seed gives the same delivery times whether a broadcast goes through
+    # multicast (no loss) or through per-destination sends (loss = 0 forced slow path)
+    def arrivals(links):
+        sim = Simulator(seed=4)
+        net = Network(sim, latency=Exponential(2.0), links=links)
+        procs = net.add(Echo(period=10.0) for _ in range(4))
+        net.start()
+        sim.run(until=200.0)
+        return [p.got for p in procs]
+
+    fast = arrivals(None)
+    slow = arrivals({(3, 0): Exponential(2.0)})  # a link override forces single sends
+    assert fast == slow

@@ -1,7 +1,8 @@
 """Hash-based (rendezvous) leader choice: the corrected form of the article's code.
 
 Every node hashes every member's id with SHA-256 and all pick the member with the
-highest digest: nodes that see the same membership agree without exchanging votes.
+highest digest: nodes that see the same membership agree without exchanging votes
+(highest-random-weight, or rendezvous, hashing: Thaler & Ravishankar, IEEE/ACM ToN 1998).
 """
 
 from __future__ import annotations

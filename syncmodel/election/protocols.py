@@ -10,6 +10,7 @@ Every node logs typed trace records ("term", "candidate", "vote", "leader",
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,10 +32,12 @@ class Config:
     prevote: bool = False
     answer_ms: float = 0.0  # bully: wait for an answer; fivestep: tally window
     mode: str = "vote"  # fivestep: "vote" or "hash"
+    majority: int = field(init=False)  # ⌊n/2⌋ + 1
+    disk_free: bool = field(init=False)  # the disk costs nothing: no write events
 
-    @property
-    def majority(self) -> int:
-        return self.n // 2 + 1
+    def __post_init__(self) -> None:
+        self.majority = self.n // 2 + 1
+        self.disk_free = isinstance(self.disk, Fixed) and self.disk.value == 0.0
 
 
 class Monitor:
@@ -76,8 +79,10 @@ class Monitor:
             if sum(1 for v in cur.values() if v == key) < self.need:
                 return
         else:
+            group = net._group
+            g = group[leader]
             for p in procs:
-                if p.up and cur.get(p.id) != key and net.connected(p.id, leader):
+                if p.up and cur.get(p.id) != key and group[p.id] == g:
                     return
         self.established_at = net.sim.now
         self.leader = leader
@@ -91,29 +96,33 @@ class ElectionNode(Process):
     """State and helpers shared by the algorithms: term, role, timers, heartbeats."""
 
     name = "base"
+    # immutable defaults live on the class (an instance attribute shadows one when set)
+    up = True
+    epoch = 0
+    term = 0
+    voted_for: int | None = None
+    role = "follower"
+    leader: int | None = None
+    deadline = math.inf  # when the election timer is due (inf: disarmed)
+    timer_at = math.inf  # when the one pending timer event fires (inf: none)
+    timer_tok = 0  # events carrying an older token are stale
+    hb_timer = 0
+    last_heard = -1e18
+    disk_free = True
 
     def __init__(self, cfg: Config, mon: Monitor, log_rank: int = 1) -> None:
-        super().__init__()
         self.cfg = cfg
         self.mon = mon
         self.log_rank = log_rank
-        self.term = 0
-        self.voted_for: int | None = None
-        self.role = "follower"
-        self.leader: int | None = None
-        self.timer = 0
-        self.hb_timer = 0
-        self.last_heard = -1e18
         self.u: Callable[[], float] = _zero
         self.disk: Callable[[], float] = _zero
-        self.disk_free = True
 
     # -- set-up ------------------------------------------------------------------------------
     def bind(self, u: Callable[[], float], disk: Callable[[], float]) -> None:
         """Give the node the run's uniform and disk-latency samplers."""
         self.u = u
         self.disk = disk
-        self.disk_free = isinstance(self.cfg.disk, Fixed) and self.cfg.disk.value == 0.0
+        self.disk_free = self.cfg.disk_free
 
     def make_leader(self, term: int) -> None:
         """Steady state before a disruption: this node leads ``term``."""
@@ -128,7 +137,7 @@ class ElectionNode(Process):
         self.role = "follower"
         self.leader = leader
         self.mon.current[self.id] = (term, leader)
-        self.last_heard = self.now
+        self.last_heard = self.sim.now
 
     # -- helpers -----------------------------------------------------------------------------
     def set_term(self, term: int) -> None:
@@ -138,20 +147,41 @@ class ElectionNode(Process):
             self.voted_for = None
 
     def reset_timer(self) -> None:
-        """(Re)arm the election timer with a fresh draw from U[lo, hi]."""
+        """(Re)arm the election timer with a fresh draw from U[lo, hi].
+
+        Lazy re-arming: one event stays queued; if it fires before the (moved)
+        deadline it re-queues itself, so a heartbeat costs no heap push.
+        """
         sim = self.sim
-        if self.timer:
-            sim._cancelled.add(self.timer)
         cfg = self.cfg
         lo = cfg.timeout_lo
-        self.timer = sim.post(lo + (cfg.timeout_hi - lo) * self.u(), self._election_timer,
-                              self.epoch)
+        now = sim.now
+        d = now + lo + (cfg.timeout_hi - lo) * self.u()
+        self.deadline = d
+        if d < self.timer_at:
+            self.timer_at = d
+            self.timer_tok = tok = self.timer_tok + 1
+            sim.post(d - now, self._election_timer, tok)
 
-    def _election_timer(self, epoch: int) -> None:
-        if self.up and epoch == self.epoch:
-            self.timer = 0
-            if self.role != "leader":
-                self.on_election_timeout()
+    def stop_timer(self) -> None:
+        """Disarm the election timer."""
+        self.deadline = _INF
+
+    def _election_timer(self, tok: int) -> None:
+        if tok != self.timer_tok or not self.up:
+            return
+        now = self.sim.now
+        d = self.deadline
+        if now < d:
+            if d < _INF:
+                self.timer_at = d
+                self.sim.post(d - now, self._election_timer, tok)
+            else:
+                self.timer_at = _INF
+            return
+        self.timer_at = self.deadline = _INF
+        if self.role != "leader":
+            self.on_election_timeout()
 
     def persist_then(self, fn: Callable[[Any], None], arg: Any) -> None:
         """Run ``fn(arg)`` after a disk write (at once when the disk costs nothing)."""
@@ -162,20 +192,18 @@ class ElectionNode(Process):
 
     def reply_after_disk(self, dst: int, msg: Any) -> None:
         if self.disk_free:
-            self.send(dst, msg)
+            self.net.send(self.id, dst, msg)
         else:
             self.set_timer(self.disk(), "_disk", (self._send_tuple, (dst, msg)))
 
     def _send_tuple(self, arg: tuple[int, Any]) -> None:
-        self.send(arg[0], arg[1])
+        self.net.send(self.id, arg[0], arg[1])
 
     def become_leader(self) -> None:
         self.role = "leader"
         self.leader = self.id
         self.log("leader", self.term)
-        if self.timer:
-            self.sim.cancel(self.timer)
-            self.timer = 0
+        self.stop_timer()
         self.mon.current[self.id] = (self.term, self.id)
         self.heartbeat()
         self.mon.follow(self.id, self.term, self.id)
@@ -224,7 +252,8 @@ class ElectionNode(Process):
             self.log("step_down", self.term)
         self.role = "follower"
         self.leader = None
-        self.timer = 0
+        self.timer_tok += 1
+        self.timer_at = self.deadline = _INF
         self.hb_timer = 0
         self.mon.current.pop(self.id, None)
 
@@ -235,6 +264,9 @@ class ElectionNode(Process):
 
 def _zero() -> float:
     return 0.0
+
+
+_INF = math.inf
 
 
 class RaftNode(ElectionNode):
@@ -300,7 +332,7 @@ class RaftNode(ElectionNode):
                 self.reset_timer()
                 self.reply_after_disk(src, ("rvr", term, True))
             else:
-                self.send(src, ("rvr", self.term, False))
+                self.net.send(self.id, src, ("rvr", self.term, False))
         elif kind == "rvr":
             if term > self.term:
                 self.set_term(term)
@@ -311,24 +343,24 @@ class RaftNode(ElectionNode):
                     self.become_leader()
         elif kind == "ae":
             if term < self.term:
-                self.send(src, ("aer", self.term))
+                self.net.send(self.id, src, ("aer", self.term))
                 return
             if term > self.term:
                 self.set_term(term)
             if self.role != "follower":
                 self.step_down()
-            self.last_heard = self.now
+            self.last_heard = self.sim.now
             self.reset_timer()
             self.follow(term, msg[2])
-            self.send(src, ("aer", term))
+            self.net.send(self.id, src, ("aer", term))
         elif kind == "aer":
             if term > self.term:
                 self.set_term(term)
                 self.step_down()
         elif kind == "pv":
             ok = (term > self.term and msg[3] >= self.log_rank and self.role != "leader"
-                  and self.now - self.last_heard >= self.cfg.timeout_lo)
-            self.send(src, ("pvr", term, ok))
+                  and self.sim.now - self.last_heard >= self.cfg.timeout_lo)
+            self.net.send(self.id, src, ("pvr", term, ok))
         elif kind == "pvr":
             if (msg[2] and self.role != "leader" and term == self.term + 1):
                 self.prevotes.add(src)
@@ -372,7 +404,7 @@ class BullyNode(ElectionNode):
             self.announce()
             return
         for p in higher:
-            self.send(p, ("election", self.term, self.id))
+            self.net.send(self.id, p, ("election", self.term, self.id))
         self._rearm("answer", self.cfg.answer_ms)
 
     def _rearm(self, name: str, delay: float) -> None:
@@ -409,15 +441,15 @@ class BullyNode(ElectionNode):
                 if self.wait:
                     self.sim.cancel(self.wait)
                     self.wait = 0
-                self.last_heard = self.now
+                self.last_heard = self.sim.now
                 self.reset_timer()
                 self.follow(self.term, src)
             elif not self.electing and self.role != "leader":
                 self.start_election()  # a lower id leads: bully it
         elif kind == "election":
-            self.send(src, ("answer", self.term, self.id))
+            self.net.send(self.id, src, ("answer", self.term, self.id))
             if self.role == "leader":
-                self.send(src, ("ae", self.term, self.id))
+                self.net.send(self.id, src, ("ae", self.term, self.id))
             elif not self.electing:
                 self.start_election()
         elif kind == "answer":
@@ -463,11 +495,11 @@ class HashNode(ElectionNode):
     def make_follower(self, term: int, leader: int) -> None:
         super().make_follower(term, leader)
         for p in self.peers:
-            self.heard[p] = self.now
+            self.heard[p] = self.sim.now
 
     def make_leader(self, term: int) -> None:
         for p in self.peers:
-            self.heard[p] = self.now
+            self.heard[p] = self.sim.now
         super().make_leader(term)
 
     def on_other_timer(self, name: str, data: Any) -> None:
@@ -479,7 +511,7 @@ class HashNode(ElectionNode):
         self.reset_timer()
 
     def decide(self) -> None:
-        horizon = self.now - self.cfg.timeout_lo
+        horizon = self.sim.now - self.cfg.timeout_lo
         view = [self.id, *(p for p, t in self.heard.items() if t >= horizon)]
         winner = max(view, key=hash_value)
         if winner == self.id:
@@ -495,7 +527,7 @@ class HashNode(ElectionNode):
                 self.leader = None
 
     def on_message(self, src: int, msg: Any) -> None:
-        self.heard[src] = self.now
+        self.heard[src] = self.sim.now
         term = msg[1]
         if msg[2]:  # src claims leadership
             if hash_value(src) > self.rank or self.role != "leader":
@@ -569,7 +601,8 @@ class FiveStepNode(ElectionNode):
         kind = msg[0]
         term = msg[1]
         if kind == "req":
-            fresh = self.now - self.last_heard < self.cfg.timeout_lo and self.role != "candidate"
+            fresh = (self.sim.now - self.last_heard < self.cfg.timeout_lo
+                     and self.role != "candidate")
             valid = term > self.term and not fresh and self.role != "leader"
             if valid:
                 self.set_term(term)
@@ -595,7 +628,7 @@ class FiveStepNode(ElectionNode):
                     self.step_down()
                 self.role = "follower"
                 self.tallying = False
-                self.last_heard = self.now
+                self.last_heard = self.sim.now
                 self.reset_timer()
                 self.follow(term, msg[2])
 

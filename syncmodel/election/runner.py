@@ -17,6 +17,7 @@ from ..errors import invalid
 from ..rng import Seed, as_generator, spawn_ints
 from ..sim import Latency, Network, Simulator, Trace, as_latency
 from ..sim.latency import LatencySpec
+from ..sim.network import _check_prob
 from .hashing import hash_election
 from .protocols import ALGORITHMS, Config, ElectionNode, Monitor, samplers
 from .safety import check_safety, max_concurrent_leaders
@@ -35,6 +36,29 @@ COLUMNS = ("trial", "seed", "algorithm", "n", "scenario", "elected", "time_to_le
            "messages", "terms", "candidacies", "split_votes", "leader", "leader_term",
            "leaders", "max_concurrent_leaders", "safety_violations", "messages_total",
            "end_ms")
+
+
+@dataclass
+class _Plan:
+    """Validated settings shared by the trials of one :func:`simulate` call."""
+
+    algorithm: str
+    n: int
+    cfg: Config
+    latency: Latency
+    loss: float
+    scenario: str
+    leader: int
+    stale: frozenset[int]
+    partition: list[list[int]] | None
+    partition_at_ms: float | None
+    heal_at_ms: float | None
+    cap: float
+    run_ms: float | None
+    trace_messages: bool
+    warmup: int
+    need: int | None
+    crashes: tuple[tuple[int, float, float | None], ...] = ()
 
 
 @dataclass
@@ -79,7 +103,7 @@ def _check_pos(name: str, v: Any, allow_none: bool = True) -> float | None:
     return float(v)
 
 
-def run_once(algorithm: str = "raft", n: int = 5, seed: Seed = None, *,
+def _make_plan(algorithm: str = "raft", n: int = 5, *,
              timeout_ms: Sequence[float] = (150.0, 300.0),
              latency: LatencySpec = DEFAULT_LATENCY, disk: LatencySpec = DEFAULT_DISK,
              loss: float = 0.0, heartbeat_ms: float | None = None, scenario: str = "crash",
@@ -88,24 +112,9 @@ def run_once(algorithm: str = "raft", n: int = 5, seed: Seed = None, *,
              partition_at_ms: float | None = None, heal_at_ms: float | None = None,
              time_cap_ms: float = 10_000.0, run_ms: float | None = None,
              trace_messages: bool = False, warmup_heartbeats: int = 2,
-             established: str = "all") -> ElectionRun:
-    """Run one election and measure it from its trace.
-
-    Scenarios: ``"crash"`` — a steady leader (term 1; Raft and the five-step
-    protocol: node 0, Bully: node n−1, hash: the hash winner) crashes at a uniform
-    point of its ``warmup_heartbeats + 1``-th heartbeat interval, the election
-    starts then; ``"cold"`` — every node starts at time 0 with no leader;
-    ``"steady"`` — the leader stays, only ``partition`` disturbs it (the election
-    starts when the partition does).  ``behind`` of the non-leader nodes (the
-    highest ids) have stale logs and cannot win a Raft vote.  A leader is
-    *established* when it leads a term newer than the starting one and every live
-    node it can reach follows it (``established="all"``; with ``"majority"``: once a
-    majority of the cluster, leader included, follows it); ``time_to_leader_ms`` is
-    measured from the start
-    of the election to then.  Without ``run_ms`` the run stops at that moment or at
-    ``time_cap_ms`` after the start (the row then says ``elected=False``); with
-    ``run_ms`` it runs to that absolute time (for partition and safety studies).
-    """
+             established: str = "all",
+             crashes: Sequence[Sequence[float | None]] | None = None) -> _Plan:
+    """Validate the parameters of :func:`run_once` once for many trials."""
     algorithm = _check_algorithm(algorithm)
     n = _check_n(n)
     lo, hi = _check_timeout(timeout_ms)
@@ -132,13 +141,23 @@ def run_once(algorithm: str = "raft", n: int = 5, seed: Seed = None, *,
             or warmup_heartbeats < 0):
         raise invalid("warmup_heartbeats", warmup_heartbeats, "an int ≥ 0")
 
-    sim = Simulator(seed, Trace(messages=trace_messages))
-    net = Network(sim, latency=lat, loss=loss)
+    if partition is None and (heal_at_ms is not None or partition_at_ms is not None):
+        raise invalid("partition", partition, "node groups when partition_at_ms/heal_at_ms is set")
+    _check_prob("loss", loss)
+    faults: list[tuple[int, float, float | None]] = []
+    for c in crashes or ():
+        try:
+            node, at, back = (*tuple(c), None)[:3]
+        except (TypeError, ValueError):
+            raise invalid("crashes", crashes, "(node, at[, restart_at]) triples") from None
+        if (not isinstance(node, numbers.Integral) or not 0 <= node < n
+                or not isinstance(at, numbers.Real) or not math.isfinite(at) or at < 0
+                or (back is not None and not (isinstance(back, numbers.Real) and back >= at))):
+            raise invalid("crashes", crashes,
+                          f"(node in 0..{n - 1}, at ≥ 0[, restart_at ≥ at]) triples")
+        faults.append((int(node), float(at), None if back is None else float(back)))
     cfg = Config(n=n, timeout_lo=lo, timeout_hi=hi, heartbeat=heartbeat, disk=dsk,
                  prevote=bool(prevote), answer_ms=answer, mode=mode)
-    mon = Monitor(net, stop_on_leader=run_ms is None,
-                  need=None if established == "all" else n // 2 + 1)
-    cls = ALGORITHMS[algorithm]
     if algorithm == "bully":
         leader = n - 1
     elif algorithm == "hash":
@@ -147,6 +166,26 @@ def run_once(algorithm: str = "raft", n: int = 5, seed: Seed = None, *,
         leader = 0
     others = [i for i in range(n) if i != leader]
     stale = set(others[len(others) - behind:]) if behind else set()
+    return _Plan(algorithm=algorithm, n=n, cfg=cfg, latency=lat, loss=float(loss),
+                 scenario=scenario, leader=leader, stale=frozenset(stale),
+                 partition=None if partition is None else [list(g) for g in partition],
+                 partition_at_ms=partition_at_ms, heal_at_ms=heal_at_ms, cap=cap,
+                 run_ms=None if run_ms is None else float(run_ms),
+                 trace_messages=bool(trace_messages), warmup=int(warmup_heartbeats),
+                 need=None if established == "all" else n // 2 + 1, crashes=tuple(faults))
+
+
+def _trial(plan: _Plan, seed: Seed) -> ElectionRun:
+    """Run one trial of a validated plan."""
+    algorithm, n, cfg, leader = plan.algorithm, plan.n, plan.cfg, plan.leader
+    scenario, heartbeat = plan.scenario, cfg.heartbeat
+    partition, partition_at_ms, heal_at_ms = plan.partition, plan.partition_at_ms, plan.heal_at_ms
+    run_ms = plan.run_ms
+    sim = Simulator(seed, Trace(messages=plan.trace_messages))
+    net = Network(sim, latency=plan.latency, loss=plan.loss)
+    mon = Monitor(net, stop_on_leader=run_ms is None, need=plan.need)
+    cls = ALGORITHMS[algorithm]
+    stale = plan.stale
     nodes: list[ElectionNode] = [cls(cfg, mon, 0 if i in stale else 1) for i in range(n)]
     net.add(nodes)
     u, dk = samplers(net, cfg)
@@ -154,11 +193,10 @@ def run_once(algorithm: str = "raft", n: int = 5, seed: Seed = None, *,
         p.bind(u, dk)
 
     if partition is not None:
-        groups = [list(g) for g in partition]
-        net.partition(groups, at=partition_at_ms if partition_at_ms is not None else 0.0,
+        net.partition(partition, at=partition_at_ms if partition_at_ms is not None else 0.0,
                       heal_at=heal_at_ms)
-    elif heal_at_ms is not None or partition_at_ms is not None:
-        raise invalid("partition", partition, "node groups when partition_at_ms/heal_at_ms is set")
+    for node, at, back in plan.crashes:
+        net.crash(node, at=at, restart_at=back)
 
     if scenario == "cold":
         t0 = 0.0
@@ -175,13 +213,13 @@ def run_once(algorithm: str = "raft", n: int = 5, seed: Seed = None, *,
             for p in nodes:  # hash nodes beacon on their own schedule
                 p.set_timer(heartbeat * u(), "beacon")
         if scenario == "crash":
-            t0 = heartbeat * (warmup_heartbeats + u())
+            t0 = heartbeat * (plan.warmup + u())
             net.crash(leader, at=t0)
         else:
             t0 = float(partition_at_ms) if partition is not None and partition_at_ms else 0.0
         sim.at(t0, lambda _: mon.arm(1))
 
-    stop = float(run_ms) if run_ms is not None else t0 + cap
+    stop = run_ms if run_ms is not None else t0 + plan.cap
     sim.run(until=stop)
     end = sim.now
     trace = sim.trace
@@ -211,6 +249,54 @@ def run_once(algorithm: str = "raft", n: int = 5, seed: Seed = None, *,
     return ElectionRun(row, trace, net, t0)
 
 
+def _dispose(run: ElectionRun) -> None:
+    """Break the run's reference cycles (processes ↔ network ↔ simulator) so that its
+    objects are freed at once by reference counting instead of by the cyclic GC."""
+    net = run.net
+    sim = net.sim
+    for p in net.procs:
+        p.__dict__.clear()
+    net.procs.clear()
+    sim._heap.clear()
+    net.__dict__.clear()
+
+
+def run_once(algorithm: str = "raft", n: int = 5, seed: Seed = None,
+             **params: Any) -> ElectionRun:
+    """Run one election and measure it from its trace.
+
+    Scenarios: ``"crash"`` — a steady leader (term 1; Raft and the five-step
+    protocol: node 0, Bully: node n−1, hash: the hash winner) crashes at a uniform
+    point of its ``warmup_heartbeats + 1``-th heartbeat interval, the election
+    starts then; ``"cold"`` — every node starts at time 0 with no leader;
+    ``"steady"`` — the leader stays, only ``partition`` disturbs it (the election
+    starts when the partition does).  ``behind`` of the non-leader nodes (the
+    highest ids) have stale logs and cannot win a Raft vote.  A leader is
+    *established* when it leads a term newer than the starting one and every live
+    node it can reach follows it (``established="all"``; with ``"majority"``: once a
+    majority of the cluster, leader included, follows it); ``time_to_leader_ms`` is
+    measured from the start
+    of the election to then.  Without ``run_ms`` the run stops at that moment or at
+    ``time_cap_ms`` after the start (the row then says ``elected=False``); with
+    ``run_ms`` it runs to that absolute time (for partition and safety studies).
+
+    Keyword parameters (all optional): ``timeout_ms=(150, 300)`` election timeout
+    range; ``latency`` one-way message delay and ``disk`` vote-write delay (a
+    :class:`~syncmodel.sim.Latency` or a spec such as ``("uniform", 1.5, 2.5)``);
+    ``loss`` per-message drop probability; ``heartbeat_ms`` (default lo/2);
+    ``scenario``; ``behind``; ``prevote`` (Raft); ``mode`` ("vote" or "hash", the
+    five-step protocol); ``answer_ms`` (Bully's answer wait, the five-step tally
+    window; default 2·(2·E[latency] + E[disk]) + 1); ``partition`` (node groups) with
+    ``partition_at_ms`` and ``heal_at_ms``; ``time_cap_ms=10000``; ``run_ms``;
+    ``trace_messages`` (record every send/deliver/drop, for timelines);
+    ``warmup_heartbeats=2``; ``established`` ("all" or "majority"); ``crashes``: extra
+    faults as ``(node, at_ms[, restart_at_ms])`` (a Raft node keeps its term and vote
+    across a restart, as if persisted).
+    The returned :class:`ElectionRun` holds the row, the trace and the network.
+    """
+    return _trial(_make_plan(algorithm, n, **params), seed)
+
+
 def simulate(algorithm: str = "raft", n: int = 5, trials: int = 1, seed: Seed = None,
              **params: Any) -> pd.DataFrame:
     """Run ``trials`` independent elections; one row per trial (pandas DataFrame).
@@ -236,10 +322,13 @@ def simulate(algorithm: str = "raft", n: int = 5, trials: int = 1, seed: Seed = 
     if not isinstance(trials, numbers.Integral) or isinstance(trials, bool) or trials < 1:
         raise invalid("trials", trials, "an int ≥ 1")
     as_generator(seed) if isinstance(seed, int) else None  # validates an int seed early
+    plan = _make_plan(algorithm, n, **params)
     seeds = spawn_ints(seed, int(trials))
     rows = []
     for i, s in enumerate(seeds):
-        row = run_once(algorithm, n, s, **params).row
+        run = _trial(plan, s)
+        row = run.row
+        _dispose(run)
         row["trial"] = i
         row["seed"] = s
         rows.append(row)

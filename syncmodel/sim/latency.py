@@ -19,6 +19,8 @@ from ..errors import invalid
 #: runs waste little, long runs amortize numpy's per-call cost
 BATCH_MIN = 32
 BATCH_MAX = 4096
+#: kept from the first release of this module: the largest refill
+BATCH = BATCH_MAX
 
 
 def _check_nonneg(name: str, value: Any) -> float:

@@ -88,6 +88,8 @@ class Process:
 
 
 def _check_prob(name: str, value: Any) -> float:
+    if type(value) is float and 0.0 <= value <= 1.0:
+        return value
     if (not isinstance(value, numbers.Real) or isinstance(value, bool)
             or not (0.0 <= float(value) <= 1.0)):
         raise invalid(name, value, "in [0, 1]")
@@ -125,17 +127,19 @@ class Network:
     def add(self, procs: Iterable[Process]) -> list[Process]:
         """Attach processes; they get ids ``len(procs)…`` in order.  Returns them."""
         new = list(procs)
+        sim = self.sim
         for p in new:
             if not isinstance(p, Process):
                 raise invalid("procs", p, "Process instances")
             p.id = len(self.procs)
             p.net = self
-            p.sim = self.sim
+            p.sim = sim
             self.procs.append(p)
             self._group.append(0)
         ids = tuple(range(len(self.procs)))
         for p in self.procs:
-            p.peers = tuple(i for i in ids if i != p.id)
+            i = p.id
+            p.peers = ids[:i] + ids[i + 1:]
         return new
 
     @property
@@ -259,6 +263,8 @@ class Network:
         self._when(at, self._apply_restart, node)
 
     def _check_node(self, node: int) -> None:
+        if type(node) is int and 0 <= node < len(self.procs):
+            return
         if not isinstance(node, numbers.Integral) or not 0 <= node < self.n:
             raise invalid("node", node, f"a node id in 0..{self.n - 1}")
 
@@ -266,7 +272,9 @@ class Network:
         if at is None:
             fn(arg)
         else:
-            if not (isinstance(at, numbers.Real) and math.isfinite(at)):
+            if type(at) is not float and not (isinstance(at, numbers.Real) and math.isfinite(at)):
+                raise invalid("at", at, "a finite time in ms")
+            if not math.isfinite(at):
                 raise invalid("at", at, "a finite time in ms")
             self.sim.at(at, fn, arg)
 
