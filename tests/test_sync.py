@@ -70,6 +70,7 @@ def test_partial_quorum_reads_can_be_stale_and_primary_reads_cannot():
     assert metrics.reads_frame(run)["stale"].any()
 
 
+@pytest.mark.slow
 def test_simulated_t_visibility_agrees_with_pbs_monte_carlo():
     law = pbs.profile("LNKD-SSD").R
     grid = [0.0, 0.3, 1.0]
@@ -89,6 +90,7 @@ def test_simulated_k_staleness_agrees_with_closed_form():
         assert lo <= pbs.k_staleness(4, 1, 2, int(k)) <= hi
 
 
+@pytest.mark.slow
 def test_failures_make_reads_staler_and_anti_entropy_helps():
     # replica 1 is down while keys 100..600 are written (5..30 ms); each key is read 40 ms later,
     # after it is back: without repair it answers first a third of the time, with a stale value
@@ -100,6 +102,16 @@ def test_failures_make_reads_staler_and_anti_entropy_helps():
     assert base["p"][0] == 1.0
     assert hurt["hi"][0] < 0.95
     assert healed["lo"][0] > hurt["hi"][0]
+
+
+def test_read_repair_reduces_stale_reads_after_a_replica_returns():
+    # replica 2 misses the writes of 100..700 ms; afterwards R = 1 reads it answers first are stale
+    # until something repairs it: read repair pushes the merged answer back to stale responders
+    args = dict(duration_ms=1500.0, write_rate=20.0, read_rate=80.0, keys=8, clients=4,
+                crashes=[(2, 100.0, 700.0)])
+    stale = {rr: sum(store.simulate("quorum", 3, 1, 1, seed=s, read_repair=rr, **args).summary()["stale_reads"]
+                     for s in (1, 2, 3)) for rr in (False, True)}
+    assert stale[True] < stale[False]
 
 
 def test_replication_lag_closed_forms():
