@@ -145,6 +145,10 @@ def test_concurrent_multileader_writes_conflict_and_lww_loses_increments():
                          anti_entropy_ms=20.0)
     assert metrics.conflict_rate(sib) > 0 and metrics.conflict_rate(lww) > 0
     assert metrics.lost_updates(lww) > 0
+    # a G-counter would keep every increment: its total is the number of writes that took effect
+    stored, crdt = metrics.counter_values(lww)
+    took_effect = sum(len(ctx) for ctx, _ in metrics._merged_live(lww).values())
+    assert crdt == took_effect and crdt - stored == metrics.lost_updates(lww) > 0
     assert len(lww.ledger.lww_dropped) > 0 and len(sib.ledger.lww_dropped) == 0
 
 

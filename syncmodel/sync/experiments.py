@@ -34,9 +34,15 @@ def compare_modes(configs: Sequence[tuple[str, int, int]] = (("sync", 1, 1), ("a
                                                              ("quorum", 2, 2), ("quorum", 1, 1),
                                                              ("multileader", 1, 1)),
                   n: int = 3, runs: int = 5, crashes: int = 1, permanent: int = 0, partitions: int = 1,
-                  seed: Seed = 0, **params: Any) -> pd.DataFrame:
+                  crash_primary: bool = True, seed: Seed = 0, **params: Any) -> pd.DataFrame:
     """Each (mode, r, w) on the same ``runs`` seeded fault schedules: one row per run with the
-    run's :func:`~syncmodel.sync.metrics.summary`, its seed and its configuration."""
+    run's :func:`~syncmodel.sync.metrics.summary`, its seed and its configuration.
+
+    A schedule is :func:`~syncmodel.sync.store.random_faults` (``crashes`` crash-restarts of
+    distinct replicas, ``permanent`` of them for good, ``partitions`` minority partitions);
+    ``crash_primary`` also crashes replica 0 — the first primary — at a random time in the
+    middle of the run and restarts it 300 ms later (the replica's random crash, if any, is
+    replaced), so that every primary-backup run fails over."""
     import pandas as pd
 
     if not isinstance(runs, int) or runs < 1:
@@ -46,6 +52,9 @@ def compare_modes(configs: Sequence[tuple[str, int, int]] = (("sync", 1, 1), ("a
     for s in spawn_ints(seed, runs):
         faults = random_faults(n, duration, crashes=crashes, permanent=permanent,
                                partitions=partitions, seed=s)
+        if crash_primary:
+            at = duration * (0.3 + 0.4 * (s % 1000) / 1000)
+            faults["crashes"] = [c for c in faults["crashes"] if c[0] != 0] + [(0, at, at + 300.0)]
         for mode, r, w in configs:
             run = simulate(mode, n, r, w, seed=s, **faults, **params)
             row = {"config": f"{mode} R={r} W={w}" if mode == "quorum" else mode,

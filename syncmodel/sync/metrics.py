@@ -18,8 +18,13 @@ if TYPE_CHECKING:
 
 
 def _merged_live(run: SyncRun) -> dict[int, Entry]:
+    """The system's state at the end: for primary-backup the live primary's (what it serves
+    and what backups adopt), otherwise the merge of every live replica's."""
     from .store import merge_entries
 
+    st = run.store
+    if run.config.mode in ("sync", "async") and st.primary is not None and st.replicas[st.primary].up:
+        return dict(st.replicas[st.primary].data)
     out: dict[int, Entry] = {}
     for rep in run.store.replicas:
         if not rep.up:
@@ -30,12 +35,13 @@ def _merged_live(run: SyncRun) -> dict[int, Entry]:
 
 
 def lost_writes(run: SyncRun) -> list[int]:
-    """Acknowledged writes that no live replica holds at the end of the run (ids, sorted).
+    """Acknowledged writes missing from the system's state at the end of the run (ids, sorted).
 
-    A write is held if its id is in a replica's causal context for the key (it took effect,
-    even if a later or a concurrent write then replaced its value).  A crashed replica keeps
-    its disk, so a write is lost only when every replica that held it is still down at the
-    end, or when a failover promoted a replica without it (the others then adopt its log).
+    The state is the live primary's for primary-backup, else the merge of the live replicas.
+    A write is held if its id is in the causal context of its key (it took effect, even if a
+    later or a concurrent write then replaced its value).  A crashed replica keeps its disk,
+    so a write is lost only when every replica that held it is still down at the end, or
+    when a failover promoted a replica without it (the others then adopt its log).
     """
     seen: set[int] = set()
     for entry in _merged_live(run).values():
@@ -105,6 +111,20 @@ def lost_updates(run: SyncRun) -> int:
     return total
 
 
+def counter_values(run: SyncRun) -> tuple[int, int]:
+    """(Σ final values as stored, Σ what a G-counter would read) over all keys at the end.
+
+    Each write is a +1; the store keeps one value per version (resolved by LWW or by the
+    max of siblings), a G-counter CRDT would keep every increment: its merged value is the
+    number of distinct increments seen, |context|.  The difference is :func:`lost_updates`.
+    """
+    stored = crdt = 0
+    for ctx, sibs in _merged_live(run).values():
+        stored += max((s[2] for s in sibs), default=0)
+        crdt += len(ctx)
+    return stored, crdt
+
+
 def convergence_frame(run: SyncRun) -> pd.DataFrame:
     """C(S), A(S) sizes and the consistency ratio at each snapshot (``snapshot_ms`` > 0)."""
     import pandas as pd
@@ -135,6 +155,8 @@ def summary(run: SyncRun) -> dict[str, Any]:
         "lww_dropped": len(led.lww_dropped),
         "lww_reordered": len(led.lww_reordered),
         "lost_updates": lost_updates(run),
+        "counter_lww": counter_values(run)[0],
+        "counter_gcounter": counter_values(run)[1],
         "final_ratio": run.store.cluster().consistency_ratio(),
         "events": events,
         "wall_s": run.wall_s,

@@ -316,6 +316,8 @@ class Replica(Process):
     def heartbeat(self) -> None:
         st = self.store
         if st.primary != self.id:
+            if st.primary is not None and self.epoch_seen < st.epoch:
+                self.send(st.primary, ("join",))  # not yet synced with this primary: (re)ask
             return
         for b in st.view:
             if b != self.id and self.match.get(b, 0) < len(self.wal):
