@@ -78,6 +78,10 @@ def test_simulated_t_visibility_agrees_with_pbs_monte_carlo():
     mc = pbs.t_visibility_curve(3, 1, 1, grid, law, trials=300_000, seed=8)
     for j in range(len(grid)):
         assert sim["lo"][j] - 0.002 <= mc["p"][j] <= sim["hi"][j] + 0.002
+    # a profile: writes ~ W, acks ~ A, reads ~ R, responses ~ S (LNKD-DISK: slow disk writes)
+    sim = staleness.t_visibility_sim(3, 1, 1, [0.0, 10.0], "LNKD-DISK", trials=6000, seed=21, z=3.0)
+    mc = pbs.t_visibility_curve(3, 1, 1, [0.0, 10.0], "LNKD-DISK", trials=300_000, seed=22)
+    assert np.all((sim["lo"] - 0.002 <= mc["p"]) & (mc["p"] <= sim["hi"] + 0.002))
     exp = ("exponential", 1.0)
     sim = staleness.t_visibility_sim(3, 1, 2, [0.0, 1.0], exp, trials=3000, seed=9)
     mc = pbs.t_visibility_curve(3, 1, 2, [0.0, 1.0], exp, trials=300_000, seed=10)

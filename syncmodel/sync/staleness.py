@@ -16,7 +16,7 @@ from ..errors import invalid
 from ..rng import Seed
 from ..sim import Process
 from .pbs import check_nrw, wilson
-from .store import Store, make_config, sample_ids
+from .store import Store, WarsNetwork, make_config, sample_ids
 
 
 class _Probe(Process):
@@ -109,6 +109,12 @@ def _setup(n: int, r: int, w: int, seed: Seed, span_ms: float, **params: Any) ->
     return Store(cfg, seed=seed, log_applies=False)
 
 
+def _attach(store: Store, probe: _Probe) -> None:
+    store.net.add([probe])
+    if isinstance(store.net, WarsNetwork):
+        store.net.dc.append(0)  # the probe sits in replica 0's datacenter
+
+
 def _check_trials(trials: Any) -> int:
     if not isinstance(trials, numbers.Integral) or isinstance(trials, bool) or trials < 1:
         raise invalid("trials", trials, "an int ≥ 1")
@@ -123,9 +129,12 @@ def t_visibility_sim(n: int, r: int, w: int, t_ms: Sequence[float] | float,
     Each trial uses a fresh key: a coordinator sends a write to all N replicas, counts W
     acknowledgements, waits t ms, sends a read to all N and takes the first R responses; the
     read is fresh iff one of them holds the write.  Trials cycle through ``t_ms`` and start
-    ``gap_ms`` apart (they do not interact: replicas do not queue).  With one latency law for
-    every message, no failures and no repair this is the WARS model, so ``p`` must agree
-    with :func:`~syncmodel.sync.pbs.t_visibility` for that law.  Extra ``params`` go to the
+    ``gap_ms`` apart (they do not interact: replicas do not queue).  ``latency`` is one law
+    for every message, or a profile name / :class:`~syncmodel.sync.pbs.WARS` whose W, A, R, S
+    laws delay writes, acks, reads and responses.  With no failures and no repair this is the
+    WARS model, so ``p`` must agree with :func:`~syncmodel.sync.pbs.t_visibility` for the same
+    laws (except WAN, whose local replica PBS draws per request; here the coordinator sits in
+    replica 0's datacenter).  Extra ``params`` go to the
     store (``crashes``, ``partitions``, ``anti_entropy_ms``, ``loss``, ``timeout_ms``);
     trials whose write or read cannot complete count as not fresh and are also reported in
     ``failed``.  Wilson intervals at ``z``.
@@ -137,7 +146,7 @@ def t_visibility_sim(n: int, r: int, w: int, t_ms: Sequence[float] | float,
         raise invalid("t_ms", t_ms, "finite times ≥ 0 (ms)")
     store = _setup(n, r, w, seed, trials * gap_ms + float(grid.max()), latency=latency, **params)
     probe = _Probe(store, grid.tolist(), trials, gap_ms)
-    store.net.add([probe])
+    _attach(store, probe)
     store.run()
     res = np.asarray(probe.results, dtype=float).reshape(-1, 2)
     p, cnt, failed = [], [], []
@@ -168,7 +177,7 @@ def k_staleness_sim(n: int, r: int, w: int, k_max: int = 3, trials: int = 4000,
         raise invalid("k_max", k_max, "an int ≥ 1")
     store = _setup(n, r, w, seed, trials * 0.05 + 250.0 * k_max, latency=latency, fanout="quorum")
     probe = _Probe(store, [0.0], trials, 0.05, k_writes=int(k_max), random_quorums=True)
-    store.net.add([probe])
+    _attach(store, probe)
     store.run()
     behind = np.asarray([b for _, b in probe.results], dtype=float)
     ks = np.arange(1, k_max + 1)

@@ -22,7 +22,7 @@ from ..rng import Seed, as_generator, spawn
 from ..sets import Cluster
 from ..sim import Network, Process, Record, Simulator, Trace
 from ..sim.latency import Latency, as_latency, buffered
-from .pbs import PROFILES, check_nrw, profile
+from .pbs import PROFILES, WARS, check_nrw, profile
 from .versioning import check_policy
 
 MODES = ("sync", "async", "quorum", "multileader")
@@ -133,12 +133,58 @@ def make_config(**params: Any) -> StoreConfig:
 
 
 def network_law(latency: Any) -> Latency:
-    """The one-way message delay law: a PBS profile name (its R law) or a sim latency spec."""
+    """The base one-way delay law: a PBS profile's R law, or a sim latency spec."""
+    if isinstance(latency, WARS):
+        return latency.R
     if isinstance(latency, str):
         if latency not in PROFILES:
-            raise invalid("latency", latency, f"one of {list(PROFILES)} or a latency spec")
+            raise invalid("latency", latency, f"one of {list(PROFILES)}, a WARS or a latency spec")
         return profile(latency).R
     return as_latency(latency, "latency")
+
+
+#: which WARS law delays which message kind (every other message: R)
+WARS_KINDS = {"put": "W", "put_ack": "A", "get": "R", "get_resp": "S"}
+
+
+class WarsNetwork(Network):
+    """A :class:`~syncmodel.sim.Network` whose delay depends on the message kind, as in the
+    PBS WARS model: writes to replicas ~ W, their acks ~ A, reads ~ R, responses ~ S.
+
+    With ``remote_ms`` > 0 (the WAN profile) every node has a datacenter (``dc``; replica i
+    is in datacenter i, a client in its home replica's) and a message between datacenters
+    takes ``remote_ms`` more.  (A thin layer over the simulator, which draws one law for all
+    messages: it swaps the network's sampler per message.)
+    """
+
+    def __init__(self, sim: Simulator, wars: WARS, loss: float = 0.0) -> None:
+        super().__init__(sim, latency=wars.R, loss=loss)
+        self.remote_ms = float(wars.remote_ms)
+        self.dc: list[int] = []
+        base = self._draw
+        self._kinds: dict[str, Any] = {k: getattr(wars, law).sampler(sim.rng)
+                                       for k, law in WARS_KINDS.items()}
+        self._kinds[""] = base
+        extra = self.remote_ms
+        self._remote = {k: (lambda f=f: f() + extra) for k, f in self._kinds.items()}
+
+    def _sampler(self, src: int, dst: int, msg: Any) -> Any:
+        kind = msg[0] if isinstance(msg, tuple) and msg and msg[0] in self._kinds else ""
+        if self.remote_ms and self.dc[src] != self.dc[dst]:
+            return self._remote[kind]
+        return self._kinds[kind]
+
+    def send(self, src: int, dst: int, msg: Any) -> None:
+        self._draw = self._sampler(src, dst, msg)
+        super().send(src, dst, msg)
+
+    def multicast(self, src: int, dsts: Any, msg: Any) -> None:
+        if self.remote_ms:
+            for d in dsts:
+                self.send(src, d, msg)
+            return
+        self._draw = self._sampler(src, src, msg)
+        super().multicast(src, dsts, msg)
 
 
 # -- bookkeeping shared by the processes (the experimenter's notebook, not a node) ---------------
@@ -583,11 +629,16 @@ class Store:
         self.sim = Simulator(seed=seed, trace=Trace())
         rng = self.sim.rng
         self.ledger = Ledger()
-        self.net = Network(self.sim, latency=network_law(cfg.latency), loss=cfg.loss)
+        wars = cfg.latency if isinstance(cfg.latency, WARS) else (
+            profile(cfg.latency) if isinstance(cfg.latency, str) else None)
+        self.net = (WarsNetwork(self.sim, wars, loss=cfg.loss) if wars is not None
+                    else Network(self.sim, latency=network_law(cfg.latency), loss=cfg.loss))
         self.replicas: list[Replica] = self.net.add(Replica(self) for _ in range(cfg.n))  # type: ignore[assignment]
         self.clients: list[Client] = self.net.add(  # type: ignore[assignment]
             Client(self, home=i % cfg.n) for i in range(cfg.clients))
         self.replica_ids = tuple(range(cfg.n))
+        if isinstance(self.net, WarsNetwork):
+            self.net.dc = [*self.replica_ids, *(c.home for c in self.clients)]
         total = cfg.n + cfg.clients
         self.skew = rng.uniform(-cfg.clock_skew_ms, cfg.clock_skew_ms, total).tolist() if cfg.clock_skew_ms \
             else [0.0] * total
