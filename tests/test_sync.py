@@ -61,6 +61,20 @@ def test_strict_quorum_reads_are_never_older_than_the_last_acknowledged_write(r,
         assert len(df) > 50 and not df["stale"].any()
 
 
+def test_workload_t_visibility_from_reads():
+    args = dict(duration_ms=3000.0, write_rate=50.0, read_rate=200.0, keys=4, latency="LNKD-DISK")
+    edges = [0.0, 3.0, 30.0, 1e9]
+    weak = metrics.t_visibility_reads(store.simulate("quorum", 3, 1, 1, seed=2, **args), edges)
+    strict = metrics.t_visibility_reads(store.simulate("quorum", 3, 2, 2, seed=2, **args), edges)
+    assert (strict["fresh"] == 1.0).all()
+    assert weak["fresh"].iloc[0] < 0.9 < weak["fresh"].iloc[-1]
+    run = store.simulate("quorum", 3, 1, 1, seed=2, **args)
+    df = metrics.reads_frame(run)
+    assert weak["reads"].sum() == np.isfinite(df["since_ack"]).sum()
+    with pytest.raises(InvalidParameterError):
+        metrics.t_visibility_reads(run, [1.0, 1.0])
+
+
 def test_partial_quorum_reads_can_be_stale_and_primary_reads_cannot():
     run = store.simulate("quorum", 3, 1, 1, seed=1, **RUN, latency=("exponential", 5.0))
     assert metrics.reads_frame(run)["stale"].any()

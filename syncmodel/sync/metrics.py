@@ -68,10 +68,11 @@ def replication_lag(run: SyncRun) -> np.ndarray:
 
 def reads_frame(run: SyncRun) -> pd.DataFrame:
     """One row per completed client read: t0, t1, key, behind (acknowledged-before-t0 writes it
-    missed), siblings, acked_before, seen (size of the context it returned), stale (behind > 0)."""
+    missed), siblings, acked_before, seen (size of the context it returned), since_ack (ms from
+    the key's last acknowledged write to t0; inf if none), stale (behind > 0)."""
     import pandas as pd
 
-    cols = ["t0", "t1", "key", "behind", "siblings", "acked_before", "seen"]
+    cols = ["t0", "t1", "key", "behind", "siblings", "acked_before", "seen", "since_ack"]
     df = pd.DataFrame(run.ledger.reads, columns=cols)
     df["stale"] = df["behind"] > 0
     return df
@@ -87,6 +88,30 @@ def staleness(run: SyncRun, k: int = 1) -> float:
         return float("nan")
     behind = np.fromiter((r[3] for r in reads), dtype=np.int64, count=len(reads))
     return float(np.mean(behind < k))
+
+
+def t_visibility_reads(run: SyncRun, edges: np.ndarray | list[float]) -> pd.DataFrame:
+    """t-visibility of the workload's own reads: reads binned by the time since their key's
+    last acknowledged write (``edges`` in ms), with the fraction that saw that write.
+
+    Unlike the WARS probe, these reads race with further writes and failures.  A read is
+    fresh when it missed no write acknowledged before it started (behind = 0).  Columns:
+    lo, hi (bin edges), reads, fresh (fraction; NaN for an empty bin).
+    """
+    import pandas as pd
+
+    e = np.asarray(edges, dtype=float)
+    if e.ndim != 1 or e.size < 2 or np.any(np.diff(e) <= 0):
+        raise invalid("edges", edges, "an increasing sequence of at least 2 times (ms)")
+    df = reads_frame(run)
+    df = df[np.isfinite(df["since_ack"])]
+    idx = np.digitize(df["since_ack"], e) - 1
+    rows = []
+    for j in range(e.size - 1):
+        sel = df[idx == j]
+        rows.append({"lo": e[j], "hi": e[j + 1], "reads": len(sel),
+                     "fresh": float((sel["behind"] == 0).mean()) if len(sel) else float("nan")})
+    return pd.DataFrame(rows)
 
 
 def conflict_rate(run: SyncRun) -> float:

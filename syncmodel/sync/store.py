@@ -198,7 +198,8 @@ class Ledger:
     ack_times: dict[int, list[float]] = field(default_factory=dict)   # key -> ack times, ascending
     ack_wids: dict[int, list[int]] = field(default_factory=dict)      # key -> the writes, same order
     first_apply: dict[int, float] = field(default_factory=dict)
-    reads: list[tuple[float, float, int, int, int, int, int]] = field(default_factory=list)
+    #: per read: (t0, t1, key, behind, siblings, acked_before, seen, ms since the last ack before t0)
+    reads: list[tuple[float, float, int, int, int, int, int, float]] = field(default_factory=list)
     failed_writes: int = 0
     failed_reads: int = 0
     conflicted: set[int] = field(default_factory=set)
@@ -220,12 +221,13 @@ class Ledger:
     def read_done(self, t0: float, t1: float, key: int, seen: frozenset[int], siblings: int) -> None:
         """Record a read issued at t0: stale iff it missed a write acknowledged before t0."""
         times = self.ack_times.get(key)
-        if not times:
-            self.reads.append((t0, t1, key, 0, siblings, 0, len(seen)))
+        before = bisect_right(times, t0) if times else 0
+        if not before:
+            self.reads.append((t0, t1, key, 0, siblings, 0, len(seen), math.inf))
             return
-        before = bisect_right(times, t0)
+        assert times is not None
         behind = before - len(seen.intersection(self.ack_wids[key][:before]))
-        self.reads.append((t0, t1, key, behind, siblings, before, len(seen)))
+        self.reads.append((t0, t1, key, behind, siblings, before, len(seen), t0 - times[before - 1]))
 
 
 def sample_ids(n: int, k: int, uniform: Any) -> list[int]:
@@ -794,6 +796,15 @@ def simulate(mode: str = "quorum", n: int = 3, r: int = 1, w: int = 1, *, seed: 
     for R responses), ``multileader`` (the client's home leader acknowledges and
     replicates).  Conflicts: ``policy`` "lww" (largest timestamp, clocks skewed by up to
     ``clock_skew_ms``) or "siblings".
+
+    Assumptions: a crashed replica keeps its disk (its data and log) and its volatile
+    state only is lost; primary-backup failover is decided by an oracle (a configuration
+    service) ``detect_ms`` after a crash — never on a partition — which promotes the live
+    member of the view with the longest log, and, if every replica is down, waits for a
+    member of the last view; writes are read-modify-write increments (value + 1 with the
+    context read), so concurrent ones conflict; versions are per-key sets of write ids
+    (a dotted causal context) with siblings; messages travel with the network's latency,
+    loss and partitions, and an unanswered operation fails after ``timeout_ms``.
 
     Worked case: ``simulate("sync", 3, seed=1, crashes=[(0, 500, None)])`` fails over to a
     backup and loses no acknowledged write.
