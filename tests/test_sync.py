@@ -29,10 +29,11 @@ def faults(seed, crashes, permanent, partitions=1):
     ("quorum", 1, 3, 2, 2),    # W = N: any N − 1 permanent losses
     ("quorum", 3, 1, 1, 0),    # W = 1 survives crash-restart (disks are durable)
 ])
-def test_no_acknowledged_write_is_lost_within_tolerance(mode, r, w, crashes, permanent):
+@pytest.mark.parametrize("loss", [0.0, 0.03])
+def test_no_acknowledged_write_is_lost_within_tolerance(mode, r, w, crashes, permanent, loss):
     acked = 0
     for seed in SEEDS:
-        run = store.simulate(mode, 3, r, w, seed=seed, **RUN, **faults(seed, crashes, permanent))
+        run = store.simulate(mode, 3, r, w, seed=seed, loss=loss, **RUN, **faults(seed, crashes, permanent))
         assert metrics.lost_writes(run) == [], (mode, seed)
         acked += len(run.ledger.ack)
     assert acked > 300  # the runs did acknowledge writes
