@@ -35,7 +35,7 @@ def test_convergence_and_bars_figures():
 def test_registered_sync_figures_build_small():
     reg = discover()
     fig = reg["sync_staleness"].build(small=True)
-    assert {t.name for t in fig.data} >= {"LNKD-SSD", "LNKD-DISK", "YMMR", "WAN", "simulator, LNKD-SSD"}
+    assert {t.name for t in fig.data} >= {"LNKD-SSD", "LNKD-DISK", "YMMR", "WAN", "simulated (SSD)"}
     fig = reg["sync_convergence"].build(small=True)
     assert min(fig.data[0].y) < 1.0 and fig.data[0].y[-1] == 1.0
 

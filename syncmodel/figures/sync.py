@@ -20,7 +20,7 @@ def build(small: bool = False) -> go.Figure:
                                      trials=800 if small else 8000, seed=7)
     sim["t"] = sim["t"].copy()
     sim["t"][0] = experiments.T_GRID[1]  # t = 0 drawn at the left edge of the log axis
-    return staleness_figure(curves, {"simulator, LNKD-SSD": sim},
+    return staleness_figure(curves, {"simulated (SSD)": sim},
                             title="Staleness after a write (N = 3, R = W = 1)")
 
 

@@ -45,12 +45,22 @@ def staleness_figure(curves: Mapping[str, Mapping[str, Sequence[float] | np.ndar
             x=np.asarray(pt["t"], dtype=float), y=p, name=name, mode="markers",
             marker=dict(color="black", symbol=("circle-open", "diamond-open", "square-open")[j % 3], size=6),
             error_y=dict(type="data", array=err_hi, arrayminus=err_lo, thickness=0.8, width=2)))
-    fig.update_layout(title=title, xaxis_title="time after the write commits, t (ms)",
+    fig.update_layout(title=title, xaxis_title="t after the write commits (ms)",
                       yaxis_title="P(read returns the write)")
     if log_x:
         fig.update_xaxes(type="log")
     fig.update_yaxes(range=[0, 1.02])
-    return paper_layout(fig, width)
+    paper_layout(fig, width)
+    fig.update_layout(legend=dict(orientation="h", x=0.01, y=0.02, xanchor="left", yanchor="bottom",
+                                  entrywidth=0.33, entrywidthmode="fraction", itemwidth=30, font=dict(size=9),
+                                  bgcolor="rgba(255,255,255,0)"))
+    return fig
+
+
+def _legend_below(fig: go.Figure) -> go.Figure:
+    fig.update_layout(legend=dict(orientation="h", x=0.0, y=-0.2, xanchor="left", yanchor="top"),
+                      margin=dict(b=70))
+    return fig
 
 
 def convergence_figure(time: Sequence[float] | np.ndarray, ratio: Sequence[float] | np.ndarray, *,
@@ -74,10 +84,10 @@ def convergence_figure(time: Sequence[float] | np.ndarray, ratio: Sequence[float
         fig.add_trace(go.Scatter(x=t, y=np.asarray(c, dtype=float), name="|C(S)|", yaxis="y2",
                                  mode="lines", line=dict(color=color(2), dash="dot", width=1.2)))
         fig.update_layout(yaxis2=dict(title="facts", overlaying="y", side="right", showgrid=False,
-                                      rangemode="tozero"))
-    fig.update_layout(title=title, xaxis_title="time (ms)", yaxis_title="consistency ratio")
-    fig.update_yaxes(range=[0, 1.05], selector=dict(title_text="consistency ratio"))
-    return paper_layout(fig, width)
+                                      rangemode="tozero", tickformat="d"))
+    fig.update_layout(title=title, xaxis_title="time (ms)", yaxis_title="consistency ratio",
+                      yaxis_range=[0, 1.05])
+    return _legend_below(paper_layout(fig, width, aspect=0.85))
 
 
 def bars_figure(categories: Sequence[str], series: Mapping[str, Sequence[float]], *, title: str = "",
