@@ -33,6 +33,8 @@ class _Probe(Process):
         self.random_quorums = random_quorums
         self.state: dict[int, dict[str, Any]] = {}
         self.results: list[tuple[float, int]] = []   # (t, outcome) outcome: versions behind (−1 failed)
+        cfg = store.cfg
+        self.faulty = bool(cfg.crashes or cfg.partitions or cfg.loss)
 
     def on_start(self) -> None:
         self.set_timer(0.0, "trial", 0)
@@ -62,7 +64,8 @@ class _Probe(Process):
             self.state[i] = {"wids": [], "acks": 0, "t": self.t_grid[i % len(self.t_grid)], "got": 0,
                              "done": False}
             self._write(i)
-            self.set_timer(cfg.timeout_ms * (self.k_writes + 1) + self.state[i]["t"], "expire", i)
+            if self.faulty:  # without faults every trial completes
+                self.set_timer(cfg.timeout_ms * (self.k_writes + 1) + self.state[i]["t"], "expire", i)
         elif name == "read":
             i = data
             self.net.multicast(self.id, self._targets(cfg.r), ("get", i, i))

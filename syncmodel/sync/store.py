@@ -273,11 +273,15 @@ class Replica(Process):
     # -- local state ----------------------------------------------------------------------------
     def apply(self, key: int, wid: int, ts: float, value: int, ctx: frozenset[int]) -> None:
         """Store write ``wid`` (which saw ``ctx``): it supersedes the siblings in ``ctx``."""
-        old = self.data.get(key, EMPTY)
-        if wid in old[0]:
+        octx, osibs = self.data.get(key, EMPTY)
+        if wid in octx:
             return
-        sibs = (*(s for s in old[1] if s[0] not in ctx), (wid, ts, value))
-        self._set(key, (old[0] | ctx | {wid}, sibs))
+        if ctx:
+            sibs = (*(s for s in osibs if s[0] not in ctx), (wid, ts, value))
+            new = (ctx - octx) | {wid}
+            self._set(key, (octx | new, sibs), new)
+        else:  # a blind write: concurrent with everything held
+            self._set(key, (octx | {wid}, (*osibs, (wid, ts, value))), (wid,))
 
     def merge_in(self, key: int, other: Entry) -> None:
         old = self.data.get(key, EMPTY)
@@ -285,7 +289,9 @@ class Replica(Process):
         if merged is not old:
             self._set(key, merged)
 
-    def _set(self, key: int, entry: Entry) -> None:
+    def _set(self, key: int, entry: Entry, new: Any = None) -> None:
+        """Store ``entry`` (resolving concurrent siblings by the policy); ``new``: the write ids
+        it adds to the context, if the caller knows them."""
         st = self.store
         ctx, sibs = entry
         if len(sibs) > 1:
@@ -299,9 +305,9 @@ class Replica(Process):
                         if led.issue[s[0]] > led.issue[win[0]]:
                             led.lww_reordered.add(s[0])
                 sibs = (win,)
-        old = self.data.get(key, EMPTY)[0]
+        if new is None:
+            new = ctx - self.data.get(key, EMPTY)[0]
         self.data[key] = (ctx, sibs)
-        new = ctx - old
         if not new:
             return
         now = self.sim.now
