@@ -30,6 +30,8 @@ _LAZY_NAMES: dict[str, str] = {
     "choose": "syncmodel.structure",
     "hash_election": "syncmodel.election.hashing",
     "QuorumSystem": "syncmodel.quorum",
+    "k_staleness": "syncmodel.sync.pbs",
+    "t_visibility": "syncmodel.sync.pbs",
 }
 # submodules reachable as attributes: sm.quorum, sm.markov, ...
 _SUBMODULES = (

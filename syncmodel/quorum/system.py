@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InfeasibleError, InvalidParameterError, invalid
-from ..structure import FALSE, MAX_SETS, Structure, Tree, _paths, as_structure, evaluate_tree
+from ..structure import FALSE, MAX_SETS, Structure, Tree, as_structure, evaluate_tree, tree_paths
 from . import strategy as _st
 from .strategy import OPTIMIZE, Distribution, Strategy, canonicalize
 from .trees import (
@@ -166,7 +166,7 @@ class QuorumSystem:
     def _disjoint_from(
         self, first: Tree, other: Tree
     ) -> tuple[frozenset[Hashable], frozenset[Hashable]] | None:
-        quorums = _paths(first, MAX_SETS)
+        quorums = tree_paths(first, MAX_SETS)
         mat = np.zeros((len(quorums), self.n), dtype=bool)
         for i, q in enumerate(quorums):
             mat[i, list(q)] = True
@@ -355,7 +355,7 @@ class QuorumSystem:
         if isinstance(t, np.ndarray):
             sets = [frozenset(np.flatnonzero(r).tolist()) for r in t]
         else:
-            sets = _paths(t, MAX_SETS)
+            sets = tree_paths(t, MAX_SETS)
         return Structure._sorted(sets, self.nodes)
 
     def _side(self, tree: Tree, f: int, what: str, latency: bool) -> _st.Side:
@@ -365,7 +365,7 @@ class QuorumSystem:
         else:
             if _is_read_once(t) and not latency:
                 return _st.compact_side(t, self.n)
-            qs = _paths(t, MAX_SETS)
+            qs = tree_paths(t, MAX_SETS)
             mat = np.zeros((len(qs), self.n), dtype=bool)
             for i, q in enumerate(qs):
                 mat[i, list(q)] = True
@@ -466,7 +466,7 @@ class QuorumSystem:
             if isinstance(t, np.ndarray):
                 qs = [frozenset(np.flatnonzero(r).tolist()) for r in t]
             else:
-                qs = _paths(t, MAX_SETS)
+                qs = tree_paths(t, MAX_SETS)
             sides.append(qs)
         return self._from_lists(*[[(q, 1.0 / len(qs)) for q in qs] for qs in sides])
 
