@@ -319,3 +319,19 @@ def test_quorum_systems_exist_exactly_on_the_intersecting_paths():
                 m.quorum_system()
             if m.name != "cassandra" or find_spec("syncmodel.sync") is not None:  # PBS needs sync
                 assert A.stale_read_probability(m) > 0
+
+
+@needs_sync
+def test_redis_like_async_failover_loses_writes_on_the_replicated_store_too():
+    # the project's replicated store (an independent simulator): a primary crash under
+    # asynchronous replication loses acknowledged writes for some seeded schedule; synchronous
+    # replication (every backup holds a write before the ack) never does
+    from syncmodel.sync import metrics, store
+
+    lost_async = [len(metrics.lost_writes(store.simulate("async", 3, seed=s, crashes=[(0, 500.0, None)],
+                                                          duration_ms=800.0))) for s in range(6)]
+    lost_sync = [len(metrics.lost_writes(store.simulate("sync", 3, seed=s, crashes=[(0, 500.0, None)],
+                                                         duration_ms=800.0))) for s in range(6)]
+    assert sum(lost_async) > 0
+    assert sum(lost_sync) == 0
+    assert A.lost_writes("redis", seed=1)["lost"] > 0
