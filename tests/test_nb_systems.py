@@ -11,6 +11,7 @@ from nbrun import run_notebook
 pytestmark = pytest.mark.notebook
 
 
+@pytest.mark.slow
 def test_notebook_06(tmp_path):
     pytest.importorskip("syncmodel.failure")
     pytest.importorskip("syncmodel.election")
