@@ -33,5 +33,6 @@ def test_notebook_06(tmp_path):
     assert s["glusterfs_downtime_median_ms"] == 42000.0
     assert s["consul_default_window"] == 0.0
     assert s["cassandra_hint_missed"] == pytest.approx(1 - 3 / 6)
+    assert s["cassandra_fresh_with_repair"] > s["cassandra_fresh_without_repair"]
     assert Path(s["figure"]).exists()
     assert (tmp_path / "systems_comparison.pdf").exists()

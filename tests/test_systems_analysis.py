@@ -273,6 +273,9 @@ def test_compare_table():
     assert alone.loc[0, "downtime_median_ms"] == df.loc[0, "downtime_median_ms"]
     with pytest.raises(InvalidParameterError, match="systems"):
         A.compare([])
+    waited = A.compare(["redis"], trials=5, writes=300, seed=0, failed_replicas=0,
+                       overrides={"redis": {"wait_replicas": 1}})
+    assert waited.loc[0, "lost_writes"] == 0  # WAIT 1, every replica alive
 
 
 # ------------------------------------------------------------------ Consul read modes, Cassandra hints
@@ -335,3 +338,13 @@ def test_redis_like_async_failover_loses_writes_on_the_replicated_store_too():
     assert sum(lost_async) > 0
     assert sum(lost_sync) == 0
     assert A.lost_writes("redis", seed=1)["lost"] > 0
+
+
+@needs_sync
+def test_cassandra_read_repair_raises_fresh_reads():
+    out = A.read_repair_effect("cassandra", runs=4, seed=0)
+    assert 0.0 < out["fresh_without"] < out["fresh_with"] <= 1.0
+    with pytest.raises(InvalidParameterError, match="system"):
+        A.read_repair_effect("etcd")
+    with pytest.raises(InvalidParameterError, match="outage_ms"):
+        A.read_repair_effect("cassandra", outage_ms=(900.0, 300.0))

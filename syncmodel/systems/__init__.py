@@ -17,6 +17,7 @@ from .analysis import (
     hinted_handoff_missed,
     lost_writes,
     nines,
+    read_repair_effect,
     stale_read_probability,
 )
 from .model import DATA_FILE, FRESH_READ_PATHS, READ_PATHS, SystemModel, load_defaults, names, preset
@@ -24,4 +25,5 @@ from .model import DATA_FILE, FRESH_READ_PATHS, READ_PATHS, SystemModel, load_de
 __all__ = ["DATA_FILE", "FRESH_READ_PATHS", "QUESTIONS", "READ_PATHS", "SystemModel", "availability",
            "compare", "conflicting_versions", "deposed_leader_window", "failover_downtime",
            "hinted_handoff_missed", "load_defaults", "lost_writes",
-           "names", "nines", "placement", "preset", "ring", "stale_read_probability", "zab"]
+           "names", "nines", "placement", "preset", "read_repair_effect", "ring",
+           "stale_read_probability", "zab"]

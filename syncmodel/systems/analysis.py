@@ -21,9 +21,19 @@ from .model import SystemModel, preset
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["QUESTIONS", "availability", "compare", "conflicting_versions", "deposed_leader_window",
-           "failover_downtime", "hinted_handoff_missed",
-           "lost_writes", "nines", "stale_read_probability"]
+__all__ = [
+    "QUESTIONS",
+    "availability",
+    "compare",
+    "conflicting_versions",
+    "deposed_leader_window",
+    "failover_downtime",
+    "hinted_handoff_missed",
+    "lost_writes",
+    "nines",
+    "read_repair_effect",
+    "stale_read_probability",
+]
 
 QUESTIONS = ("availability", "failover downtime", "stale read", "lost writes", "conflicts")
 
@@ -349,6 +359,40 @@ def hinted_handoff_missed(system: SystemModel | str, outage_ms: float) -> float:
     if not m.params["hinted_handoff"]:
         return 1.0
     return max(0.0, 1.0 - float(m.params["hint_window_ms"]) / d)
+
+
+def read_repair_effect(system: SystemModel | str = "cassandra", runs: int = 6, seed: Seed = 0, *,
+                       outage_ms: tuple[float, float] = (300.0, 900.0), duration_ms: float = 2000.0
+                       ) -> dict[str, float]:
+    """Fraction of reads that see the latest acknowledged write, without and with read repair.
+
+    Runs the replicated store of :mod:`syncmodel.sync.store` in quorum mode with the
+    preset's N, R, W (LWW), the last replica down during ``outage_ms`` (it misses the
+    writes made meanwhile; the store replays no hints), LNKD-DISK latencies, ``runs``
+    seeded runs per setting on the same child seeds.  Read repair writes the newest
+    version back to the stale replicas a read contacted, so the fresh fraction rises.
+    Worked case: Cassandra ONE/ONE, 6 runs, seed 0: ≈ 0.94 without, ≈ 0.98 with.
+    """
+    from ..sync import metrics, store
+
+    m = _model(system)
+    if m.replication != "leaderless":
+        raise invalid("system", m.name, "a leaderless (quorum) system such as cassandra")
+    runs = _count("runs", runs)
+    a, b = (_nonneg("outage_ms", x) for x in outage_ms)
+    if b < a:
+        raise invalid("outage_ms", outage_ms, "(down_at, up_at) with up_at ≥ down_at")
+    seeds = spawn(seed, runs)
+    out: dict[str, float] = {}
+    for key, flag in (("fresh_without", False), ("fresh_with", True)):
+        vals = [metrics.staleness(store.simulate("quorum", m.replicas, m.read_quorum, m.write_quorum,
+                                                 seed=s, read_repair=flag, policy="lww",
+                                                 crashes=[(m.replicas - 1, a, b)],
+                                                 duration_ms=_nonneg("duration_ms", duration_ms),
+                                                 latency="LNKD-DISK"))
+                for s in seeds]
+        out[key] = float(np.nanmean(vals))
+    return out
 
 
 # ------------------------------------------------------------------ 5. conflicting versions
