@@ -1,0 +1,527 @@
+"""Parameter sweeps: a grid of points x replicates -> one tidy pandas DataFrame.
+
+``run`` calls ``fn(**point, seed=s)`` serially, on local processes or on any
+``concurrent.futures`` executor (Dask's included) and gives the same numbers bit
+for bit; ``cache=DIR`` keeps every finished task so an interrupted sweep resumes.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import functools
+import hashlib
+import inspect
+import itertools
+import json
+import math
+import numbers
+import os
+import pickle
+import time
+import types
+import uuid
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from . import rng
+from .errors import InvalidParameterError, invalid
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "RESERVED",
+    "availability_point",
+    "grid_points",
+    "pivot",
+    "run",
+    "task_key",
+    "task_seeds",
+]
+
+Grid = Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]
+#: column names a sweep adds itself; parameters and metrics may not use them
+RESERVED = ("replicate", "seed", "syncmodel_version")
+_SEQUENCE_TYPES = (list, tuple, range, np.ndarray)
+_PART_MAX_AGE_S = 3600.0
+
+
+# ---------------------------------------------------------------- grid and seeds
+def _plain(value: Any) -> Any:
+    """numpy scalars -> Python scalars (so rows, keys and fn arguments are plain)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def grid_points(grid: Grid) -> list[dict[str, Any]]:
+    """The parameter points of ``grid``, in order.
+
+    A dict of lists gives the Cartesian product, the last key varying fastest:
+    ``{"n": [3, 5], "p": [0.1, 0.2]}`` -> (3, 0.1), (3, 0.2), (5, 0.1), (5, 0.2).
+    A list of dicts is taken as is.  Values must be lists (tuples, ranges and
+    1-D arrays are accepted); empty grids and reserved names are refused.
+    """
+    if isinstance(grid, Mapping):
+        if not grid:
+            raise invalid("grid", grid, "a non-empty dict of lists or list of dicts")
+        axes: list[list[Any]] = []
+        for name, values in grid.items():
+            _check_name(name, "grid key")
+            if not isinstance(values, _SEQUENCE_TYPES) or (
+                    isinstance(values, np.ndarray) and values.ndim != 1):
+                raise invalid(f"grid[{name!r}]", values, "a list of values")
+            if len(values) == 0:
+                raise invalid(f"grid[{name!r}]", values, "a non-empty list")
+            axes.append([_plain(v) for v in values])
+        names = list(grid)
+        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes)]
+    if isinstance(grid, (list, tuple)):
+        if not grid:
+            raise invalid("grid", grid, "a non-empty dict of lists or list of dicts")
+        points = []
+        for i, point in enumerate(grid):
+            if not isinstance(point, Mapping):
+                raise invalid(f"grid[{i}]", point, "a dict of parameter values")
+            for name in point:
+                _check_name(name, "parameter name")
+            points.append({k: _plain(v) for k, v in point.items()})
+        return points
+    raise invalid("grid", grid, "a dict of lists or a list of dicts")
+
+
+def _check_name(name: Any, what: str) -> None:
+    if not isinstance(name, str) or not name:
+        raise invalid(what, name, "a non-empty str")
+    if name in RESERVED:
+        raise invalid(what, name, f"not one of the reserved names {RESERVED}")
+
+
+def task_seeds(seed: int, n_points: int, replicates: int) -> list[list[int]]:
+    """Seeds of every task: ``seeds[i][r]`` for point ``i`` and replicate ``r``.
+
+    Point ``i`` gets child ``i`` of ``SeedSequence(seed)``; replicate ``r`` gets
+    child ``r`` of that child (spawn key ``(i, r)``), turned into a 63-bit int by
+    :func:`syncmodel.rng.spawn_ints`.  A task's seed depends only on
+    ``(seed, i, r)``: adding replicates or appending points keeps the others'.
+    """
+    return [rng.spawn_ints(child, replicates) for child in rng.spawn(seed, n_points)]
+
+
+# ---------------------------------------------------------------- cache keys
+def _canonical(value: Any) -> Any:
+    """A JSON-encodable, order-stable form of a parameter value, or TypeError."""
+    value = _plain(value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
+        return {k: _canonical(v) for k, v in value.items()}
+    raise TypeError(f"{type(value).__name__} value {value!r} has no stable cache key")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=True)
+
+
+def _code_digest(code: types.CodeType, h: Any) -> None:
+    h.update(code.co_code)
+    h.update(repr(code.co_names).encode())
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            _code_digest(const, h)
+        elif isinstance(const, frozenset):  # set literals: order varies with hash seed
+            h.update(repr(sorted(map(repr, const))).encode())
+        else:
+            h.update(repr(const).encode())
+
+
+def _fn_identity(fn: Callable[..., Any]) -> dict[str, Any]:
+    """Qualified name and bytecode digest of ``fn`` (partials: plus their bound args)."""
+    if isinstance(fn, functools.partial):
+        return {"partial": _fn_identity(fn.func), "args": _canonical(list(fn.args)),
+                "keywords": _canonical(dict(fn.keywords))}
+    target = fn if hasattr(fn, "__code__") else type(fn)
+    name = f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', repr(target))}"
+    code = getattr(fn, "__code__", None) or getattr(type(fn).__call__, "__code__", None)
+    h = hashlib.sha256()
+    if isinstance(code, types.CodeType):
+        _code_digest(code, h)
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            h.update(_dumps(_canonical(cell.cell_contents)).encode())
+        except (TypeError, ValueError):
+            h.update(type(cell.cell_contents).__qualname__.encode())
+    return {"name": name, "code": h.hexdigest()[:16]}
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def task_key(fn: Callable[..., Any], point: Mapping[str, Any], seed: int) -> str:
+    """The cache key of one task: sha256 of fn's qualified name and bytecode, the
+    point's parameters, the task seed and the syncmodel version (hex digest).
+
+    Raises TypeError when a parameter value has no stable text form.
+    """
+    return _key(_fn_identity(fn), point, seed)
+
+
+def _key(ident: Mapping[str, Any], point: Mapping[str, Any], seed: int) -> str:
+    payload = {"fn": ident, "params": {k: _canonical(v) for k, v in point.items()},
+               "seed": int(seed), "version": _version()}
+    return hashlib.sha256(_dumps(payload).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- the cache
+class _Cache:
+    """One Parquet file per finished task, ``DIR/<key[:2]>/<key>.parquet``.
+
+    Files are written to a temporary name and renamed (a file is whole or
+    absent); each carries its key and a sha256 of its metrics in the Parquet
+    metadata, and pages carry CRCs: a file that fails any check is reported
+    with a warning and recomputed, never read.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.parquet"
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = self.path(key)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            return self._corrupt(path, f"unreadable: {exc}")
+        try:
+            table = pq.ParquetFile(pa.BufferReader(data), page_checksum_verification=True).read(
+                use_threads=False)
+            meta = table.schema.metadata or {}
+            rows = table.to_pylist()
+        except Exception as exc:  # any unreadable file: recompute, never trust it
+            return self._corrupt(path, f"{type(exc).__name__}: {exc}")
+        if meta.get(b"syncmodel.key", b"").decode(errors="replace") != key:
+            return self._corrupt(path, "its key does not match its name")
+        if len(rows) != 1:
+            return self._corrupt(path, f"{len(rows)} rows instead of 1")
+        digest = hashlib.sha256(_dumps(rows[0]).encode()).hexdigest()
+        if meta.get(b"syncmodel.sha256", b"").decode(errors="replace") != digest:
+            return self._corrupt(path, "checksum mismatch")
+        return dict(rows[0])
+
+    def _corrupt(self, path: Path, why: str) -> dict[str, Any] | None:
+        """Warn, delete the file, and return None: the task is recomputed."""
+        warnings.warn(f"syncmodel.sweep: cache file {path} is corrupt ({why}); recomputing",
+                      RuntimeWarning, stacklevel=4)
+        try:
+            path.unlink()
+        except OSError:
+            pass
+        return None
+
+    def store(self, key: str, metrics: Mapping[str, Any], info: Mapping[str, Any]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = self.path(key)
+        path.parent.mkdir(exist_ok=True)
+        meta = {"syncmodel.key": key,
+                "syncmodel.sha256": hashlib.sha256(_dumps(dict(metrics)).encode()).hexdigest(),
+                "syncmodel.task": _dumps(dict(info))}
+        table = pa.table({k: [v] for k, v in metrics.items()}).replace_schema_metadata(meta)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
+        try:
+            pq.write_table(table, tmp, write_page_checksum=True)
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def check_writable(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe = self.root / f".probe.{os.getpid()}.{uuid.uuid4().hex[:8]}"
+            probe.write_bytes(b"ok")
+            probe.unlink()
+        except OSError as exc:
+            raise invalid("cache", str(self.root), f"a writable directory ({exc})") from None
+        now = time.time()  # leftovers of killed sweeps: temporary files never read
+        for part in self.root.glob("*/.*.part"):
+            try:
+                if now - part.stat().st_mtime > _PART_MAX_AGE_S:
+                    part.unlink()
+            except OSError:
+                pass
+
+
+# ---------------------------------------------------------------- running tasks
+def _call(fn: Callable[..., Any], point: Mapping[str, Any], seed: int) -> dict[str, Any]:
+    """Run one task and return its metrics as plain Python scalars (runs on workers)."""
+    out = fn(**point, seed=seed)
+    if not isinstance(out, Mapping) or not out:
+        raise invalid("fn's result", out, "a non-empty mapping of metric names to numbers")
+    metrics: dict[str, Any] = {}
+    for name, value in out.items():
+        value = _plain(value)
+        if not isinstance(name, str) or name in RESERVED or name in point:
+            raise invalid("metric name", name, "a str that is no parameter or reserved name")
+        if not (value is None or isinstance(value, (numbers.Real, str))):
+            raise invalid(f"metric {name!r}", value, "a number (or str/None)")
+        metrics[name] = value
+    return metrics
+
+
+def _check_pickle(obj: Any, what: str, dask: bool) -> None:
+    try:
+        pickle.dumps(obj)
+        return
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+    if dask:
+        try:
+            import cloudpickle
+
+            cloudpickle.dumps(obj)
+            return
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+    raise InvalidParameterError(
+        f"{what} must be picklable to run on other processes (define fn at module top level), "
+        f"got {obj!r} ({reason})")
+
+
+_EXECUTORS = "None, 'processes' or a concurrent.futures.Executor"
+
+
+def _resolve_executor(executor: Any) -> tuple[cf.Executor | None, bool, bool]:
+    """(executor, owned, needs pickling) for ``executor``; the pool is not started yet."""
+    if executor is None:
+        return None, False, False
+    if isinstance(executor, str):
+        if executor != "processes":
+            raise invalid("executor", executor, _EXECUTORS)
+        return None, True, True
+    if not isinstance(executor, cf.Executor):
+        raise invalid("executor", executor, _EXECUTORS)
+    return executor, False, not isinstance(executor, cf.ThreadPoolExecutor)
+
+
+def _is_dask(executor: Any) -> bool:
+    return type(executor).__module__.split(".")[0] == "distributed"
+
+
+def _with_note(exc: BaseException, point: Mapping[str, Any], replicate: int, seed: int) -> None:
+    exc.add_note(f"in sweep task {dict(point)!r}, replicate={replicate}, seed={seed}")
+
+
+def run(fn: Callable[..., Mapping[str, Any]], grid: Grid, replicates: int = 1, seed: int = 0,
+        executor: str | cf.Executor | None = None, progress: bool = True,
+        cache: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Run ``fn(**point, seed=s)`` for every grid point and replicate; one row per task.
+
+    Columns: the parameters, ``replicate``, ``seed`` (the task's int seed, see
+    :func:`task_seeds`), the metrics ``fn`` returns (a mapping of names to
+    numbers), and ``syncmodel_version``; rows in grid order, replicates inner.
+    ``executor``: None (serial), ``"processes"`` (a local pool, one worker per
+    core) or any ``concurrent.futures.Executor`` (e.g. ``Client.get_executor()``
+    of dask.distributed); the frame is identical bit for bit on all of them.
+    ``cache=DIR`` stores each finished task (Parquet) under a hash of fn's name
+    and bytecode, its parameters, seed and the syncmodel version; a re-run reads
+    them back and computes only what is missing.  ``df.attrs`` holds
+    ``computed``, ``cached`` and ``elapsed_s``.
+
+    >>> run(lambda n, seed: {"twice": 2 * n}, {"n": [1, 2]}, progress=False)["twice"].tolist()
+    [2, 4]
+    """
+    import pandas as pd
+
+    t0 = time.perf_counter()
+    if not callable(fn):
+        raise invalid("fn", fn, "a callable fn(**point, seed=...)")
+    points = grid_points(grid)
+    if not isinstance(replicates, numbers.Integral) or isinstance(replicates, bool) \
+            or replicates < 1:
+        raise invalid("replicates", replicates, "an int >= 1")
+    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
+        raise invalid("seed", seed, "a non-negative int")
+    if not isinstance(progress, bool):
+        raise invalid("progress", progress, "True or False")
+    ex, owned, needs_pickle = _resolve_executor(executor)
+    _check_signature(fn, points)
+    if needs_pickle:
+        _check_pickle(fn, "fn", _is_dask(ex))
+        _check_pickle(points, "grid values", _is_dask(ex))
+    store: _Cache | None = None
+    ident: dict[str, Any] = {}
+    if cache is not None:
+        if not isinstance(cache, (str, os.PathLike)):
+            raise invalid("cache", cache, "None or a directory path")
+        store = _Cache(Path(cache))
+        try:
+            ident = _fn_identity(fn)
+        except TypeError as exc:
+            raise invalid("fn", fn, f"a function with a stable cache key ({exc})") from None
+        for point in points:
+            try:
+                _canonical(point)
+            except TypeError as exc:
+                raise invalid("grid values", point,
+                              f"JSON-like values to use a cache ({exc})") from None
+        store.check_writable()
+
+    replicates = int(replicates)
+    seeds = task_seeds(int(seed), len(points), replicates)
+    n_tasks = len(points) * replicates
+    results: list[dict[str, Any] | None] = [None] * n_tasks
+    keys: list[str] = []
+    todo: list[int] = []
+    for t in range(n_tasks):
+        i, r = divmod(t, replicates)
+        if store is not None:
+            keys.append(_key(ident, points[i], seeds[i][r]))
+            results[t] = store.load(keys[t])
+        if results[t] is None:
+            todo.append(t)
+    n_cached = n_tasks - len(todo)
+
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n_tasks, initial=n_cached, desc=f"sweep {getattr(fn, '__name__', '')}",
+                   unit="task", smoothing=0.05)
+
+    def done(t: int, metrics: dict[str, Any]) -> None:
+        results[t] = metrics
+        if store is not None:
+            i, r = divmod(t, replicates)
+            store.store(keys[t], metrics, {"fn": ident["name"], "params": points[i],
+                                           "replicate": r, "seed": seeds[t // replicates][r]})
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        _execute(fn, points, seeds, replicates, todo, ex, owned, done)
+    finally:
+        if bar is not None:
+            bar.close()
+
+    version = _version()
+    rows = []
+    for t, metrics in enumerate(results):
+        i, r = divmod(t, replicates)
+        rows.append({**points[i], "replicate": r, "seed": seeds[i][r], **(metrics or {}),
+                     "syncmodel_version": version})
+    metric_names = list(dict.fromkeys(k for m in results for k in (m or {})))
+    param_names = list(dict.fromkeys(k for p in points for k in p))
+    df = pd.DataFrame.from_records(rows, columns=[*param_names, "replicate", "seed",
+                                                  *metric_names, "syncmodel_version"])
+    df.attrs.update(computed=len(todo), cached=n_cached, elapsed_s=time.perf_counter() - t0)
+    return df
+
+
+def _check_signature(fn: Callable[..., Any], points: Sequence[Mapping[str, Any]]) -> None:
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):  # builtins without a signature: let the call decide
+        return
+    for names in dict.fromkeys(tuple(p) for p in points):
+        try:
+            sig.bind(**dict.fromkeys(names), seed=0)
+        except TypeError as exc:
+            raise invalid("fn", fn, f"callable as fn({', '.join(names)}, seed=...) ({exc})") \
+                from None
+
+
+def _execute(fn: Callable[..., Any], points: Sequence[Mapping[str, Any]],
+             seeds: Sequence[Sequence[int]], replicates: int, todo: Iterable[int],
+             ex: cf.Executor | None, owned: bool,
+             done: Callable[[int, dict[str, Any]], None]) -> None:
+    """Run the tasks ``todo``, serially or on ``ex``, calling ``done`` as each finishes."""
+    if ex is None and not owned:
+        for t in todo:
+            i, r = divmod(t, replicates)
+            try:
+                metrics = _call(fn, points[i], seeds[i][r])
+            except BaseException as exc:
+                _with_note(exc, points[i], r, seeds[i][r])
+                raise
+            done(t, metrics)
+        return
+    workers = os.cpu_count() or 1
+    pool: cf.Executor = ex if ex is not None else cf.ProcessPoolExecutor(max_workers=workers)
+    in_flight = 4 * workers if owned else 256  # a bounded queue: Ctrl-C cancels little
+    pending: dict[cf.Future[dict[str, Any]], int] = {}
+    queue = iter(todo)
+    clean = False
+    try:
+        for t in itertools.islice(queue, in_flight):
+            i, r = divmod(t, replicates)
+            pending[pool.submit(_call, fn, points[i], seeds[i][r])] = t
+        while pending:
+            finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for future in finished:
+                t = pending.pop(future)
+                i, r = divmod(t, replicates)
+                try:
+                    metrics = future.result()
+                except BaseException as exc:
+                    _with_note(exc, points[i], r, seeds[i][r])
+                    raise
+                done(t, metrics)
+                nxt = next(queue, None)
+                if nxt is not None:
+                    j, s = divmod(nxt, replicates)
+                    pending[pool.submit(_call, fn, points[j], seeds[j][s])] = nxt
+        clean = True
+    finally:
+        for future in pending:
+            future.cancel()
+        if owned:
+            pool.shutdown(wait=clean, cancel_futures=True)
+
+
+# ---------------------------------------------------------------- analysis helpers
+Agg = Literal["mean", "median", "min", "max", "std"]
+
+
+def pivot(df: pd.DataFrame, x: str, y: str, metric: str, agg: Agg = "mean") -> pd.DataFrame:
+    """A ``y`` x ``x`` table of ``metric`` aggregated (``agg``: mean, median, min, max,
+    std) over replicates and every other parameter: the input of a heatmap."""
+    for name, value in (("x", x), ("y", y), ("metric", metric)):
+        if value not in df.columns:
+            raise invalid(name, value, f"a column of the sweep, one of {list(df.columns)}")
+    if agg not in ("mean", "median", "min", "max", "std"):
+        raise invalid("agg", agg, "one of mean, median, min, max, std")
+    return df.pivot_table(index=y, columns=x, values=metric, aggfunc=agg, sort=True)
+
+
+# ---------------------------------------------------------------- sweep targets
+def availability_point(n: int, p: float, seed: int = 0) -> dict[str, float]:
+    """Availability of a majority quorum of ``n`` nodes each down with probability ``p``.
+
+    A(n, p) = P(Binomial(n, 1 − p) ≥ ⌊n/2⌋ + 1), nodes independent; the seed is
+    unused (exact).  Worked case: n = 3, p = 0.1 → 0.9³ + 3·0.9²·0.1 = 0.972.
+    Returns ``availability`` and ``nines`` = −log10(1 − A) (inf when A = 1).
+    """
+    from scipy.stats import binom
+
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
+        raise invalid("n", n, "an int >= 1")
+    if not (isinstance(p, numbers.Real) and 0.0 <= float(p) <= 1.0):
+        raise invalid("p", p, "in [0, 1]")
+    avail = float(binom.sf(int(n) // 2, int(n), 1.0 - float(p)))
+    return {"availability": avail, "nines": -math.log10(1.0 - avail) if avail < 1 else math.inf}
