@@ -21,8 +21,6 @@ _LAZY_NAMES: dict[str, str] = {
     "availability_set": "syncmodel.sets",
     "consistency_ratio": "syncmodel.sets",
     "Cluster": "syncmodel.sets",
-    "failure_probability": "syncmodel.failure",
-    "fault_tolerance": "syncmodel.failure",
 }
 # submodules reachable as attributes: sm.quorum, sm.markov, ...
 _SUBMODULES = (

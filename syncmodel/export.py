@@ -26,6 +26,8 @@ ALL_FORMATS = (*IMAGE_FORMATS, "html")
 PNG_SCALE = 3.0
 
 _lock = threading.Lock()
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 _server_started = False
 _browser_problem: str | None = None
 _browser_checked = False
@@ -49,7 +51,9 @@ def _ensure_server() -> str | None:
     with _lock:
         if _browser_checked:
             return _browser_problem
-        _browser_checked = True
+        _browser_checked, _browser_problem = True, None
+        if _server_started:
+            return None
         try:
             import kaleido
         except ImportError:
@@ -60,8 +64,6 @@ def _ensure_server() -> str | None:
             return _browser_problem
         try:
             kaleido.start_sync_server(mathjax=False, silence_warnings=True)
-        except TypeError:  # older kaleido without silence_warnings
-            kaleido.start_sync_server(mathjax=False)
         except Exception as exc:  # a browser that will not start: fall back, do not crash
             _browser_problem = f"the browser would not start ({type(exc).__name__}: {exc})"
             return _browser_problem
@@ -79,9 +81,7 @@ def stop_browser() -> None:
 
             try:
                 kaleido.stop_sync_server(silence_warnings=True)
-            except TypeError:
-                kaleido.stop_sync_server()
-            except Exception:
+            except Exception:  # already stopped or the browser died: nothing to clean
                 pass
             _server_started = False
         _browser_checked = False
@@ -90,6 +90,7 @@ def stop_browser() -> None:
 def _atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -40,7 +40,7 @@ FONT_FAMILY = "DejaVu Sans, Open Sans, Arial, sans-serif"
 
 def _template() -> go.layout.Template:
     axis = dict(
-        showline=True, linecolor="black", linewidth=0.8, mirror=True, ticks="outside",
+        automargin=True, showline=True, linecolor="black", linewidth=0.8, mirror=True, ticks="outside",
         ticklen=3, tickwidth=0.8, tickfont=dict(size=TICK_FONT_PX), showgrid=True,
         gridcolor="#e5e5e5", gridwidth=0.5, zeroline=False,
         title=dict(font=dict(size=FONT_PX), standoff=4),

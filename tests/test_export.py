@@ -1,0 +1,89 @@
+"""write_figure: real PDF/SVG/PNG files, atomic writes, HTML fallback without a browser."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import plotly.graph_objects as go
+import pytest
+
+import syncmodel as sm
+from syncmodel import export
+from syncmodel.viz import WIDTHS_IN, line_figure
+
+needs_browser = pytest.mark.skipif(export.find_browser() is None, reason="no Chrome/Chromium")
+
+
+def small_figure() -> go.Figure:
+    return line_figure([0, 1, 2], {"a": [0, 1, 4], "b": [1, 1, 1]}, title="λ ≤ μ",
+                       xlabel="x", ylabel="y")
+
+
+@needs_browser
+def test_writes_real_pdf_svg_png(tmp_path):
+    files = export.write_figure(small_figure(), tmp_path / "fig.pdf")
+    assert [f.suffix for f in files] == [".pdf", ".svg", ".png"]
+    pdf = (tmp_path / "fig.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 2000
+    root = ET.parse(tmp_path / "fig.svg").getroot()
+    assert root.tag.endswith("svg")
+    # single column: 3.5 in at 96 px/in
+    assert float(root.attrib["width"]) == pytest.approx(WIDTHS_IN["single"] * 96, abs=1)
+    assert "λ ≤ μ" in (tmp_path / "fig.svg").read_text()
+    assert (tmp_path / "fig.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list(tmp_path.glob(".*part"))
+
+
+def test_interrupted_export_leaves_no_partial_file(tmp_path, monkeypatch):
+    (tmp_path / "keep.svg").write_text("old")
+
+    def boom(fig, fmt):
+        if fmt == "svg":
+            raise KeyboardInterrupt
+        return b"data"
+
+    monkeypatch.setattr(export, "_image_bytes", boom)
+    monkeypatch.setattr(export, "_ensure_server", lambda: None)
+    with pytest.raises(KeyboardInterrupt):
+        export.write_figure(small_figure(), tmp_path / "keep", formats=("png", "svg"))
+    assert (tmp_path / "keep.svg").read_text() == "old"  # the old file is untouched
+    assert (tmp_path / "keep.png").read_bytes() == b"data"
+    assert not list(tmp_path.glob(".*part"))
+
+
+def test_interrupted_write_removes_temporary(tmp_path, monkeypatch):
+    def fail_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(export.os, "replace", fail_replace)
+    with pytest.raises(OSError):
+        export._atomic_write(tmp_path / "x.pdf", b"%PDF-")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_browser_writes_html_and_says_why(tmp_path, monkeypatch, capsys):
+    # a fresh process on a machine without a browser (the module state is restored afterwards)
+    monkeypatch.setattr(export, "_browser_checked", False)
+    monkeypatch.setattr(export, "_browser_problem", None)
+    monkeypatch.setattr(export, "_server_started", False)
+    monkeypatch.setattr(export, "find_browser", lambda: None)
+    files = export.write_figure(small_figure(), tmp_path / "fig")
+    assert files == [tmp_path / "fig.html"]
+    assert "plotly" in (tmp_path / "fig.html").read_text()[:20000].lower()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no Chrome/Chromium" in err[0] and "Traceback" not in err[0]
+
+
+@pytest.mark.parametrize("formats", [(), ("eps",), ("pdf", "jpg")])
+def test_bad_formats(tmp_path, formats):
+    with pytest.raises(sm.InvalidParameterError, match="formats"):
+        export.write_figure(small_figure(), tmp_path / "f", formats=formats)
+
+
+def test_paper_layout_widths():
+    from syncmodel.viz import paper_layout
+
+    fig = paper_layout(go.Figure(), "double", aspect=0.5)
+    assert fig.layout.width == round(7.16 * 96) and fig.layout.height == round(7.16 * 0.5 * 96)
+    with pytest.raises(sm.InvalidParameterError, match="width"):
+        paper_layout(go.Figure(), "triple")

@@ -1,0 +1,66 @@
+"""Package-level promises: light import, public names, the CLI and the figure registry."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import syncmodel as sm
+from syncmodel import export
+from syncmodel.cli import main
+from syncmodel.figures import discover
+
+
+def test_import_loads_no_plotting_widgets_or_heavy_libraries():
+    code = ("import sys, syncmodel; heavy = [m for m in ('plotly', 'ipywidgets', 'pandas', 'scipy') "
+            "if m in sys.modules]; print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_public_names_resolve():
+    for name in sm.__all__:
+        assert getattr(sm, name) is not None
+    with pytest.raises(AttributeError):
+        sm.no_such_name  # noqa: B018
+
+
+def test_errors_are_value_errors():
+    assert issubclass(sm.InvalidParameterError, ValueError)
+    assert issubclass(sm.InfeasibleError, ValueError)
+    assert issubclass(sm.InvalidParameterError, sm.SyncModelError)
+
+
+def test_rng_reproducible_and_rejects_bad_seeds():
+    from syncmodel.rng import as_generator, spawn_ints
+
+    assert as_generator(3).random() == as_generator(3).random()
+    assert spawn_ints(5, 4) == spawn_ints(5, 4)
+    assert len(set(spawn_ints(5, 4))) == 4
+    for bad in (-1, 1.5, "x", True):
+        with pytest.raises(sm.InvalidParameterError, match="seed"):
+            as_generator(bad)
+
+
+def test_cli_lists_figures(capsys):
+    assert main(["figures", "--list"]) == 0
+    assert "consistency_availability" in capsys.readouterr().out
+
+
+def test_cli_unknown_figure_is_a_clear_error(tmp_path, capsys):
+    assert main(["figures", "--out", str(tmp_path), "--only", "nope"]) == 2
+    assert "nope" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(export.find_browser() is None, reason="no Chrome/Chromium")
+@pytest.mark.slow
+def test_every_registered_figure_builds_small_and_exports(tmp_path, capsys):
+    names = list(discover())
+    assert main(["figures", "--out", str(tmp_path), "--small", "--formats", "svg"]) == 0
+    out = capsys.readouterr().out
+    for name in names:
+        assert (tmp_path / f"{name}.svg").stat().st_size > 1000
+        assert name in out
+    assert f"for {len(names)} figures" in out
