@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RESERVED",
     "availability_point",
+    "columns",
     "grid_points",
     "pivot",
     "run",
@@ -495,6 +496,15 @@ def _execute(fn: Callable[..., Any], points: Sequence[Mapping[str, Any]],
 
 
 # ---------------------------------------------------------------- analysis helpers
+def columns(df: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """(parameter names, metric names) of a frame made by :func:`run`."""
+    cols = list(df.columns)
+    if "replicate" not in cols or "seed" not in cols or "syncmodel_version" not in cols:
+        raise invalid("df", cols, "a DataFrame made by sweep.run")
+    return cols[:cols.index("replicate")], cols[cols.index("seed") + 1:cols.index(
+        "syncmodel_version")]
+
+
 Agg = Literal["mean", "median", "min", "max", "std"]
 
 
