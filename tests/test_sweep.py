@@ -288,3 +288,18 @@ def test_partial_functions_run():
     fn = functools.partial(noisy, p=0.25)
     df = sweep.run(fn, {"n": [2, 4]}, progress=False)
     assert df.columns.tolist()[:3] == ["n", "replicate", "seed"]
+
+
+@pytest.mark.parametrize(("n", "p"), [(1, 0.3), (3, 0.1), (5, 0.2), (8, 0.4), (9, 0.05)])
+def test_availability_mc_point_agrees_with_the_closed_form(n, p):
+    exact = sum(math.comb(n, k) * (1 - p) ** k * p ** (n - k) for k in range(n // 2 + 1, n + 1))
+    got = sweep.availability_mc_point(n, p, trials=20_000, seed=n)
+    assert abs(got["availability"] - exact) <= 4.5 * max(got["stderr"], 1e-4)
+    assert got == sweep.availability_mc_point(n, p, trials=20_000, seed=n)
+
+
+def test_availability_mc_point_rejects_bad_input():
+    for bad in (dict(n=0, p=0.1), dict(n=3, p=-0.1), dict(n=3, p=0.1, trials=0),
+                dict(n=3, p=0.1, trials=2.0)):
+        with pytest.raises(InvalidParameterError):
+            sweep.availability_mc_point(**bad)

@@ -243,3 +243,11 @@ def test_cached_run_with_processes_matches(tmp_path):
                   executor="processes")
     pd.testing.assert_frame_equal(a, fresh(), check_exact=True)
     assert len(files(tmp_path)) == N_TASKS
+
+
+def test_partials_are_cached_under_their_bound_arguments(tmp_path):
+    for p in (0.1, 0.3, 0.1):
+        fn = functools.partial(metric, p=p)
+        df = sweep.run(fn, {"n": [3, 5]}, replicates=2, progress=False, cache=tmp_path)
+        assert df["k"].tolist() == [metric(r.n, p, r.seed)["k"] for r in df.itertuples()]
+    assert len(files(tmp_path)) == 8  # the second p = 0.1 run read its 4 tasks back

@@ -19,10 +19,23 @@ from ..sweep import Agg, columns, pivot
 from ..viz import heatmap_figure
 
 AGGREGATES: tuple[Agg, ...] = ("mean", "median", "min", "max", "std")
+#: Unicode axis labels of the parameters and metrics the notebooks sweep
+LABELS: dict[str, str] = {
+    "n": "n (nodes)",
+    "p": "p (node down)",
+    "beta": "β (common cause)",
+    "availability": "A = P(majority up)",
+    "nines": "nines = −log₁₀(1 − A)",
+    "stderr": "standard error of A",
+    "timeout_min_ms": "election timeout min (ms)",
+    "timeout_ms": "election timeout (ms)",
+    "latency_ms": "one-way latency (ms)",
+    "time_to_leader_ms": "time to elect a leader (ms)",
+}
 
 
 def _label(name: str, labels: Mapping[str, str] | None) -> str:
-    return (labels or {}).get(name, name)
+    return {**LABELS, **(labels or {})}.get(name, name)
 
 
 def _axis_values(values: Any) -> list[str]:

@@ -1,0 +1,30 @@
+"""Notebook 07 runs headless with its small parameters; its numbers are checked independently."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from nbrun import run_notebook
+
+
+def majority_availability(n: int, p: float) -> float:
+    return sum(math.comb(n, k) * (1 - p) ** k * p ** (n - k) for k in range(n // 2 + 1, n + 1))
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_notebook_07_runs_and_its_numbers_hold(tmp_path):
+    summary = run_notebook("07_sweeps.ipynb", FIG_DIR=str(tmp_path))
+    assert summary["availability_n5_p0.1"] == pytest.approx(majority_availability(5, 0.1),
+                                                            abs=1e-12)
+    assert summary["nines_n3_p0.01"] == pytest.approx(
+        -math.log10(1 - majority_availability(3, 0.01)), rel=1e-9)
+    assert summary["even_n_gains_nothing"] is True
+    assert summary["n_tasks_mc"] == 7 * 7 * 3
+    # every Monte Carlo mean within 5 worst-case standard errors ½/√(2000·3) of the exact value
+    assert summary["mc_worst_standard_error"] == pytest.approx(0.5 / math.sqrt(2000 * 3))
+    assert summary["mc_max_abs_error"] < 5 * summary["mc_worst_standard_error"]
+    assert summary["cache_rerun_computed"] == 0 and summary["cache_rerun_identical"] is True
+    assert summary["dask_identical"] in (True, None)  # None: dask.distributed not installed
+    assert (tmp_path / "sweep_availability_nines.pdf").stat().st_size > 1000
