@@ -38,6 +38,7 @@ __all__ = [
     "availability_mc_point",
     "availability_point",
     "columns",
+    "election_point",
     "grid_points",
     "pivot",
     "run",
@@ -557,3 +558,42 @@ def availability_mc_point(n: int, p: float, trials: int = 10_000,
     up = rng.as_generator(seed).binomial(int(n), 1.0 - float(p), size=int(trials))
     est = float(np.mean(up >= int(n) // 2 + 1))
     return {"availability": est, "stderr": math.sqrt(est * (1.0 - est) / int(trials))}
+
+
+def election_point(n: int, timeout_min_ms: float, seed: int = 0, *,
+                   latency_ms: float | None = None, trials: int = 20,
+                   algorithm: str = "raft") -> dict[str, float]:
+    """Time to elect a new leader after the leader crashes, summarized over ``trials``.
+
+    Runs ``syncmodel.election.simulate(algorithm, n, trials, seed, scenario="crash",
+    timeout_ms=(T, 2T))`` with T = ``timeout_min_ms`` (Raft's randomized timeouts,
+    uniform in [T, 2T]) and one-way delays uniform in [½L, 3⁄2L] for L =
+    ``latency_ms`` (None: the package's Figure 16 calibration).  Returns the median,
+    95th percentile and mean of ``time_to_leader_ms`` over the elections that
+    finished (``median_ms``, ``p95_ms``, ``mean_ms``; NaN if none did), the share that
+    finished within the simulator's time cap (``elected``), and the mean number of
+    split votes and of messages per election.  Worked case: a leader is never
+    established before the followers' timeouts expire, so ``median_ms`` ≥ T − T/2
+    (a crash lands at most one heartbeat interval T/2 after the last heartbeat).
+    """
+    from . import election
+
+    if not (isinstance(timeout_min_ms, numbers.Real) and math.isfinite(timeout_min_ms)
+            and timeout_min_ms > 0):
+        raise invalid("timeout_min_ms", timeout_min_ms, "a finite number > 0")
+    params: dict[str, Any] = {"scenario": "crash",
+                              "timeout_ms": (float(timeout_min_ms), 2.0 * float(timeout_min_ms))}
+    if latency_ms is not None:
+        if not (isinstance(latency_ms, numbers.Real) and math.isfinite(latency_ms)
+                and latency_ms > 0):
+            raise invalid("latency_ms", latency_ms, "None or a finite number > 0")
+        params["latency"] = ("uniform", 0.5 * float(latency_ms), 1.5 * float(latency_ms))
+    df = election.simulate(algorithm, n=n, trials=trials, seed=seed, **params)
+    times = df["time_to_leader_ms"].to_numpy(dtype=float)
+    done = times[np.isfinite(times)]
+    stats = ([*np.percentile(done, [50.0, 95.0]).tolist(), float(done.mean())]
+             if done.size else [math.nan] * 3)
+    return {"median_ms": float(stats[0]), "p95_ms": float(stats[1]), "mean_ms": float(stats[2]),
+            "elected": float(df["elected"].mean()),
+            "split_votes": float(df["split_votes"].mean()),
+            "messages": float(df["messages"].mean())}

@@ -28,3 +28,17 @@ def test_notebook_07_runs_and_its_numbers_hold(tmp_path):
     assert summary["cache_rerun_computed"] == 0 and summary["cache_rerun_identical"] is True
     assert summary["dask_identical"] in (True, None)  # None: dask.distributed not installed
     assert (tmp_path / "sweep_availability_nines.pdf").stat().st_size > 1000
+    if "election_first_seed" in summary:  # the election heatmap, once syncmodel.election exists
+        from syncmodel import election
+
+        raw = election.simulate(
+            "raft", n=summary["election_first_n"], trials=20, seed=summary["election_first_seed"],
+            scenario="crash", timeout_ms=(summary["election_first_timeout_min_ms"],
+                                          2 * summary["election_first_timeout_min_ms"]),
+            latency=("uniform", 0.5 * summary["election_first_latency_ms"],
+                     1.5 * summary["election_first_latency_ms"]))
+        times = sorted(t for t in raw["time_to_leader_ms"] if t == t)
+        mid = len(times) // 2
+        median = times[mid] if len(times) % 2 else (times[mid - 1] + times[mid]) / 2
+        assert summary["election_first_median_ms"] == pytest.approx(median)
+        assert 0.9 <= summary["election_share_elected"] <= 1.0

@@ -303,3 +303,30 @@ def test_availability_mc_point_rejects_bad_input():
                 dict(n=3, p=0.1, trials=2.0)):
         with pytest.raises(InvalidParameterError):
             sweep.availability_mc_point(**bad)
+
+
+def test_election_point_summarizes_the_simulated_elections():
+    election = pytest.importorskip("syncmodel.election")
+    got = sweep.election_point(5, 150, seed=3, trials=12)
+    # independent: the same elections run directly, their statistics recomputed here
+    raw = election.simulate("raft", n=5, trials=12, seed=3, scenario="crash",
+                            timeout_ms=(150.0, 300.0))
+    times = sorted(t for t in raw["time_to_leader_ms"] if t == t)
+    assert got["elected"] == len(times) / 12
+    assert got["mean_ms"] == pytest.approx(sum(times) / len(times))
+    mid = len(times) // 2
+    median = times[mid] if len(times) % 2 else (times[mid - 1] + times[mid]) / 2
+    assert got["median_ms"] == pytest.approx(median)
+    assert got["median_ms"] >= 150 / 2  # no leader before the followers time out
+    assert got["split_votes"] == raw["split_votes"].mean()
+    with pytest.raises(InvalidParameterError, match="timeout_min_ms"):
+        sweep.election_point(5, 0)
+    with pytest.raises(InvalidParameterError, match="latency_ms"):
+        sweep.election_point(5, 150, latency_ms=-1.0)
+
+
+def test_election_point_latency_slows_elections():
+    pytest.importorskip("syncmodel.election")
+    fast = sweep.election_point(5, 150, seed=1, trials=10, latency_ms=1.0)
+    slow = sweep.election_point(5, 150, seed=1, trials=10, latency_ms=40.0)
+    assert slow["median_ms"] > fast["median_ms"]

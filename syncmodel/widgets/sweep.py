@@ -31,6 +31,12 @@ LABELS: dict[str, str] = {
     "timeout_ms": "election timeout (ms)",
     "latency_ms": "one-way latency (ms)",
     "time_to_leader_ms": "time to elect a leader (ms)",
+    "median_ms": "median time to a new leader (ms)",
+    "p95_ms": "95th percentile time to a new leader (ms)",
+    "mean_ms": "mean time to a new leader (ms)",
+    "elected": "share of elections that finished",
+    "split_votes": "split votes per election",
+    "messages": "messages per election",
 }
 
 
