@@ -8,26 +8,20 @@ for bit; ``cache=DIR`` keeps every finished task so an interrupted sweep resumes
 from __future__ import annotations
 
 import concurrent.futures as cf
-import functools
-import hashlib
 import inspect
 import itertools
-import json
 import math
 import numbers
 import os
 import pickle
 import time
-import types
-import uuid
-import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from . import rng
+from . import _cache, rng
 from .errors import InvalidParameterError, invalid
 
 if TYPE_CHECKING:
@@ -50,15 +44,9 @@ Grid = Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]
 #: column names a sweep adds itself; parameters and metrics may not use them
 RESERVED = ("replicate", "seed", "syncmodel_version")
 _SEQUENCE_TYPES = (list, tuple, range, np.ndarray)
-_PART_MAX_AGE_S = 3600.0
 
 
 # ---------------------------------------------------------------- grid and seeds
-def _plain(value: Any) -> Any:
-    """numpy scalars -> Python scalars (so rows, keys and fn arguments are plain)."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def grid_points(grid: Grid) -> list[dict[str, Any]]:
     """The parameter points of ``grid``, in order.
 
@@ -78,7 +66,7 @@ def grid_points(grid: Grid) -> list[dict[str, Any]]:
                 raise invalid(f"grid[{name!r}]", values, "a list of values")
             if len(values) == 0:
                 raise invalid(f"grid[{name!r}]", values, "a non-empty list")
-            axes.append([_plain(v) for v in values])
+            axes.append([_cache.plain(v) for v in values])
         names = list(grid)
         return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes)]
     if isinstance(grid, (list, tuple)):
@@ -90,7 +78,7 @@ def grid_points(grid: Grid) -> list[dict[str, Any]]:
                 raise invalid(f"grid[{i}]", point, "a dict of parameter values")
             for name in point:
                 _check_name(name, "parameter name")
-            points.append({k: _plain(v) for k, v in point.items()})
+            points.append({k: _cache.plain(v) for k, v in point.items()})
         return points
     raise invalid("grid", grid, "a dict of lists or a list of dicts")
 
@@ -114,161 +102,14 @@ def task_seeds(seed: int, n_points: int, replicates: int) -> list[list[int]]:
 
 
 # ---------------------------------------------------------------- cache keys
-def _canonical(value: Any) -> Any:
-    """A JSON-encodable, order-stable form of a parameter value, or TypeError."""
-    value = _plain(value)
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_canonical(v) for v in value]
-    if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
-        return {k: _canonical(v) for k, v in value.items()}
-    raise TypeError(f"{type(value).__name__} value {value!r} has no stable cache key")
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=True)
-
-
-def _code_digest(code: types.CodeType, h: Any) -> None:
-    h.update(code.co_code)
-    h.update(repr(code.co_names).encode())
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            _code_digest(const, h)
-        elif isinstance(const, frozenset):  # set literals: order varies with hash seed
-            h.update(repr(sorted(map(repr, const))).encode())
-        else:
-            h.update(repr(const).encode())
-
-
-def _fn_identity(fn: Callable[..., Any]) -> dict[str, Any]:
-    """Qualified name and bytecode digest of ``fn`` (partials: plus their bound args)."""
-    if isinstance(fn, functools.partial):
-        inner = _fn_identity(fn.func)
-        return {"name": f"partial({inner['name']})", "partial": inner,
-                "args": _canonical(list(fn.args)), "keywords": _canonical(dict(fn.keywords))}
-    target = fn if hasattr(fn, "__code__") else type(fn)
-    name = f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', repr(target))}"
-    code = getattr(fn, "__code__", None) or getattr(type(fn).__call__, "__code__", None)
-    h = hashlib.sha256()
-    if isinstance(code, types.CodeType):
-        _code_digest(code, h)
-    for cell in getattr(fn, "__closure__", None) or ():
-        try:
-            h.update(_dumps(_canonical(cell.cell_contents)).encode())
-        except (TypeError, ValueError):
-            h.update(type(cell.cell_contents).__qualname__.encode())
-    return {"name": name, "code": h.hexdigest()[:16]}
-
-
-def _version() -> str:
-    from . import __version__
-
-    return __version__
-
-
 def task_key(fn: Callable[..., Any], point: Mapping[str, Any], seed: int) -> str:
     """The cache key of one task: sha256 of fn's qualified name and bytecode, the
     point's parameters, the task seed and the syncmodel version (hex digest).
 
     Raises TypeError when a parameter value has no stable text form.
     """
-    return _key(_fn_identity(fn), point, seed)
+    return _cache.key(_cache.fn_identity(fn), point, seed)
 
-
-def _key(ident: Mapping[str, Any], point: Mapping[str, Any], seed: int) -> str:
-    payload = {"fn": ident, "params": {k: _canonical(v) for k, v in point.items()},
-               "seed": int(seed), "version": _version()}
-    return hashlib.sha256(_dumps(payload).encode()).hexdigest()
-
-
-# ---------------------------------------------------------------- the cache
-class _Cache:
-    """One Parquet file per finished task, ``DIR/<key[:2]>/<key>.parquet``.
-
-    Files are written to a temporary name and renamed (a file is whole or
-    absent); each carries its key and a sha256 of its metrics in the Parquet
-    metadata, and pages carry CRCs: a file that fails any check is reported
-    with a warning and recomputed, never read.
-    """
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.parquet"
-
-    def load(self, key: str) -> dict[str, Any] | None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        path = self.path(key)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            return self._corrupt(path, f"unreadable: {exc}")
-        try:
-            table = pq.ParquetFile(pa.BufferReader(data), page_checksum_verification=True).read(
-                use_threads=False)
-            meta = table.schema.metadata or {}
-            rows = table.to_pylist()
-        except Exception as exc:  # any unreadable file: recompute, never trust it
-            return self._corrupt(path, f"{type(exc).__name__}: {exc}")
-        if meta.get(b"syncmodel.key", b"").decode(errors="replace") != key:
-            return self._corrupt(path, "its key does not match its name")
-        if len(rows) != 1:
-            return self._corrupt(path, f"{len(rows)} rows instead of 1")
-        digest = hashlib.sha256(_dumps(rows[0]).encode()).hexdigest()
-        if meta.get(b"syncmodel.sha256", b"").decode(errors="replace") != digest:
-            return self._corrupt(path, "checksum mismatch")
-        return dict(rows[0])
-
-    def _corrupt(self, path: Path, why: str) -> dict[str, Any] | None:
-        """Warn, delete the file, and return None: the task is recomputed."""
-        warnings.warn(f"syncmodel.sweep: cache file {path} is corrupt ({why}); recomputing",
-                      RuntimeWarning, stacklevel=4)
-        try:
-            path.unlink()
-        except OSError:
-            pass
-        return None
-
-    def store(self, key: str, metrics: Mapping[str, Any], info: Mapping[str, Any]) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        path = self.path(key)
-        path.parent.mkdir(exist_ok=True)
-        meta = {"syncmodel.key": key,
-                "syncmodel.sha256": hashlib.sha256(_dumps(dict(metrics)).encode()).hexdigest(),
-                "syncmodel.task": _dumps(dict(info))}
-        table = pa.table({k: [v] for k, v in metrics.items()}).replace_schema_metadata(meta)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
-        try:
-            pq.write_table(table, tmp, write_page_checksum=True)
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-
-    def check_writable(self) -> None:
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            probe = self.root / f".probe.{os.getpid()}.{uuid.uuid4().hex[:8]}"
-            probe.write_bytes(b"ok")
-            probe.unlink()
-        except OSError as exc:
-            raise invalid("cache", str(self.root), f"a writable directory ({exc})") from None
-        now = time.time()  # leftovers of killed sweeps: temporary files never read
-        for part in self.root.glob("*/.*.part"):
-            try:
-                if now - part.stat().st_mtime > _PART_MAX_AGE_S:
-                    part.unlink()
-            except OSError:
-                pass
 
 
 # ---------------------------------------------------------------- running tasks
@@ -279,7 +120,7 @@ def _call(fn: Callable[..., Any], point: Mapping[str, Any], seed: int) -> dict[s
         raise invalid("fn's result", out, "a non-empty mapping of metric names to numbers")
     metrics: dict[str, Any] = {}
     for name, value in out.items():
-        value = _plain(value)
+        value = _cache.plain(value)
         if not isinstance(name, str) or name in RESERVED or name in point:
             raise invalid("metric name", name, "a str that is no parameter or reserved name")
         if not (value is None or isinstance(value, (numbers.Real, str))):
@@ -368,19 +209,19 @@ def run(fn: Callable[..., Mapping[str, Any]], grid: Grid, replicates: int = 1, s
     if needs_pickle:
         _check_pickle(fn, "fn", _is_dask(ex))
         _check_pickle(points, "grid values", _is_dask(ex))
-    store: _Cache | None = None
+    store: _cache.Cache | None = None
     ident: dict[str, Any] = {}
     if cache is not None:
         if not isinstance(cache, (str, os.PathLike)):
             raise invalid("cache", cache, "None or a directory path")
-        store = _Cache(Path(cache))
+        store = _cache.Cache(Path(cache))
         try:
-            ident = _fn_identity(fn)
+            ident = _cache.fn_identity(fn)
         except TypeError as exc:
             raise invalid("fn", fn, f"a function with a stable cache key ({exc})") from None
         for point in points:
             try:
-                _canonical(point)
+                _cache.canonical(point)
             except TypeError as exc:
                 raise invalid("grid values", point,
                               f"JSON-like values to use a cache ({exc})") from None
@@ -395,7 +236,7 @@ def run(fn: Callable[..., Mapping[str, Any]], grid: Grid, replicates: int = 1, s
     for t in range(n_tasks):
         i, r = divmod(t, replicates)
         if store is not None:
-            keys.append(_key(ident, points[i], seeds[i][r]))
+            keys.append(_cache.key(ident, points[i], seeds[i][r]))
             results[t] = store.load(keys[t])
         if results[t] is None:
             todo.append(t)
@@ -423,7 +264,7 @@ def run(fn: Callable[..., Mapping[str, Any]], grid: Grid, replicates: int = 1, s
         if bar is not None:
             bar.close()
 
-    version = _version()
+    version = _cache.version()
     rows = []
     for t, metrics in enumerate(results):
         i, r = divmod(t, replicates)
