@@ -185,8 +185,14 @@ def run(fn: Callable[..., Mapping[str, Any]], grid: Grid, replicates: int = 1, s
     of dask.distributed); the frame is identical bit for bit on all of them.
     ``cache=DIR`` stores each finished task (Parquet) under a hash of fn's name
     and bytecode, its parameters, seed and the syncmodel version; a re-run reads
-    them back and computes only what is missing.  ``df.attrs`` holds
-    ``computed``, ``cached`` and ``elapsed_s``.
+    them back and computes only what is missing (the key does not cover globals
+    fn reads or a callable object's state: give cached sweeps a module-level
+    function of its arguments).  Other processes must be able to unpickle fn:
+    a module-level function (Dask also takes lambdas and notebook functions).
+    Finished tasks are stored as they complete, so after Ctrl-C, an exception in
+    fn or a killed worker, the same call resumes.  ``df.attrs`` holds
+    ``computed``, ``cached`` and ``elapsed_s``.  Bad input raises
+    InvalidParameterError before any task runs.
 
     >>> run(lambda n, seed: {"twice": 2 * n}, {"n": [1, 2]}, progress=False)["twice"].tolist()
     [2, 4]
