@@ -56,8 +56,7 @@ class SetsDashboard(w.VBox):
         if not isinstance(cluster, Cluster) or len(cluster) == 0:
             raise invalid("cluster", cluster, "a Cluster with at least one node")
         self.cluster = cluster
-        self.figure = go.FigureWidget(cluster_figure(cluster))
-        self.figure.update_layout(width=640, height=420)
+        self.figure = go.FigureWidget(cluster_figure(cluster).update_layout(width=640, height=440))
         self.toggles: dict[Any, w.ToggleButton] = {}
         self.editors: dict[Any, w.Text] = {}
         rows = []
