@@ -71,3 +71,14 @@ def test_bad_dashboards_are_refused(frames):
     one_param = sweep.run(lambda n, seed: {"v": n}, {"n": [1, 2]}, progress=False)
     with pytest.raises(InvalidParameterError):
         dashboard(one_param)
+
+
+def test_registered_figure_builds_small():
+    from syncmodel.figures import discover
+
+    spec = discover()["sweep_availability_nines"]
+    fig = spec.build(small=True)
+    z = np.asarray(fig.data[0].z)
+    assert z.shape == (4, 8)
+    # n = 3 (row 2), p = 0.1 (column 4): −log10(1 − 0.972)
+    assert z[2, 4] == pytest.approx(-np.log10(1 - (0.9**3 + 3 * 0.9**2 * 0.1)))
