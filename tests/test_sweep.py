@@ -12,6 +12,8 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import syncmodel
 from syncmodel import sweep
@@ -330,3 +332,24 @@ def test_election_point_latency_slows_elections():
     fast = sweep.election_point(5, 150, seed=1, trials=10, latency_ms=1.0)
     slow = sweep.election_point(5, 150, seed=1, trials=10, latency_ms=40.0)
     assert slow["median_ms"] > fast["median_ms"]
+
+
+def _sum_noise(seed: int, **params: float) -> dict[str, float]:
+    return {"v": sum(params.values()) + float(np.random.default_rng(seed).random())}
+
+
+@settings(max_examples=25, deadline=None)
+@given(axes=st.dictionaries(st.sampled_from(["a", "b", "c"]),
+                            st.lists(st.integers(-5, 5), min_size=1, max_size=3),
+                            min_size=1, max_size=3),
+       replicates=st.integers(1, 3), seed=st.integers(0, 2**32))
+def test_any_grid_same_frame_serial_and_threaded(axes, replicates, seed):
+    serial = sweep.run(_sum_noise, axes, replicates=replicates, seed=seed, progress=False)
+    assert len(serial) == math.prod(len(v) for v in axes.values()) * replicates
+    with cf.ThreadPoolExecutor(3) as ex:
+        threaded = sweep.run(_sum_noise, axes, replicates=replicates, seed=seed, progress=False,
+                             executor=ex)
+    pd.testing.assert_frame_equal(threaded, serial, check_exact=True)
+    assert serial["seed"].tolist() == [expected_seed(seed, i, r)
+                                       for i in range(len(serial) // replicates)
+                                       for r in range(replicates)]
