@@ -375,7 +375,9 @@ def availability_point(n: int, p: float, seed: int = 0) -> dict[str, float]:
 
     A(n, p) = P(Binomial(n, 1 − p) ≥ ⌊n/2⌋ + 1), nodes independent; the seed is
     unused (exact).  Worked case: n = 3, p = 0.1 → 0.9³ + 3·0.9²·0.1 = 0.972.
-    Returns ``availability`` and ``nines`` = −log10(1 − A) (inf when A = 1).
+    Returns ``availability``, ``unavailability`` 1 − A = P(Binomial(n, 1 − p) ≤ ⌊n/2⌋)
+    (computed directly, so tiny values keep their digits) and ``nines`` = −log10(1 − A)
+    (inf when A = 1).
     """
     from scipy.stats import binom
 
@@ -383,8 +385,10 @@ def availability_point(n: int, p: float, seed: int = 0) -> dict[str, float]:
         raise invalid("n", n, "an int >= 1")
     if not (isinstance(p, numbers.Real) and 0.0 <= float(p) <= 1.0):
         raise invalid("p", p, "in [0, 1]")
+    down = float(binom.cdf(int(n) // 2, int(n), 1.0 - float(p)))
     avail = float(binom.sf(int(n) // 2, int(n), 1.0 - float(p)))
-    return {"availability": avail, "nines": -math.log10(1.0 - avail) if avail < 1 else math.inf}
+    return {"availability": avail, "unavailability": down,
+            "nines": -math.log10(down) if down > 0 else math.inf}
 
 
 def availability_mc_point(n: int, p: float, trials: int = 10_000,

@@ -272,10 +272,15 @@ def test_pivot_is_the_mean_over_replicates():
 def test_availability_point_matches_the_binomial_sum(n, p):
     # independent: sum over k live nodes forming a strict majority
     want = sum(math.comb(n, k) * (1 - p) ** k * p ** (n - k) for k in range(n // 2 + 1, n + 1))
+    # and the complement summed over the k ≤ ⌊n/2⌋ live nodes that leave no majority
+    down = sum(math.comb(n, k) * (1 - p) ** k * p ** (n - k) for k in range(n // 2 + 1))
     got = sweep.availability_point(n, p)
     assert got["availability"] == pytest.approx(want, abs=1e-12)
-    if want < 1:
-        assert got["nines"] == pytest.approx(-math.log10(1 - got["availability"]))
+    assert got["unavailability"] == pytest.approx(down, rel=1e-9, abs=1e-300)
+    if down > 0:
+        assert got["nines"] == pytest.approx(-math.log10(down), rel=1e-9)
+    else:
+        assert got["nines"] == math.inf
 
 
 def test_availability_point_worked_case_and_bad_input():

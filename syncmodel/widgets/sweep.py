@@ -25,6 +25,7 @@ LABELS: dict[str, str] = {
     "p": "p (node down)",
     "beta": "β (common cause)",
     "availability": "A = P(majority up)",
+    "unavailability": "1 − A (no live majority)",
     "nines": "nines = −log₁₀(1 − A)",
     "stderr": "standard error of A",
     "timeout_min_ms": "election timeout min (ms)",
