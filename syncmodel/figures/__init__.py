@@ -40,7 +40,8 @@ def register(name: str, description: str = "") -> Callable[[FigureBuilder], Figu
         if name in _REGISTRY and _REGISTRY[name].build is not fn:
             raise invalid("name", name, "unique among registered figures")
         topic = fn.__module__.rsplit(".", 1)[-1]
-        _REGISTRY[name] = FigureSpec(name, fn, description or (fn.__doc__ or "").strip().split("\n")[0], topic)
+        summary = description or (fn.__doc__ or "").strip().split("\n")[0]
+        _REGISTRY[name] = FigureSpec(name, fn, summary, topic)
         return fn
 
     return deco
