@@ -32,6 +32,7 @@ __all__ = [
     "availability_mc_point",
     "availability_point",
     "columns",
+    "correlated_availability_point",
     "election_point",
     "grid_points",
     "pivot",
@@ -388,6 +389,29 @@ def availability_point(n: int, p: float, seed: int = 0) -> dict[str, float]:
     down = float(binom.cdf(int(n) // 2, int(n), 1.0 - float(p)))
     avail = float(binom.sf(int(n) // 2, int(n), 1.0 - float(p)))
     return {"availability": avail, "unavailability": down,
+            "nines": -math.log10(down) if down > 0 else math.inf}
+
+
+def correlated_availability_point(n: int, p: float, beta: float,
+                                  seed: int = 0) -> dict[str, float]:
+    """Availability of a majority quorum of ``n`` nodes under beta-factor common cause.
+
+    Uses ``syncmodel.failure.failure_probability(structure.majority(n), p, beta=β)``:
+    with probability β·p all nodes fail at once, otherwise each fails alone with
+    (1 − β)·p, so P(S) = β·p + (1 − β·p)·P(Binomial(n, (1 − β)·p) ≥ n − ⌊n/2⌋).  The
+    seed is unused (exact).  Worked case: n = 3, p = 0.1, β = 0.1 → 0.01 + 0.99 ·
+    (3·0.09²·0.91 + 0.09³) = 0.0326136, against 0.028 without common cause: β·p puts a
+    floor under 1 − A that no n can lower.  Returns ``availability``,
+    ``unavailability`` and ``nines`` = −log10(1 − A).
+    """
+    from . import failure, structure
+
+    if not (isinstance(beta, numbers.Real) and 0.0 <= float(beta) <= 1.0):
+        raise invalid("beta", beta, "in [0, 1]")
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
+        raise invalid("n", n, "an int >= 1")
+    down = float(failure.failure_probability(structure.majority(int(n)), p, beta=float(beta)))
+    return {"availability": 1.0 - down, "unavailability": down,
             "nines": -math.log10(down) if down > 0 else math.inf}
 
 

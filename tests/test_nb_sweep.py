@@ -28,6 +28,11 @@ def test_notebook_07_runs_and_its_numbers_hold(tmp_path):
     assert summary["cache_rerun_computed"] == 0 and summary["cache_rerun_identical"] is True
     assert summary["dask_identical"] in (True, None)  # None: dask.distributed not installed
     assert (tmp_path / "sweep_availability_nines.pdf").stat().st_size > 1000
+    if "correlated_unavailability_n5_p0.1_beta0.1" in summary:  # once syncmodel.failure exists
+        q = 0.9 * 0.1
+        no_majority = sum(math.comb(5, k) * q**k * (1 - q) ** (5 - k) for k in range(3, 6))
+        assert summary["correlated_unavailability_n5_p0.1_beta0.1"] == pytest.approx(
+            0.01 + 0.99 * no_majority, rel=1e-9)
     if "election_first_seed" in summary:  # the election heatmap, once syncmodel.election exists
         from syncmodel import election
 

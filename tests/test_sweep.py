@@ -358,3 +358,27 @@ def test_any_grid_same_frame_serial_and_threaded(axes, replicates, seed):
     assert serial["seed"].tolist() == [expected_seed(seed, i, r)
                                        for i in range(len(serial) // replicates)
                                        for r in range(replicates)]
+
+
+@pytest.mark.parametrize(("n", "p", "beta"), [(3, 0.1, 0.1), (5, 0.05, 0.2), (5, 0.1, 0.0),
+                                              (4, 0.2, 0.5), (7, 0.01, 1.0), (1, 0.3, 0.4)])
+def test_correlated_availability_point_matches_the_beta_factor_formula(n, p, beta):
+    pytest.importorskip("syncmodel.failure")
+    q = (1 - beta) * p  # independent part; the common cause takes all nodes w.p. beta*p
+    no_majority = sum(math.comb(n, k) * q**k * (1 - q) ** (n - k)
+                      for k in range(n - n // 2, n + 1))
+    want = beta * p + (1 - beta * p) * no_majority
+    got = sweep.correlated_availability_point(n, p, beta)
+    assert got["unavailability"] == pytest.approx(want, rel=1e-12)
+    assert got["availability"] == pytest.approx(1 - want, rel=1e-12)
+    assert got["nines"] == pytest.approx(-math.log10(want), rel=1e-12)
+
+
+def test_correlated_availability_point_worked_case_and_bad_input():
+    pytest.importorskip("syncmodel.failure")
+    assert sweep.correlated_availability_point(3, 0.1, 0.1)["unavailability"] == pytest.approx(
+        0.0326136, rel=1e-6)
+    for bad in (dict(n=3, p=0.1, beta=1.5), dict(n=3, p=0.1, beta=float("nan")),
+                dict(n=0, p=0.1, beta=0.1), dict(n=3, p=2.0, beta=0.1)):
+        with pytest.raises(InvalidParameterError):
+            sweep.correlated_availability_point(**bad)
