@@ -112,7 +112,6 @@ def task_key(fn: Callable[..., Any], point: Mapping[str, Any], seed: int) -> str
     return _cache.key(_cache.fn_identity(fn), point, seed)
 
 
-
 # ---------------------------------------------------------------- running tasks
 def _call(fn: Callable[..., Any], point: Mapping[str, Any], seed: int) -> dict[str, Any]:
     """Run one task and return its metrics as plain Python scalars (runs on workers)."""
@@ -253,8 +252,9 @@ def run(fn: Callable[..., Mapping[str, Any]], grid: Grid, replicates: int = 1, s
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=n_tasks, initial=n_cached, desc=f"sweep {getattr(fn, '__name__', '')}",
-                   unit="task", smoothing=0.05)
+        name = getattr(getattr(fn, "func", fn), "__name__", type(fn).__name__)
+        bar = tqdm(total=n_tasks, initial=n_cached, desc=f"sweep {name}", unit="task",
+                   smoothing=0.05)
 
     def done(t: int, metrics: dict[str, Any]) -> None:
         results[t] = metrics
