@@ -21,6 +21,14 @@ _LAZY_NAMES: dict[str, str] = {
     "availability_set": "syncmodel.sets",
     "consistency_ratio": "syncmodel.sets",
     "Cluster": "syncmodel.sets",
+    "failure_probability": "syncmodel.failure",
+    "fault_tolerance": "syncmodel.failure",
+    "failure_probability_mc": "syncmodel.failure",
+    "failure_curve": "syncmodel.failure",
+    "Domain": "syncmodel.failure",
+    "Node": "syncmodel.structure",
+    "choose": "syncmodel.structure",
+    "hash_election": "syncmodel.election.hashing",
 }
 # submodules reachable as attributes: sm.quorum, sm.markov, ...
 _SUBMODULES = (

@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+from math import comb
 from pathlib import Path
+
+import pytest
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -21,6 +24,9 @@ def test_quick_start_runs():
         exec(compile(code, "README quick start", "exec"), {})
     lines = out.getvalue().splitlines()
     assert "1.0" in lines[1]
+    # majority of 5 at p = 0.1: P(at least 3 of 5 up), a binomial sum
+    expected = sum(comb(5, k) * 0.9**k * 0.1 ** (5 - k) for k in (3, 4, 5))
+    assert float(lines[2]) == pytest.approx(expected, rel=1e-12)
     assert lines[-1] == "frozenset({3})"
 
 

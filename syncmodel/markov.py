@@ -1,0 +1,269 @@
+"""Repairable nodes and systems as continuous-time Markov chains (CTMCs).
+
+Exponential failure (rate λ = 1/MTTF) and repair (rate μ = 1/MTTR) per node;
+steady-state and transient availability, MTTF of the system and MTTDL, plus
+helpers for "nines" and downtime per year.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .errors import InfeasibleError, invalid
+from .structure import Structure, as_structure, evaluate_tree
+
+__all__ = [
+    "RepairableSystem",
+    "availability_from_nines",
+    "downtime_per_year",
+    "nines",
+    "node_availability",
+    "system",
+]
+
+HOURS_PER_YEAR = 365.25 * 24
+#: largest number of nodes for the full (unlumped) 2**n-state chain
+MAX_FULL_NODES = 12
+_UNITS = {"s": 3600.0, "min": 60.0, "h": 1.0}
+
+
+def _positive(name: str, value: Any, allow_inf: bool = False, allow_zero: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise invalid(name, value, "a positive number")
+    v = float(value)
+    ok = (v > 0 or (allow_zero and v == 0)) and (math.isfinite(v) or (allow_inf and v == math.inf))
+    if not ok:
+        expected = "> 0" if not allow_zero else ">= 0"
+        raise invalid(name, value, expected + (" (inf allowed)" if allow_inf else " and finite"))
+    return v
+
+
+def node_availability(
+    mttf: float, mttr: float, t: float | Sequence[float] | np.ndarray | None = None
+) -> Any:
+    """Availability of one repairable node (up at time 0).
+
+    Steady state: A = MTTF / (MTTF + MTTR) = μ / (λ + μ).  At time t from up:
+    A(t) = μ/(λ+μ) + λ/(λ+μ)·e^(−(λ+μ)t) (two-state Markov chain).  ``mttr``
+    may be 0 (A = 1) and ``mttf`` inf (A = 1).  Worked case: MTTF 1000 h and
+    MTTR 10 h give A = 1000/1010 = 0.990099…; with no repair (MTTR = inf)
+    A(t) = e^(−t/MTTF).
+    """
+    f = _positive("mttf", mttf, allow_inf=True)
+    r = _positive("mttr", mttr, allow_inf=True, allow_zero=True)
+    if f == math.inf:
+        a_ss, rate = 1.0, 0.0
+    elif r == math.inf:
+        a_ss, rate = 0.0, 1.0 / f
+    elif r == 0:
+        a_ss, rate = 1.0, math.inf
+    else:
+        a_ss, rate = f / (f + r), 1.0 / f + 1.0 / r
+    if t is None:
+        return a_ss
+    ts = np.asarray(t, dtype=float)
+    if not np.all(ts >= 0) or not np.all(np.isfinite(ts)):
+        raise invalid("t", t, "finite and >= 0")
+    with np.errstate(invalid="ignore"):
+        decay = np.where(ts == 0, 1.0, np.exp(-rate * ts)) if rate != math.inf else (ts == 0) * 1.0
+    out = a_ss + (1.0 - a_ss) * decay
+    return float(out) if out.ndim == 0 else out
+
+
+def nines(availability: float | np.ndarray) -> Any:
+    """Number of nines: −log10(1 − A).  A = 0.999 gives 3; A = 1 gives inf."""
+    a = np.asarray(availability, dtype=float)
+    if not np.all((a >= 0) & (a <= 1)):
+        raise invalid("availability", availability, "in [0, 1]")
+    with np.errstate(divide="ignore"):
+        out = -np.log10(1.0 - a)
+    return float(out) if out.ndim == 0 else out
+
+
+def availability_from_nines(n: float | np.ndarray) -> Any:
+    """Inverse of :func:`nines`: A = 1 − 10^(−n).  3 nines is 0.999."""
+    x = np.asarray(n, dtype=float)
+    if not np.all(x >= 0) or np.any(np.isnan(x)):
+        raise invalid("n", n, ">= 0")
+    out = -np.expm1(-x * math.log(10))
+    return float(out) if out.ndim == 0 else out
+
+
+def downtime_per_year(availability: float | np.ndarray, unit: str = "min") -> Any:
+    """Expected downtime per year (365.25 days): (1 − A)·8766 h, in ``unit`` ("s", "min", "h").
+
+    Worked case: A = 0.999 is 8.766 h = 525.96 min a year.
+    """
+    if unit not in _UNITS:
+        raise invalid("unit", unit, f"one of {sorted(_UNITS)}")
+    a = np.asarray(availability, dtype=float)
+    if not np.all((a >= 0) & (a <= 1)):
+        raise invalid("availability", availability, "in [0, 1]")
+    out = (1.0 - a) * HOURS_PER_YEAR * _UNITS[unit]
+    return float(out) if out.ndim == 0 else out
+
+
+def _per_node(structure: Structure, value: Any, name: str, allow_inf: bool) -> np.ndarray:
+    nodes = structure.nodes
+    if isinstance(value, Mapping):
+        unknown = [x for x in value if x not in set(nodes)]
+        missing = [x for x in nodes if x not in value]
+        if unknown or missing:
+            raise invalid(
+                name,
+                dict(value),
+                f"a mapping naming every node and no other "
+                f"(unknown: {unknown!r}, missing: {missing!r})",
+            )
+        return np.array([_positive(f"{name}[{x!r}]", value[x], allow_inf) for x in nodes])
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return np.full(len(nodes), _positive(name, value, allow_inf))
+    if isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, (str, bytes)):
+        vals = list(value)
+        if len(vals) != len(nodes):
+            raise invalid(name, value, f"a sequence of {len(nodes)} values (one per node)")
+        return np.array([_positive(name, v, allow_inf) for v in vals])
+    raise invalid(name, value, "a positive number, a sequence or a {node: value} mapping")
+
+
+class RepairableSystem:
+    """A structure of repairable nodes as a CTMC over the set (or number) of failed nodes.
+
+    Node i fails at rate λ_i = 1/MTTF_i and, once failed, is repaired at rate
+    μ_i = 1/MTTR_i ("independent": one crew per node) or shares one crew
+    ("shared": processor sharing, each of the j failed nodes at μ_i/j, so the
+    crew completes repairs at total rate μ when rates are equal).  When all
+    nodes have the same rates and the structure is k-of-n (including all-of
+    and any-of), states are lumped by the count j of failed nodes:
+    j → j+1 at (n − j)λ, j → j−1 at jμ (independent) or μ (shared).  Otherwise
+    the chain has 2ⁿ states (n ≤ 12).
+    """
+
+    def __init__(self, structure: Structure, lam: np.ndarray, mu: np.ndarray, repair: str) -> None:
+        self.structure = structure
+        self.repair = repair
+        self.lam, self.mu = lam, mu
+        n = structure.n
+        tree = structure.tree()
+        kids = tree[2] if tree[0] == "c" else (tree,)
+        homogeneous = np.all(lam == lam[0]) and np.all(mu == mu[0])
+        symmetric = tree[0] == "n" or (all(ch[0] == "n" for ch in kids) and len(kids) == n)
+        self.lumped = bool(homogeneous and symmetric)
+        if self.lumped:
+            k = 1 if tree[0] == "n" else tree[1]
+            j = np.arange(n + 1)
+            self.failed_count = j
+            self.up = (n - j) >= k  # at least k of n up
+            Q = np.zeros((n + 1, n + 1))
+            for s in range(n):
+                Q[s, s + 1] = (n - s) * lam[0]
+            for s in range(1, n + 1):
+                Q[s, s - 1] = (s if repair == "independent" else 1) * mu[0]
+        else:
+            if n > MAX_FULL_NODES:
+                raise InfeasibleError(
+                    f"a heterogeneous or non-symmetric system of {n} nodes needs "
+                    f"2**{n} states (limit {MAX_FULL_NODES} nodes)"
+                )
+            states = np.arange(2**n)
+            failed = ((states[:, None] >> np.arange(n)) & 1).astype(bool)  # bit i set: node i down
+            self.failed_count = failed.sum(axis=1)
+            self.up = evaluate_tree(tree, ~failed)
+            Q = np.zeros((2**n, 2**n))
+            for i in range(n):
+                bit = 1 << i
+                down_i = failed[:, i]
+                src = states[~down_i]
+                Q[src, src | bit] += lam[i]
+                src = states[down_i]
+                if repair == "independent":
+                    Q[src, src & ~bit] += mu[i]
+                else:
+                    Q[src, src & ~bit] += mu[i] / self.failed_count[src]
+        np.fill_diagonal(Q, -Q.sum(axis=1))
+        self.Q = Q
+
+    @property
+    def n_states(self) -> int:
+        """Number of CTMC states."""
+        return int(self.Q.shape[0])
+
+    def steady_state(self) -> np.ndarray:
+        """π with πQ = 0, Σπ = 1 (a dense linear solve; unique: one recurrent class)."""
+        A = self.Q.T.copy()
+        A[-1, :] = 1.0
+        b = np.zeros(self.n_states)
+        b[-1] = 1.0
+        pi = np.linalg.solve(A, b)
+        return np.clip(pi, 0.0, None) / np.clip(pi, 0.0, None).sum()
+
+    def unavailability(self) -> float:
+        """Steady-state probability that the structure is down: Σ π over down states."""
+        return float(self.steady_state()[~self.up].sum())
+
+    def availability(self) -> float:
+        """Steady-state availability Σ π over up states.
+
+        With independent repair it equals F(S) at p_i = MTTR_i/(MTTF_i + MTTR_i).
+        Worked case: 2-of-3, λ = 0.001/h, μ = 0.1/h: node A = 100/101, system
+        A = a³ + 3a²(1 − a) = 0.99970…
+        """
+        return 1.0 - self.unavailability()
+
+    def availability_at(self, t: float | Sequence[float] | np.ndarray) -> Any:
+        """A(t) = Σ_up [p₀ e^(Qt)] from all nodes up at 0 (matrix exponential)."""
+        from scipy.linalg import expm
+
+        ts = np.asarray(t, dtype=float)
+        if not np.all(np.isfinite(ts)) or not np.all(ts >= 0):
+            raise invalid("t", t, "finite and >= 0")
+        out = np.empty(ts.shape)
+        p0 = np.zeros(self.n_states)
+        p0[0] = 1.0
+        for idx, tv in np.ndenumerate(ts):
+            out[idx] = (p0 @ expm(self.Q * tv))[self.up].sum()
+        return float(out) if out.ndim == 0 else out
+
+    def _absorb_time(self, absorbing: np.ndarray) -> float:
+        keep = ~absorbing
+        if not keep[0]:
+            return 0.0
+        Qt = self.Q[np.ix_(keep, keep)]
+        tau = np.linalg.solve(-Qt, np.ones(int(keep.sum())))
+        return float(tau[int(np.flatnonzero(keep).tolist().index(0))])
+
+    def mttf(self) -> float:
+        """Mean time to the first system failure from all-up: solve −Q_UU τ = 1, read τ(all up).
+
+        Worked case: 2-of-3 without repair: 1/(3λ) + 1/(2λ) = 5/(6λ).
+        """
+        return self._absorb_time(~self.up)
+
+    def mttdl(self) -> float:
+        """Mean time to data loss: absorbing when the last copy is lost (every node failed).
+
+        Worked case: 2 copies with repair: (3λ + μ)/(2λ²).
+        """
+        return self._absorb_time(self.failed_count == self.structure.n)
+
+
+def system(structure: Any, mttf: Any, mttr: Any, repair: str = "independent") -> RepairableSystem:
+    """A repairable system: ``structure`` (or QuorumSystem) with per-node MTTF and MTTR.
+
+    ``mttf``/``mttr``: one number, a sequence in ``structure.nodes`` order or
+    {node: value}; MTTR may be inf (no repair).  ``repair`` is "independent"
+    (a crew per node) or "shared" (one crew).  Returns a
+    :class:`RepairableSystem` with ``availability()``, ``availability_at(t)``,
+    ``mttf()`` and ``mttdl()``.
+    """
+    s = as_structure(structure)
+    if repair not in ("independent", "shared"):
+        raise invalid("repair", repair, "'independent' or 'shared'")
+    f = _per_node(s, mttf, "mttf", allow_inf=False)
+    r = _per_node(s, mttr, "mttr", allow_inf=True)
+    return RepairableSystem(s, 1.0 / f, 1.0 / r, repair)

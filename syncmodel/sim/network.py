@@ -1,0 +1,319 @@
+"""The network and the processes on it: latency, loss, partitions, crashes.
+
+A :class:`Network` carries messages between :class:`Process` objects (message-
+driven state machines with ``on_start``, ``on_message``, ``on_timer``).  A message
+is dropped with probability ``loss``, when either end is down, or when a
+partition separates the ends at send or at delivery time.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from heapq import heappush
+from typing import Any
+
+from ..errors import invalid
+from .kernel import Simulator
+from .latency import Latency, LatencySpec, as_latency, buffered
+from .trace import Record
+
+
+class Process:
+    """A node's protocol: subclass it and override the ``on_*`` hooks.
+
+    The network sets ``id``, ``net``, ``sim`` and ``peers`` when the process is
+    added.  Timers and messages of a crashed process are discarded; a restart
+    starts a new incarnation (``epoch``) whose ``on_restart`` (by default
+    ``on_start``) runs on whatever state the subclass chose to keep.
+    """
+
+    id: int
+    net: Network
+    sim: Simulator
+    peers: tuple[int, ...]
+
+    def __init__(self) -> None:
+        self.up = True
+        self.epoch = 0
+
+    # -- hooks -------------------------------------------------------------------------------
+    def on_start(self) -> None:
+        """Called once at time 0 (or when the process is started)."""
+
+    def on_message(self, src: int, msg: Any) -> None:
+        """Called when ``msg`` from ``src`` is delivered to this (live) process."""
+
+    def on_timer(self, name: str, data: Any) -> None:
+        """Called when a timer set with :meth:`set_timer` fires."""
+
+    def on_crash(self) -> None:
+        """Called when the process crashes (volatile state may be cleared here)."""
+
+    def on_restart(self) -> None:
+        """Called when the process restarts; defaults to :meth:`on_start`."""
+        self.on_start()
+
+    # -- services ----------------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self.sim.now
+
+    def send(self, dst: int, msg: Any) -> None:
+        """Send ``msg`` to process ``dst`` through the network."""
+        self.net.send(self.id, dst, msg)
+
+    def broadcast(self, msg: Any) -> None:
+        """Send ``msg`` to every peer (not to itself)."""
+        self.net.multicast(self.id, self.peers, msg)
+
+    def set_timer(self, delay: float, name: str, data: Any = None) -> int:
+        """Call ``on_timer(name, data)`` after ``delay`` ms unless cancelled or crashed."""
+        if not delay >= 0:
+            raise invalid("delay", delay, "≥ 0")
+        return self.sim.post(delay, self._fire, (self.epoch, name, data))
+
+    def cancel_timer(self, handle: int) -> None:
+        self.sim.cancel(handle)
+
+    def log(self, kind: str, term: int | None = None, **data: Any) -> None:
+        """Write a trace record for this process at the current time."""
+        self.sim.trace.records.append(Record(self.sim.now, self.id, kind, term, data or None))
+
+    def _fire(self, arg: tuple[int, str, Any]) -> None:
+        epoch, name, data = arg
+        if self.up and epoch == self.epoch:
+            self.on_timer(name, data)
+
+
+def _check_prob(name: str, value: Any) -> float:
+    if type(value) is float and 0.0 <= value <= 1.0:
+        return value
+    if (not isinstance(value, numbers.Real) or isinstance(value, bool)
+            or not (0.0 <= float(value) <= 1.0)):
+        raise invalid(name, value, "in [0, 1]")
+    return float(value)
+
+
+class Network:
+    """Links between processes ``0..n-1`` with one latency law, loss and faults.
+
+    ``latency`` is a :class:`~syncmodel.sim.latency.Latency` (or a spec for
+    :func:`~syncmodel.sim.latency.as_latency`) drawn independently per message;
+    ``links`` may override it per directed pair ``(src, dst)``.  ``loss`` is the
+    independent drop probability of each message.  Counters ``sent``,
+    ``delivered`` and ``dropped`` count messages.
+    """
+
+    def __init__(self, sim: Simulator, latency: LatencySpec = 1.0, loss: float = 0.0,
+                 links: Mapping[tuple[int, int], LatencySpec] | None = None) -> None:
+        self.sim = sim
+        self.latency: Latency = as_latency(latency)
+        self.loss = _check_prob("loss", loss)
+        self.procs: list[Process] = []
+        self._group: list[int] = []
+        self._draw: Callable[[], float] = self.latency.sampler(sim.rng)
+        self._uniform = _uniform_sampler(sim)
+        self._links: dict[tuple[int, int], Callable[[], float]] = {
+            k: as_latency(v, f"links[{k!r}]").sampler(sim.rng) for k, v in (links or {}).items()
+        }
+        self.sent = 0
+        self.delivered = 0
+        self.dropped = 0
+        self._log_messages = sim.trace.messages
+
+    # -- membership ----------------------------------------------------------------------------
+    def add(self, procs: Iterable[Process]) -> list[Process]:
+        """Attach processes; they get ids ``len(procs)…`` in order.  Returns them."""
+        new = list(procs)
+        sim = self.sim
+        for p in new:
+            if not isinstance(p, Process):
+                raise invalid("procs", p, "Process instances")
+            p.id = len(self.procs)
+            p.net = self
+            p.sim = sim
+            self.procs.append(p)
+            self._group.append(0)
+        ids = tuple(range(len(self.procs)))
+        for p in self.procs:
+            i = p.id
+            p.peers = ids[:i] + ids[i + 1:]
+        return new
+
+    @property
+    def n(self) -> int:
+        return len(self.procs)
+
+    def start(self, at: float = 0.0) -> None:
+        """Schedule every process's ``on_start`` at time ``at`` (ids in order)."""
+        for p in self.procs:
+            self.sim.at(at, _call_start, p)
+
+    # -- messages -----------------------------------------------------------------------------
+    def send(self, src: int, dst: int, msg: Any) -> None:
+        """Queue ``msg`` from ``src`` to ``dst`` unless it is lost or cut off.
+
+        A message is dropped at once if either end is down or a partition separates
+        them, or with probability ``loss``; otherwise it arrives after a latency draw
+        (and is still dropped then if the receiver is down or cut off).
+        """
+        self.sent += 1
+        sim = self.sim
+        if self._log_messages:
+            sim.trace.log(sim.now, src, "send", None, {"dst": dst, "msg": msg})
+        procs = self.procs
+        group = self._group
+        if not (procs[src].up and procs[dst].up) or group[src] != group[dst]:
+            self._drop(src, dst, msg, "cut" if procs[src].up and procs[dst].up else "down")
+            return
+        if self.loss and self._uniform() < self.loss:
+            self._drop(src, dst, msg, "loss")
+            return
+        draw = self._links.get((src, dst), self._draw) if self._links else self._draw
+        sim._seq = seq = sim._seq + 1
+        heappush(sim._heap, (sim.now + draw(), seq, self._deliver, (src, dst, msg)))
+
+    def multicast(self, src: int, dsts: Iterable[int], msg: Any) -> None:
+        """Send ``msg`` from ``src`` to each of ``dsts`` (one independent draw each)."""
+        if self._log_messages or self.loss or self._links:
+            for d in dsts:
+                self.send(src, d, msg)
+            return
+        sim = self.sim
+        procs = self.procs
+        group = self._group
+        heap = sim._heap
+        draw = self._draw
+        deliver = self._deliver
+        now = sim.now
+        seq = sim._seq
+        g = group[src]
+        src_up = procs[src].up
+        for d in dsts:
+            self.sent += 1
+            if not (src_up and procs[d].up) or group[d] != g:
+                self._drop(src, d, msg, "cut" if src_up and procs[d].up else "down")
+                continue
+            seq += 1
+            heappush(heap, (now + draw(), seq, deliver, (src, d, msg)))
+        sim._seq = seq
+
+    def _deliver(self, arg: tuple[int, int, Any]) -> None:
+        src, dst, msg = arg
+        p = self.procs[dst]
+        if not p.up or self._group[src] != self._group[dst]:
+            self._drop(src, dst, msg, "down" if not p.up else "cut")
+            return
+        self.delivered += 1
+        if self._log_messages:
+            self.sim.trace.log(self.sim.now, dst, "deliver", None, {"src": src, "msg": msg})
+        p.on_message(src, msg)
+
+    def _drop(self, src: int, dst: int, msg: Any, why: str) -> None:
+        self.dropped += 1
+        if self._log_messages:
+            self.sim.trace.log(self.sim.now, src, "drop", None,
+                               {"dst": dst, "msg": msg, "why": why})
+
+    # -- faults --------------------------------------------------------------------------------
+    def connected(self, a: int, b: int) -> bool:
+        """True if no partition currently separates ``a`` and ``b``."""
+        return self._group[a] == self._group[b]
+
+    def partition(self, groups: Sequence[Iterable[int]], at: float | None = None,
+                  heal_at: float | None = None) -> None:
+        """Split the network into ``groups`` (now, or at time ``at``); heal at ``heal_at``.
+
+        Nodes in no group are each cut off alone.  Messages already in flight
+        across the cut are dropped on arrival.
+        """
+        sets = [frozenset(g) for g in groups]
+        seen: set[int] = set()
+        for g in sets:
+            for i in g:
+                if not isinstance(i, numbers.Integral) or not 0 <= i < self.n:
+                    raise invalid("groups", groups, f"sets of node ids in 0..{self.n - 1}")
+                if i in seen:
+                    raise invalid("groups", groups, "disjoint sets")
+                seen.add(i)
+        if at is not None and heal_at is not None and not heal_at >= at:
+            raise invalid("heal_at", heal_at, f"≥ at = {at}")
+        self._when(at, self._apply_partition, sets)
+        if heal_at is not None:
+            self._when(heal_at, self._apply_heal, None)
+
+    def heal(self, at: float | None = None) -> None:
+        """Reconnect every node (now or at time ``at``)."""
+        self._when(at, self._apply_heal, None)
+
+    def crash(self, node: int, at: float | None = None, restart_at: float | None = None) -> None:
+        """Crash ``node`` (now or at ``at``); optionally restart it at ``restart_at``."""
+        self._check_node(node)
+        if at is not None and restart_at is not None and not restart_at >= at:
+            raise invalid("restart_at", restart_at, f"≥ at = {at}")
+        self._when(at, self._apply_crash, node)
+        if restart_at is not None:
+            self._when(restart_at, self._apply_restart, node)
+
+    def restart(self, node: int, at: float | None = None) -> None:
+        """Restart a crashed ``node`` (now or at ``at``)."""
+        self._check_node(node)
+        self._when(at, self._apply_restart, node)
+
+    def _check_node(self, node: int) -> None:
+        if type(node) is int and 0 <= node < len(self.procs):
+            return
+        if not isinstance(node, numbers.Integral) or not 0 <= node < self.n:
+            raise invalid("node", node, f"a node id in 0..{self.n - 1}")
+
+    def _when(self, at: float | None, fn: Callable[[Any], None], arg: Any) -> None:
+        if at is None:
+            fn(arg)
+        else:
+            if type(at) is not float and not (isinstance(at, numbers.Real) and math.isfinite(at)):
+                raise invalid("at", at, "a finite time in ms")
+            if not math.isfinite(at):
+                raise invalid("at", at, "a finite time in ms")
+            self.sim.at(at, fn, arg)
+
+    def _apply_partition(self, sets: list[frozenset[int]]) -> None:
+        group = [-(i + 1) for i in range(self.n)]  # alone by default
+        for gi, g in enumerate(sets):
+            for i in g:
+                group[i] = gi
+        self._group = group
+        self.sim.trace.log(self.sim.now, -1, "partition", None,
+                           {"groups": [sorted(g) for g in sets]})
+
+    def _apply_heal(self, _: Any) -> None:
+        self._group = [0] * self.n
+        self.sim.trace.log(self.sim.now, -1, "heal")
+
+    def _apply_crash(self, node: int) -> None:
+        p = self.procs[node]
+        if not p.up:
+            return
+        p.up = False
+        p.epoch += 1
+        self.sim.trace.log(self.sim.now, node, "crash")
+        p.on_crash()
+
+    def _apply_restart(self, node: int) -> None:
+        p = self.procs[node]
+        if p.up:
+            return
+        p.up = True
+        p.epoch += 1
+        self.sim.trace.log(self.sim.now, node, "restart")
+        p.on_restart()
+
+
+def _call_start(p: Process) -> None:
+    if p.up:
+        p.on_start()
+
+
+def _uniform_sampler(sim: Simulator) -> Callable[[], float]:
+    return buffered(sim.rng.random)

@@ -1,0 +1,704 @@
+"""Structure expressions: which sets of live nodes let a system serve.
+
+A structure is a monotone Boolean function of node states written as an
+expression: ``Node("a")``, ``a * b`` (all of), ``a + b`` (any of),
+``choose(k, xs)`` (at least k of), or an explicit list of node sets.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .errors import InfeasibleError, InvalidParameterError, invalid
+
+__all__ = [
+    "Choose",
+    "Node",
+    "Sets",
+    "Structure",
+    "all_of",
+    "any_of",
+    "as_structure",
+    "choose",
+    "from_sets",
+    "grid",
+    "majority",
+    "minimal_transversals",
+    "minimize",
+    "nodes",
+]
+
+#: default largest number of minimal path/cut sets listed before giving up
+MAX_SETS = 200_000
+
+# --------------------------------------------------------------------------- compiled form
+# Internally an expression is compiled to nested tuples over node indices:
+#   ("n", i)                a node (column i of a live-state matrix)
+#   ("c", k, (child, ...))  at least k of the children; all-of is k = len, any-of is k = 1
+# TRUE is ("c", 0, ()) and FALSE is ("c", 1, ()).  Children are sorted, so equal
+# expressions compile to equal (hashable) tuples; failure.py memoizes on them.
+Tree = tuple[Any, ...]
+TRUE: Tree = ("c", 0, ())
+FALSE: Tree = ("c", 1, ())
+
+
+def make_choose(k: int, children: Iterable[Tree]) -> Tree:
+    """Build ``("c", k, children)`` simplified: constants folded, nesting flattened."""
+    kids: list[Tree] = []
+    for ch in children:
+        if ch == TRUE:
+            k -= 1
+        elif ch == FALSE:
+            continue
+        else:
+            kids.append(ch)
+    if k <= 0:
+        return TRUE
+    if k > len(kids):
+        return FALSE
+    if len(kids) == 1:
+        return kids[0]
+    n = len(kids)
+    if k in (1, n):  # flatten all-of inside all-of and any-of inside any-of
+        flat: list[Tree] = []
+        for ch in kids:
+            if (
+                ch[0] == "c"
+                and len(ch[2]) > 1
+                and ((k == n and ch[1] == len(ch[2])) or (k == 1 and ch[1] == 1))
+            ):
+                flat.extend(ch[2])
+            else:
+                flat.append(ch)
+        if len(flat) != n:
+            k = len(flat) if k == n else 1
+            kids = flat
+    kids.sort()
+    return ("c", k, tuple(kids))
+
+
+def tree_nodes(tree: Tree) -> set[int]:
+    """Indices of the nodes a compiled tree mentions."""
+    if tree[0] == "n":
+        return {tree[1]}
+    out: set[int] = set()
+    for ch in tree[2]:
+        out |= tree_nodes(ch)
+    return out
+
+
+def tree_counts(tree: Tree, counts: dict[int, int] | None = None) -> dict[int, int]:
+    """How many times each node index occurs in a compiled tree."""
+    counts = {} if counts is None else counts
+    if tree[0] == "n":
+        counts[tree[1]] = counts.get(tree[1], 0) + 1
+    else:
+        for ch in tree[2]:
+            tree_counts(ch, counts)
+    return counts
+
+
+def substitute(tree: Tree, i: int, up: bool) -> Tree:
+    """The tree with node ``i`` fixed live (``up``) or dead, simplified."""
+    if tree[0] == "n":
+        return (TRUE if up else FALSE) if tree[1] == i else tree
+    return make_choose(tree[1], (substitute(ch, i, up) for ch in tree[2]))
+
+
+def evaluate_tree(tree: Tree, live: np.ndarray) -> np.ndarray:
+    """Vectorized value of a compiled tree on the rows of a boolean matrix ``live``."""
+    m = live.shape[0]
+    if tree[0] == "n":
+        return np.asarray(live[:, tree[1]], dtype=bool)
+    k, kids = tree[1], tree[2]
+    if not kids:
+        return np.full(m, k <= 0)
+    if all(ch[0] == "n" for ch in kids):
+        cols = live[:, [ch[1] for ch in kids]]
+        if k == len(kids):
+            return np.asarray(cols.all(axis=1))
+        if k == 1:
+            return np.asarray(cols.any(axis=1))
+        return np.asarray(np.count_nonzero(cols, axis=1) >= k)
+    if k == len(kids):
+        out = evaluate_tree(kids[0], live)
+        for ch in kids[1:]:
+            out &= evaluate_tree(ch, live)
+        return out
+    if k == 1:
+        out = evaluate_tree(kids[0], live)
+        for ch in kids[1:]:
+            out |= evaluate_tree(ch, live)
+        return out
+    count = np.zeros(m, dtype=np.int32)
+    for ch in kids:
+        count += evaluate_tree(ch, live)
+    return count >= k
+
+
+# --------------------------------------------------------------------------- expressions
+class Structure:
+    """Base class of structure expressions (immutable, hashable).
+
+    ``a * b`` is all of a and b, ``a + b`` any of them.  ``.nodes`` lists the
+    nodes in first-appearance order; it is the column order of the live-state
+    matrices :meth:`evaluate` takes.
+    """
+
+    __slots__ = ("_cache",)
+
+    # -- algebra
+    def __mul__(self, other: Any) -> Structure:
+        return all_of([self, _wrap(other)])
+
+    def __rmul__(self, other: Any) -> Structure:
+        return all_of([_wrap(other), self])
+
+    def __add__(self, other: Any) -> Structure:
+        return any_of([self, _wrap(other)])
+
+    def __radd__(self, other: Any) -> Structure:
+        return any_of([_wrap(other), self])
+
+    # -- to be provided by subclasses
+    def _children_nodes(self) -> Iterable[Hashable]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _compile(self, index: Mapping[Hashable, int]) -> Tree:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def dual(self) -> Structure:  # pragma: no cover - abstract
+        """The dual structure: it is satisfied by a set X iff self is not by the complement of X."""
+        raise NotImplementedError
+
+    # -- derived
+    def _cached(self, key: str, fn: Any) -> Any:
+        try:
+            cache = object.__getattribute__(self, "_cache")
+        except AttributeError:
+            cache = {}
+            object.__setattr__(self, "_cache", cache)
+        if key not in cache:
+            cache[key] = fn()
+        return cache[key]
+
+    @property
+    def nodes(self) -> tuple[Hashable, ...]:
+        """The nodes, each once, in first-appearance order."""
+        return self._cached("nodes", lambda: tuple(dict.fromkeys(self._children_nodes())))
+
+    @property
+    def n(self) -> int:
+        """Number of distinct nodes."""
+        return len(self.nodes)
+
+    def tree(self, order: Sequence[Hashable] | None = None) -> Tree:
+        """The compiled form over node indices in ``order`` (default :attr:`nodes`)."""
+        if order is None:
+            return self._cached(
+                "tree", lambda: self._compile({x: i for i, x in enumerate(self.nodes)})
+            )
+        index = {x: i for i, x in enumerate(order)}
+        missing = [x for x in self.nodes if x not in index]
+        if missing:
+            raise invalid(
+                "order", list(order), f"a sequence containing every node (missing {missing!r})"
+            )
+        return self._compile(index)
+
+    def is_read_once(self) -> bool:
+        """True when every node occurs once in the expression (exact recursion applies)."""
+        return all(c == 1 for c in tree_counts(self.tree()).values())
+
+    def evaluate(
+        self, live: np.ndarray | Sequence[Sequence[bool]], order: Sequence[Hashable] | None = None
+    ) -> np.ndarray:
+        """Whether each row of the boolean matrix ``live`` satisfies the structure.
+
+        Column j of ``live`` is the state (True = up) of node ``order[j]``
+        (default :attr:`nodes`).  A 1-D ``live`` is one state; the result is
+        then a 0-d array.  Example: ``(Node("a") * Node("b")).evaluate([[1, 1], [1, 0]])``
+        is ``[True, False]``.
+        """
+        arr = np.asarray(live)
+        if arr.dtype != bool:
+            if not np.issubdtype(arr.dtype, np.number) or not np.all((arr == 0) | (arr == 1)):
+                raise invalid(
+                    "live", "an array with values other than 0/1/True/False", "a boolean matrix"
+                )
+            arr = arr.astype(bool)
+        one = arr.ndim == 1
+        if one:
+            arr = arr[None, :]
+        width = len(order) if order is not None else self.n
+        if arr.ndim != 2 or arr.shape[1] != width:
+            raise invalid(
+                "live", f"shape {np.shape(live)}", f"a boolean matrix with {width} columns"
+            )
+        out = evaluate_tree(self.tree(order), arr)
+        return out[0] if one else out
+
+    def is_satisfied(self, live: Iterable[Hashable]) -> bool:
+        """Whether the set of live nodes ``live`` contains a quorum (a path set).
+
+        Nodes of ``live`` the structure does not mention are ignored.
+        """
+        up = set(live)
+        state = np.array([[x in up for x in self.nodes]], dtype=bool)
+        return bool(evaluate_tree(self.tree(), state)[0])
+
+    __contains__ = is_satisfied
+
+    def quorums(self, limit: int = MAX_SETS) -> list[frozenset[Hashable]]:
+        """The minimal path sets (minimal sets of live nodes that satisfy the structure).
+
+        Sorted by size, then by node order.  Raises :class:`InfeasibleError`
+        when there are more than ``limit`` of them (e.g. a majority of 101).
+        Example: ``choose(2, "abc").quorums()`` is ``[{a, b}, {a, c}, {b, c}]``.
+        """
+
+        def compute() -> list[frozenset[Hashable]]:
+            return self._sorted(_paths(self.tree(), limit), self.nodes)
+
+        return list(self._cached(f"quorums{limit}", compute))
+
+    min_path_sets = quorums
+
+    def min_cut_sets(self, limit: int = MAX_SETS) -> list[frozenset[Hashable]]:
+        """The minimal cut sets: minimal sets of nodes whose failure stops the structure.
+
+        They are the minimal path sets of the dual.  Example: the cuts of
+        ``a * (b + c)`` are ``{a}`` and ``{b, c}``.
+        """
+
+        def compute() -> list[frozenset[Hashable]]:
+            return self._sorted(_paths(self.dual().tree(self.nodes), limit), self.nodes)
+
+        return list(self._cached(f"cuts{limit}", compute))
+
+    def resilience(self) -> int:
+        """Largest f such that any f failed nodes still leave the structure satisfied.
+
+        It is the size of the smallest minimal cut set minus one.
+        """
+        return min(len(c) for c in self.min_cut_sets()) - 1
+
+    @staticmethod
+    def _sorted(
+        sets: Iterable[frozenset[int]], order: Sequence[Hashable]
+    ) -> list[frozenset[Hashable]]:
+        keyed = sorted((len(s), sorted(s)) for s in sets)
+        return [frozenset(order[i] for i in idx) for _, idx in keyed]
+
+    def __repr__(self) -> str:
+        return self._repr(top=True)
+
+    def _repr(self, top: bool = False) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _paths(tree: Tree, limit: int) -> list[frozenset[int]]:
+    """Minimal path sets of a compiled tree (as index sets)."""
+    if tree[0] == "n":
+        return [frozenset((tree[1],))]
+    k, kids = tree[1], tree[2]
+    if k <= 0:
+        return [frozenset()]
+    if k > len(kids):
+        return []
+    if all(ch[0] == "n" for ch in kids) and math.comb(len(kids), k) > limit:
+        raise InfeasibleError(
+            f"the structure has more than limit={limit} minimal sets "
+            f"(choose({k}, {len(kids)}) alone has {math.comb(len(kids), k)})"
+        )
+    child_paths = [_paths(ch, limit) for ch in kids]
+    out: set[frozenset[int]] = set()
+    for combo in itertools.combinations(range(len(kids)), k):
+        acc: set[frozenset[int]] = {frozenset()}
+        for j in combo:
+            acc = {a | b for a in acc for b in child_paths[j]}
+            if len(acc) > limit:
+                raise InfeasibleError(f"the structure has more than limit={limit} minimal sets")
+        out |= acc
+        if len(out) > 4 * limit:
+            out = set(minimize(out))
+            if len(out) > limit:
+                raise InfeasibleError(f"the structure has more than limit={limit} minimal sets")
+    result = minimize(out)
+    if len(result) > limit:
+        raise InfeasibleError(f"the structure has more than limit={limit} minimal sets")
+    return result
+
+
+class Node(Structure):
+    """One node, named by any hashable value (not a structure). Up means satisfied."""
+
+    __slots__ = ("name",)
+    name: Hashable
+
+    def __init__(self, name: Hashable) -> None:
+        if isinstance(name, Structure):
+            raise invalid("name", name, "a hashable node name, not a structure")
+        try:
+            hash(name)
+        except TypeError:
+            raise invalid("name", name, "hashable") from None
+        object.__setattr__(self, "name", name)
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError("structures are immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Node) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(("Node", self.name))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Node, (self.name,))
+
+    def _children_nodes(self) -> Iterable[Hashable]:
+        return (self.name,)
+
+    def _compile(self, index: Mapping[Hashable, int]) -> Tree:
+        return ("n", index[self.name])
+
+    def dual(self) -> Structure:
+        return self
+
+    def _repr(self, top: bool = False) -> str:
+        return str(self.name) if isinstance(self.name, (str, numbers.Integral)) else repr(self.name)
+
+
+class Choose(Structure):
+    """At least ``k`` of the children are satisfied; all-of is k = len, any-of is k = 1."""
+
+    __slots__ = ("children", "k")
+    k: int
+    children: tuple[Structure, ...]
+
+    def __init__(self, k: int, children: Iterable[Any]) -> None:
+        kids = tuple(_wrap(c) for c in children)
+        if not kids:
+            raise invalid("xs", [], "a non-empty collection of nodes or structures")
+        if not isinstance(k, numbers.Integral) or isinstance(k, bool) or not 1 <= k <= len(kids):
+            raise invalid("k", k, f"an int in 1..{len(kids)}")
+        object.__setattr__(self, "k", int(k))
+        object.__setattr__(self, "children", kids)
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError("structures are immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Choose) and other.k == self.k and other.children == self.children
+
+    def __hash__(self) -> int:
+        return hash(("Choose", self.k, self.children))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Choose, (self.k, self.children))
+
+    def _children_nodes(self) -> Iterable[Hashable]:
+        for c in self.children:
+            if type(c) is Node:
+                yield c.name
+            else:
+                yield from c.nodes
+
+    def _compile(self, index: Mapping[Hashable, int]) -> Tree:
+        kids = self.children
+        if all(type(c) is Node for c in kids):  # fast path: a k-of-n group of nodes
+            leaves = sorted({index[c.name] for c in kids})  # type: ignore[attr-defined]
+            if len(leaves) == len(kids) and len(kids) > 1:
+                return ("c", self.k, tuple(("n", i) for i in leaves))
+        return make_choose(self.k, (c._compile(index) for c in kids))
+
+    def dual(self) -> Structure:
+        n = len(self.children)
+        return Choose(n - self.k + 1, [c.dual() for c in self.children])
+
+    def _repr(self, top: bool = False) -> str:
+        n = len(self.children)
+        if n == 1:
+            return self.children[0]._repr(top)
+        if self.k == n:  # * binds tighter than +: a product never needs parentheses
+            return " * ".join(c._repr() for c in self.children)
+        if self.k == 1:
+            s = " + ".join(c._repr() for c in self.children)
+            return s if top else f"({s})"
+        return f"choose({self.k}, [{', '.join(c._repr(True) for c in self.children)}])"
+
+
+class Sets(Structure):
+    """An explicit family of node sets: satisfied when some listed set is all up.
+
+    Supersets are dropped (the family is kept minimal).  Example:
+    ``Sets([{"a", "b"}, {"b", "c"}])`` is the same structure as ``a*b + b*c``.
+    """
+
+    __slots__ = ("sets",)
+    sets: tuple[tuple[Hashable, ...], ...]
+
+    def __init__(self, sets: Iterable[Iterable[Hashable]]) -> None:
+        if isinstance(sets, (str, bytes)) or not isinstance(sets, Iterable):
+            raise invalid("sets", sets, "a collection of node sets")
+        family: list[tuple[Hashable, ...]] = []
+        for s in sets:
+            if isinstance(s, (str, bytes)) or not isinstance(s, Iterable):
+                raise invalid("sets", s, "a collection of node sets (found a non-set member)")
+            members = tuple(
+                dict.fromkeys(
+                    _plain_name(x) for x in (s if isinstance(s, Sequence) else _ordered(s))
+                )
+            )
+            if not members:
+                raise invalid("sets", s, "non-empty node sets (found an empty one)")
+            family.append(members)
+        if not family:
+            raise invalid("sets", [], "a non-empty collection of node sets")
+        keep = set(minimize(frozenset(m) for m in family))
+        out, seen = [], set()
+        for m in family:
+            f = frozenset(m)
+            if f in keep and f not in seen:
+                seen.add(f)
+                out.append(m)
+        object.__setattr__(self, "sets", tuple(out))
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError("structures are immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sets) and {frozenset(s) for s in other.sets} == {
+            frozenset(s) for s in self.sets
+        }
+
+    def __hash__(self) -> int:
+        return hash(("Sets", frozenset(frozenset(s) for s in self.sets)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Sets, (self.sets,))
+
+    def _children_nodes(self) -> Iterable[Hashable]:
+        for s in self.sets:
+            yield from s
+
+    def _compile(self, index: Mapping[Hashable, int]) -> Tree:
+        return make_choose(
+            1, (make_choose(len(s), (("n", index[x]) for x in s)) for s in self.sets)
+        )
+
+    def dual(self) -> Structure:
+        return Sets(self.min_cut_sets())
+
+    def min_cut_sets(self, limit: int = MAX_SETS) -> list[frozenset[Hashable]]:
+        def compute() -> list[frozenset[Hashable]]:
+            index = {x: i for i, x in enumerate(self.nodes)}
+            fam = [frozenset(index[x] for x in s) for s in self.sets]
+            return self._sorted(minimal_transversals(fam, limit), self.nodes)
+
+        return list(self._cached(f"cuts{limit}", compute))
+
+    def _repr(self, top: bool = False) -> str:
+        inner = ", ".join("{" + ", ".join(Node(x)._repr() for x in s) + "}" for s in self.sets)
+        return f"Sets([{inner}])"
+
+
+# --------------------------------------------------------------------------- helpers
+def _plain_name(x: Any) -> Hashable:
+    if isinstance(x, Node):
+        return x.name
+    if isinstance(x, Structure):
+        raise invalid("sets", x, "sets of node names (found a structure)")
+    try:
+        hash(x)
+    except TypeError:
+        raise invalid("sets", x, "sets of hashable node names") from None
+    return x
+
+
+def _ordered(s: Iterable[Hashable]) -> list[Hashable]:
+    items = list(s)
+    try:
+        return sorted(items)  # type: ignore[type-var]
+    except TypeError:
+        return sorted(items, key=repr)
+
+
+def _wrap(x: Any) -> Structure:
+    return x if isinstance(x, Structure) else Node(x)
+
+
+def nodes(*names: Hashable) -> tuple[Node, ...]:
+    """``Node`` objects for ``names``: ``a, b, c = nodes("a", "b", "c")``.
+
+    A single int n gives nodes 0..n-1.
+    """
+    if (
+        len(names) == 1
+        and isinstance(names[0], numbers.Integral)
+        and not isinstance(names[0], bool)
+    ):
+        count = int(names[0])
+        if count < 1:
+            raise invalid("n", count, "a positive int")
+        return tuple(Node(i) for i in range(count))
+    if not names:
+        raise invalid("names", names, "at least one node name")
+    return tuple(Node(x) for x in names)
+
+
+def _children(xs: Any, name: str = "xs") -> list[Any]:
+    if isinstance(xs, Structure):
+        return [xs]
+    if isinstance(xs, numbers.Integral) and not isinstance(xs, bool):
+        if xs < 1:
+            raise invalid(name, xs, "a positive int or a non-empty collection")
+        return list(range(int(xs)))
+    if isinstance(xs, str):
+        return list(xs)
+    if not isinstance(xs, Iterable):
+        raise invalid(name, xs, "a collection of nodes or structures")
+    out = list(xs)
+    if not out:
+        raise invalid(name, out, "a non-empty collection of nodes or structures")
+    return out
+
+
+def choose(k: int, xs: Any) -> Structure:
+    """At least ``k`` of ``xs`` (nodes, names or structures) are satisfied.
+
+    ``xs`` may be an int n (nodes 0..n-1) or a string (one node per
+    character).  ``choose(2, 3)`` is the majority of 3: it is satisfied by
+    {0, 1}, {0, 2}, {1, 2}; with up-probability q per node it holds with
+    probability 3q² − 2q³.  k outside 1..len(xs) raises InvalidParameterError.
+    """
+    kids = _children(xs)
+    if not isinstance(k, numbers.Integral) or isinstance(k, bool) or not 1 <= k <= len(kids):
+        raise invalid("k", k, f"an int in 1..{len(kids)}")
+    if len(kids) == 1:
+        return _wrap(kids[0])
+    return Choose(int(k), kids)
+
+
+def all_of(xs: Any) -> Structure:
+    """All of ``xs`` must be satisfied (series system); ``a * b`` is ``all_of([a, b])``.
+
+    Nested all-ofs are flattened so that ``a * b * c`` has three children.
+    """
+    kids = [_wrap(x) for x in _children(xs)]
+    flat: list[Structure] = []
+    for c in kids:
+        if isinstance(c, Choose) and c.k == len(c.children):
+            flat.extend(c.children)
+        else:
+            flat.append(c)
+    return flat[0] if len(flat) == 1 else Choose(len(flat), flat)
+
+
+def any_of(xs: Any) -> Structure:
+    """Any one of ``xs`` suffices (parallel system); ``a + b`` is ``any_of([a, b])``."""
+    kids = [_wrap(x) for x in _children(xs)]
+    flat: list[Structure] = []
+    for c in kids:
+        if isinstance(c, Choose) and c.k == 1:
+            flat.extend(c.children)
+        else:
+            flat.append(c)
+    return flat[0] if len(flat) == 1 else Choose(1, flat)
+
+
+def majority(n_or_nodes: Any) -> Structure:
+    """More than half of the nodes: ``choose(n // 2 + 1, nodes)``.
+
+    ``n_or_nodes`` is an int n (nodes 0..n-1) or a collection of nodes.
+    Example: ``majority(4)`` is ``choose(3, 4)``.
+    """
+    kids = _children(n_or_nodes, "n_or_nodes")
+    return choose(len(kids) // 2 + 1, kids)
+
+
+def grid(rows: int, cols: int) -> Structure:
+    """Availability structure of a rows × cols grid quorum system: reads * writes.
+
+    Node (i, j) sits in row i.  A read quorum is one full row and a write
+    quorum one node of every row, so the system can serve both when some row
+    is all up and every row has a node up:
+    ``any_of(all_of(row) for rows) * all_of(any_of(row) for rows)``.
+    With up-probability q per node: P(serve) = (1 − p^c)^r − (1 − p^c − q^c)^r.
+    """
+    for name, v in (("rows", rows), ("cols", cols)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+            raise invalid(name, v, "a positive int")
+    cells = [[(i, j) for j in range(int(cols))] for i in range(int(rows))]
+    return all_of([any_of([all_of(r) for r in cells]), *[any_of(r) for r in cells]])
+
+
+def from_sets(sets: Iterable[Iterable[Hashable]]) -> Sets:
+    """The structure satisfied when one of the listed node sets is all up."""
+    return Sets(sets)
+
+
+def as_structure(system: Any) -> Structure:
+    """Coerce ``system`` to a :class:`Structure`.
+
+    Accepted: a Structure; any object with a method ``as_structure()``
+    returning one (e.g. a ``quorum.QuorumSystem``); an explicit collection of
+    node sets.  Anything else raises InvalidParameterError.
+    """
+    if isinstance(system, Structure):
+        return system
+    method = getattr(system, "as_structure", None)
+    if callable(method):
+        out = method()
+        if not isinstance(out, Structure):
+            raise invalid("system", system, "an object whose as_structure() returns a Structure")
+        return out
+    if isinstance(system, Iterable) and not isinstance(system, (str, bytes, Mapping)):
+        items = list(system)
+        if items and all(
+            isinstance(s, Iterable) and not isinstance(s, (str, bytes)) for s in items
+        ):
+            return Sets(items)
+        if not items:
+            raise invalid("system", items, "a non-empty structure")
+    raise invalid(
+        "system", system, "a Structure, an object with as_structure(), or a list of node sets"
+    )
+
+
+def minimize(sets: Iterable[frozenset[Any]]) -> list[frozenset[Any]]:
+    """Drop every set that strictly contains another (and duplicates)."""
+    uniq = sorted(set(sets), key=len)
+    out: list[frozenset[Any]] = []
+    for s in uniq:
+        if not any(t <= s for t in out):
+            out.append(s)
+    return out
+
+
+def minimal_transversals(
+    family: Sequence[frozenset[Any]], limit: int = MAX_SETS
+) -> list[frozenset[Any]]:
+    """Minimal sets meeting every set of ``family`` (Berge's algorithm).
+
+    For a family of minimal path sets these are the minimal cut sets.
+    Example: the transversals of {a, b}, {b, c} are {b} and {a, c}.
+    """
+    if not family:
+        raise InvalidParameterError("family must be a non-empty collection of sets, got []")
+    cur: list[frozenset[Any]] = [frozenset()]
+    for s in sorted(family, key=len):
+        hit = [t for t in cur if t & s]
+        miss = [t for t in cur if not t & s]
+        new = {t | {x} for t in miss for x in s}
+        cur = minimize(hit + list(new))
+        if len(cur) > limit:
+            raise InfeasibleError(f"more than limit={limit} minimal transversals")
+    return cur

@@ -1,0 +1,145 @@
+"""Figure builders for leader elections: the Figure 16 reproduction and a run's timeline.
+
+Data in (samples, CDF arrays, span and arrow dicts), ``go.Figure`` out, in the paper
+template; nothing here imports a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from . import DASHES, FONT_PX, PALETTE, TICK_FONT_PX, ecdf, paper_layout
+
+ROLE_COLORS = {"follower": "#D9D9D9", "candidate": "#E69F00", "leader": "#0072B2",
+               "down": "#000000"}
+MESSAGE_COLORS = {"rv": "#E69F00", "rvr": "#CC79A7", "ae": "#0072B2", "aer": "#56B4E9",
+                  "pv": "#009E73", "pvr": "#009E73"}
+
+
+def figure16_figure(panels: Sequence[Mapping[str, Sequence[float] | np.ndarray]],
+                    analytic: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
+                    quoted: Sequence[Mapping[str, Any]] = (), *, cap_ms: float | None = None,
+                    titles: Sequence[str] = (), width: str = "double") -> go.Figure:
+    """CDFs of the time without a leader, one panel per mapping ``label -> samples``.
+
+    ``analytic[label] = (t, F)`` adds a thin dotted model curve in the same colour;
+    ``quoted`` items ``{panel, x, y, text}`` mark the paper's numbers (open diamonds).
+    Samples that are NaN or infinite (no leader by the cap) are left out of the
+    curve, so a curve that stops short of 1 shows the fraction never elected.
+    """
+    rows = len(panels)
+    fig = make_subplots(rows=rows, cols=1, vertical_spacing=0.14,
+                        subplot_titles=list(titles) if titles else None)
+    # one colour and dash per label across panels; the palette's yellow is too pale for lines
+    colours = [c for c in PALETTE if c != "#F0E442"]
+    style: dict[str, tuple[str, str]] = {}
+    shown: set[str] = set()
+    lows: list[float] = []
+    for row, panel in enumerate(panels, start=1):
+        for label, samples in panel.items():
+            if label not in style:
+                k = len(style)
+                style[label] = (colours[k % len(colours)], DASHES[k % len(DASHES)])
+            c, dash = style[label]
+            a = np.asarray(samples, dtype=float)
+            xs, ys = ecdf(a)
+            frac = xs.size / max(a.size, 1)
+            name = f"{label} ms" if xs.size else f"{label} ms (none by the cap)"
+            if xs.size:
+                lows.append(float(xs[0]))
+            elif cap_ms is not None:  # keep a legend entry: a flat line at 0 up to the cap
+                xs, ys, frac = np.array([cap_ms / 100, cap_ms]), np.array([0.0, 0.0]), 1.0
+            fig.add_trace(go.Scatter(x=xs, y=ys * frac, mode="lines", line_shape="hv",
+                                     name=name, legendgroup=label,
+                                     showlegend=label not in shown,
+                                     line=dict(color=c, dash=dash, width=1.4)), row=row, col=1)
+            shown.add(label)
+            if analytic and label in analytic:
+                t, f = analytic[label]
+                pos = np.flatnonzero(f > 1e-4)
+                if pos.size:
+                    first = max(int(pos[0]) - 1, 0)
+                    fig.add_trace(go.Scatter(x=t[first:], y=f[first:], mode="lines",
+                                             name=f"{label} model", legendgroup=label,
+                                             showlegend=False,
+                                             line=dict(color=c, dash="dot", width=0.9),
+                                             opacity=0.8), row=row, col=1)
+    for q in quoted:
+        fig.add_trace(go.Scatter(x=[q["x"]], y=[q["y"]], mode="markers+text",
+                                 text=[q.get("text", "")], textposition=q.get("position",
+                                                                              "middle right"),
+                                 textfont=dict(size=TICK_FONT_PX * 0.85),
+                                 marker=dict(symbol="diamond-open", size=7, color="black"),
+                                 showlegend=False, hoverinfo="text"),
+                      row=int(q.get("panel", 1)), col=1)
+    lo = min(lows) / 1.5 if lows else 10.0
+    hi = (cap_ms if cap_ms is not None else max(lows, default=1000.0)) * 1.3
+    fig.update_xaxes(type="log", title_text="time without leader (ms)",
+                     range=[np.log10(lo), np.log10(hi)])
+    fig.update_yaxes(title_text="cumulative fraction", range=[0, 1.02])
+    if cap_ms is not None:
+        for row in range(1, rows + 1):
+            fig.add_vline(x=cap_ms, line=dict(color="grey", dash="dash", width=0.8), row=row,
+                          col=1)
+    fig.update_annotations(font_size=FONT_PX)
+    return paper_layout(fig, width, height_in=2.4 * rows)
+
+
+def timeline_figure(spans: Sequence[Mapping[str, Any]], arrows: Sequence[Mapping[str, Any]],
+                    marks: Sequence[Mapping[str, Any]] = (), *, n: int,
+                    title: str = "", width: str = "double",
+                    fig: go.Figure | None = None, row: int | None = None) -> go.Figure:
+    """One lane per node coloured by role (follower, candidate, leader, down), message
+    arrows between lanes (dropped ones dotted) and fault marks.
+
+    With ``fig`` and ``row`` the traces go into that subplot of an existing figure.
+    """
+    own = fig is None
+    if fig is None:
+        fig = go.Figure()
+    where: dict[str, int] = {} if row is None else {"row": row, "col": 1}
+    for role, c in ROLE_COLORS.items():
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for s in spans:
+            if s["role"] == role:
+                xs += [s["start"], s["end"], None]
+                ys += [s["node"], s["node"], None]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=role, legendgroup=role,
+                                 line=dict(color=c, width=9)), **where)
+    by_kind: dict[str, list[Mapping[str, Any]]] = {}
+    for a in arrows:
+        by_kind.setdefault(a["kind"], []).append(a)
+    for kind, items in sorted(by_kind.items()):
+        for dropped in (False, True):
+            sel = [a for a in items if a["dropped"] == dropped]
+            if not sel:
+                continue
+            xs, ys = [], []
+            for a in sel:
+                xs += [a["sent"], a["arrived"], None]
+                ys += [a["src"], a["dst"], None]
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines",
+                                     name=f"{kind}{' (dropped)' if dropped else ''}",
+                                     line=dict(color=MESSAGE_COLORS.get(kind, "#777777"),
+                                               width=0.7, dash="dot" if dropped else "solid"),
+                                     opacity=0.7), **where)
+    for m in marks:
+        y = m["node"] if m["node"] >= 0 else (n - 1) / 2
+        fig.add_trace(go.Scatter(x=[m["time"]], y=[y], mode="markers", name=m["kind"],
+                                 showlegend=False, hovertext=m["kind"],
+                                 marker=dict(symbol="x" if m["kind"] == "crash" else "line-ns",
+                                             size=10, color="#D55E00",
+                                             line=dict(width=2, color="#D55E00"))), **where)
+    fig.update_yaxes(tickvals=list(range(n)), ticktext=[f"node {i}" for i in range(n)],
+                     range=[-0.6, n - 0.4], **where)
+    fig.update_xaxes(title_text="time (ms)", **where)
+    if own:
+        fig.update_layout(title=title)
+        return paper_layout(fig, width, aspect=0.45)
+    return fig
