@@ -371,25 +371,30 @@ def pivot(df: pd.DataFrame, x: str, y: str, metric: str, agg: Agg = "mean") -> p
 
 
 # ---------------------------------------------------------------- sweep targets
+def _check_n(n: Any) -> int:
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
+        raise invalid("n", n, "an int >= 1")
+    return int(n)
+
+
+def _availability_row(down: float) -> dict[str, float]:
+    return {"availability": 1.0 - down, "unavailability": down,
+            "nines": -math.log10(down) if down > 0 else math.inf}
+
+
 def availability_point(n: int, p: float, seed: int = 0) -> dict[str, float]:
     """Availability of a majority quorum of ``n`` nodes each down with probability ``p``.
 
-    A(n, p) = P(Binomial(n, 1 − p) ≥ ⌊n/2⌋ + 1), nodes independent; the seed is
-    unused (exact).  Worked case: n = 3, p = 0.1 → 0.9³ + 3·0.9²·0.1 = 0.972.
-    Returns ``availability``, ``unavailability`` 1 − A = P(Binomial(n, 1 − p) ≤ ⌊n/2⌋)
-    (computed directly, so tiny values keep their digits) and ``nines`` = −log10(1 − A)
-    (inf when A = 1).
+    A(n, p) = F(S) = 1 − P(S) = P(Binomial(n, 1 − p) ≥ ⌊n/2⌋ + 1), nodes independent,
+    from ``syncmodel.failure.failure_probability(structure.majority(n), p)``; the seed
+    is unused (exact).  Worked case: n = 3, p = 0.1 → 0.9³ + 3·0.9²·0.1 = 0.972.
+    Returns ``availability``, ``unavailability`` P(S) = 1 − A (computed directly, so
+    tiny values keep their digits) and ``nines`` = −log10(1 − A) (inf when A = 1).
     """
-    from scipy.stats import binom
+    from . import failure, structure
 
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
-        raise invalid("n", n, "an int >= 1")
-    if not (isinstance(p, numbers.Real) and 0.0 <= float(p) <= 1.0):
-        raise invalid("p", p, "in [0, 1]")
-    down = float(binom.cdf(int(n) // 2, int(n), 1.0 - float(p)))
-    avail = float(binom.sf(int(n) // 2, int(n), 1.0 - float(p)))
-    return {"availability": avail, "unavailability": down,
-            "nines": -math.log10(down) if down > 0 else math.inf}
+    down = failure.failure_probability(structure.majority(_check_n(n)), p)
+    return _availability_row(float(down))
 
 
 def correlated_availability_point(n: int, p: float, beta: float,
@@ -408,31 +413,30 @@ def correlated_availability_point(n: int, p: float, beta: float,
 
     if not (isinstance(beta, numbers.Real) and 0.0 <= float(beta) <= 1.0):
         raise invalid("beta", beta, "in [0, 1]")
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
-        raise invalid("n", n, "an int >= 1")
-    down = float(failure.failure_probability(structure.majority(int(n)), p, beta=float(beta)))
-    return {"availability": 1.0 - down, "unavailability": down,
-            "nines": -math.log10(down) if down > 0 else math.inf}
+    down = failure.failure_probability(structure.majority(_check_n(n)), p, beta=float(beta))
+    return _availability_row(float(down))
 
 
 def availability_mc_point(n: int, p: float, trials: int = 10_000,
                           seed: rng.Seed = None) -> dict[str, float]:
-    """Monte Carlo twin of :func:`availability_point`: the fraction of ``trials`` in
-    which a strict majority of ``n`` independent nodes (each down w.p. ``p``) is up.
+    """Monte Carlo twin of :func:`availability_point`: the share of ``trials`` samples
+    in which a strict majority of ``n`` independent nodes (each down w.p. ``p``) is up.
 
-    Each trial draws U ~ Binomial(n, 1 − p) live nodes; the estimate is the share
-    with U ≥ ⌊n/2⌋ + 1, with standard error √(Â(1 − Â)/trials) (``stderr``).
-    Worked case: n = 3, p = 0.1 gives 0.972 ± 0.0017 with 10 000 trials.
+    From ``syncmodel.failure.failure_probability_mc(structure.majority(n), p,
+    samples=trials, seed=seed)``: Â = 1 − X/N for X failed samples out of N, with
+    standard error √(Â(1 − Â)/N) (``stderr``) and the 95 % Wilson interval
+    (``ci_low``, ``ci_high``).  Worked case: n = 3, p = 0.1 gives 0.972 ± 0.0017
+    with 10 000 samples.
     """
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
-        raise invalid("n", n, "an int >= 1")
-    if not (isinstance(p, numbers.Real) and 0.0 <= float(p) <= 1.0):
-        raise invalid("p", p, "in [0, 1]")
+    from . import failure, structure
+
     if not isinstance(trials, numbers.Integral) or isinstance(trials, bool) or trials < 1:
         raise invalid("trials", trials, "an int >= 1")
-    up = rng.as_generator(seed).binomial(int(n), 1.0 - float(p), size=int(trials))
-    est = float(np.mean(up >= int(n) // 2 + 1))
-    return {"availability": est, "stderr": math.sqrt(est * (1.0 - est) / int(trials))}
+    res = failure.failure_probability_mc(structure.majority(_check_n(n)), p,
+                                         samples=int(trials), seed=seed)
+    est = 1.0 - float(res.estimate)
+    return {"availability": est, "stderr": math.sqrt(est * (1.0 - est) / int(trials)),
+            "ci_low": 1.0 - float(res.high), "ci_high": 1.0 - float(res.low)}
 
 
 def election_point(n: int, timeout_min_ms: float, seed: int = 0, *,

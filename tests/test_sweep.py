@@ -302,6 +302,7 @@ def test_availability_mc_point_agrees_with_the_closed_form(n, p):
     exact = sum(math.comb(n, k) * (1 - p) ** k * p ** (n - k) for k in range(n // 2 + 1, n + 1))
     got = sweep.availability_mc_point(n, p, trials=20_000, seed=n)
     assert abs(got["availability"] - exact) <= 4.5 * max(got["stderr"], 1e-4)
+    assert got["ci_low"] <= got["availability"] <= got["ci_high"]
     assert got == sweep.availability_mc_point(n, p, trials=20_000, seed=n)
 
 
