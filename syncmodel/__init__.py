@@ -29,6 +29,9 @@ _LAZY_NAMES: dict[str, str] = {
     "Node": "syncmodel.structure",
     "choose": "syncmodel.structure",
     "hash_election": "syncmodel.election.hashing",
+    "QuorumSystem": "syncmodel.quorum",
+    "k_staleness": "syncmodel.sync.pbs",
+    "t_visibility": "syncmodel.sync.pbs",
 }
 # submodules reachable as attributes: sm.quorum, sm.markov, ...
 _SUBMODULES = (

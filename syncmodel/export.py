@@ -63,7 +63,8 @@ def _ensure_server() -> str | None:
             _browser_problem = "no Chrome/Chromium found (install Debian's chromium or set BROWSER_PATH)"
             return _browser_problem
         try:
-            kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+            # one tab per image format: the formats of a figure render side by side
+            kaleido.start_sync_server(n=len(IMAGE_FORMATS), mathjax=False, silence_warnings=True)
         except Exception as exc:  # a browser that will not start: fall back, do not crash
             _browser_problem = f"the browser would not start ({type(exc).__name__}: {exc})"
             return _browser_problem
@@ -104,15 +105,31 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def _image_bytes(fig: Any, fmt: str) -> bytes:
-    import plotly.io as pio
+def _render_images(fig: Any, targets: dict[str, Path]) -> None:
+    """Render ``fig`` once per format, in parallel tabs, each to a temporary file beside its
+    target, then rename every file into place (so each appears whole or not at all)."""
+    import kaleido
 
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*kopts.*")
-        warnings.filterwarnings("ignore", category=DeprecationWarning)
-        data = pio.to_image(fig, format=fmt, scale=PNG_SCALE if fmt == "png" else 1.0,
-                            validate=False)
-    return bytes(data)
+    temps: dict[str, Path] = {}
+    try:
+        for fmt, target in targets.items():
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+            os.close(fd)
+            temps[fmt] = Path(name)
+        specs = [{"fig": fig, "path": str(temps[fmt]),
+                  "opts": {"format": fmt, "scale": PNG_SCALE if fmt == "png" else 1.0}}
+                 for fmt in targets]
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=DeprecationWarning)
+            kaleido.write_fig_from_object_sync(specs, cancel_on_error=True)
+        for fmt, target in targets.items():
+            if temps[fmt].stat().st_size == 0:
+                raise RuntimeError(f"kaleido wrote an empty {fmt.upper()} for {target.name}")
+            os.chmod(temps[fmt], 0o666 & ~_UMASK)
+            os.replace(temps[fmt], target)
+    finally:
+        for part in temps.values():
+            part.unlink(missing_ok=True)
 
 
 def write_figure(fig: Any, path: str | os.PathLike[str],
@@ -133,19 +150,16 @@ def write_figure(fig: Any, path: str | os.PathLike[str],
     if base.suffix.lstrip(".") in ALL_FORMATS:
         base = base.with_suffix("")
     base.parent.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
     wants_images = [f for f in fmts if f in IMAGE_FORMATS]
     problem = _ensure_server() if wants_images else None
     if problem is not None:
         print(f"syncmodel: wrote HTML instead of {'/'.join(wants_images).upper()} for "
               f"{base.name}: {problem}", file=sys.stderr)
         fmts = tuple(dict.fromkeys([f for f in fmts if f == "html"] + ["html"]))
-    for fmt in fmts:
-        target = base.with_suffix(f".{fmt}")
-        if fmt == "html":
-            data = fig.to_html(include_plotlyjs=True, full_html=True).encode()
-        else:
-            data = _image_bytes(fig, fmt)
-        _atomic_write(target, data)
-        written.append(target)
-    return written
+    images = {f: base.with_suffix(f".{f}") for f in fmts if f in IMAGE_FORMATS}
+    if images:
+        _render_images(fig, images)
+    if "html" in fmts:
+        _atomic_write(base.with_suffix(".html"),
+                      fig.to_html(include_plotlyjs=True, full_html=True).encode())
+    return [base.with_suffix(f".{f}") for f in fmts]

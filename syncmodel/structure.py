@@ -264,7 +264,7 @@ class Structure:
         """
 
         def compute() -> list[frozenset[Hashable]]:
-            return self._sorted(_paths(self.tree(), limit), self.nodes)
+            return self._sorted(tree_paths(self.tree(), limit), self.nodes)
 
         return list(self._cached(f"quorums{limit}", compute))
 
@@ -278,7 +278,7 @@ class Structure:
         """
 
         def compute() -> list[frozenset[Hashable]]:
-            return self._sorted(_paths(self.dual().tree(self.nodes), limit), self.nodes)
+            return self._sorted(tree_paths(self.dual().tree(self.nodes), limit), self.nodes)
 
         return list(self._cached(f"cuts{limit}", compute))
 
@@ -303,8 +303,11 @@ class Structure:
         raise NotImplementedError
 
 
-def _paths(tree: Tree, limit: int) -> list[frozenset[int]]:
-    """Minimal path sets of a compiled tree (as index sets)."""
+def tree_paths(tree: Tree, limit: int) -> list[frozenset[int]]:
+    """Minimal path sets of a compiled tree, as sets of node indices (public for quorum.py).
+
+    Raises InfeasibleError past ``limit`` sets; :meth:`Structure.quorums` maps indices to nodes.
+    """
     if tree[0] == "n":
         return [frozenset((tree[1],))]
     k, kids = tree[1], tree[2]
@@ -317,7 +320,7 @@ def _paths(tree: Tree, limit: int) -> list[frozenset[int]]:
             f"the structure has more than limit={limit} minimal sets "
             f"(choose({k}, {len(kids)}) alone has {math.comb(len(kids), k)})"
         )
-    child_paths = [_paths(ch, limit) for ch in kids]
+    child_paths = [tree_paths(ch, limit) for ch in kids]
     out: set[frozenset[int]] = set()
     for combo in itertools.combinations(range(len(kids)), k):
         acc: set[frozenset[int]] = {frozenset()}

@@ -35,20 +35,23 @@ def test_writes_real_pdf_svg_png(tmp_path):
 
 
 def test_interrupted_export_leaves_no_partial_file(tmp_path, monkeypatch):
+    import kaleido
+
     (tmp_path / "keep.svg").write_text("old")
 
-    def boom(fig, fmt):
-        if fmt == "svg":
-            raise KeyboardInterrupt
-        return b"data"
+    def interrupted(specs, **kwargs):
+        # the first format is half written when the user presses Ctrl-C
+        with open(specs[0]["path"], "wb") as fh:
+            fh.write(b"%PDF-1.4 trunc")
+        raise KeyboardInterrupt
 
-    monkeypatch.setattr(export, "_image_bytes", boom)
+    monkeypatch.setattr(kaleido, "write_fig_from_object_sync", interrupted)
     monkeypatch.setattr(export, "_ensure_server", lambda: None)
     with pytest.raises(KeyboardInterrupt):
-        export.write_figure(small_figure(), tmp_path / "keep", formats=("png", "svg"))
+        export.write_figure(small_figure(), tmp_path / "keep", formats=("pdf", "svg"))
     assert (tmp_path / "keep.svg").read_text() == "old"  # the old file is untouched
-    assert (tmp_path / "keep.png").read_bytes() == b"data"
-    assert not list(tmp_path.glob(".*part"))
+    assert not (tmp_path / "keep.pdf").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.svg"]  # no temporary left
 
 
 def test_interrupted_write_removes_temporary(tmp_path, monkeypatch):

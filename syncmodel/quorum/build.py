@@ -1,0 +1,168 @@
+"""Constructors of quorum systems: threshold, majority, Flexible Paxos, grid, Gifford's
+weighted voting, and :func:`system` to pick one by name."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import invalid
+from ..structure import Sets, all_of, any_of, choose
+from .system import QuorumSystem
+from .trees import MAX_BITMASK_NODES, _all_masks
+
+
+def _node_list(n_or_nodes: Any, name: str = "n") -> list[Hashable]:
+    if isinstance(n_or_nodes, numbers.Integral) and not isinstance(n_or_nodes, bool):
+        if n_or_nodes < 1:
+            raise invalid(name, n_or_nodes, "a positive int or a non-empty sequence of node names")
+        return list(range(int(n_or_nodes)))
+    if isinstance(n_or_nodes, bytes) or not isinstance(n_or_nodes, Iterable):
+        raise invalid(name, n_or_nodes, "a positive int or a non-empty sequence of node names")
+    given = list(n_or_nodes)  # a string gives one node per character
+    out = list(dict.fromkeys(given))
+    if not out or len(out) != len(given):
+        raise invalid(name, n_or_nodes, "a non-empty sequence of distinct node names")
+    return out
+
+
+def _count(name: str, v: Any, hi: int) -> int:
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or not 1 <= int(v) <= hi:
+        raise invalid(name, v, f"an int in 1..{hi}")
+    return int(v)
+
+
+def threshold(n: Any, r: int, w: int, **attrs: Any) -> QuorumSystem:
+    """Reads: any r of the n nodes; writes: any w.  They intersect iff r + w > n.
+
+    ``n`` is an int (nodes 0..n−1) or a sequence of names.  Example:
+    ``threshold(5, 2, 4)`` has read resilience 3, write resilience 1, and at
+    read fraction f_r the load f_r·2/5 + (1 − f_r)·4/5.  ``attrs``: capacity,
+    read_capacity, write_capacity, latency (see :class:`QuorumSystem`).
+    """
+    nodes = _node_list(n)
+    m = len(nodes)
+    r, w = _count("r", r, m), _count("w", w, m)
+    return QuorumSystem(choose(r, nodes), choose(w, nodes), **attrs)
+
+
+def majority(n_or_nodes: Any, **attrs: Any) -> QuorumSystem:
+    """Reads: any ⌊n/2⌋ + 1 nodes; writes: the dual, any n − ⌊n/2⌋ (a majority for odd n)."""
+    nodes = _node_list(n_or_nodes, "n_or_nodes")
+    return QuorumSystem(choose(len(nodes) // 2 + 1, nodes), **attrs)
+
+
+def flexible(n: Any, q1: int, q2: int, **attrs: Any) -> QuorumSystem:
+    """Flexible Paxos (Howard et al. 2016): reads = phase-1 quorums of q1, writes = phase-2 of q2.
+
+    Only phase-1 and phase-2 quorums must meet: q1 + q2 > n.  Example:
+    ``flexible(10, 9, 2)`` keeps writes (phase 2) at 2 nodes.
+    """
+    nodes = _node_list(n)
+    m = len(nodes)
+    q1, q2 = _count("q1", q1, m), _count("q2", q2, m)
+    return QuorumSystem(choose(q1, nodes), choose(q2, nodes), **attrs)
+
+
+def grid(rows: int, cols: int, names: Sequence[Hashable] | None = None, **attrs: Any) -> QuorumSystem:
+    """A rows × cols grid: a read quorum is one full row, a write quorum one node of every row.
+
+    Nodes are 0..rows·cols−1 row by row (or ``names``).  Reads survive until
+    every row has lost a node (read resilience rows − 1); writes survive until
+    one row is all down (write resilience cols − 1).  Example: a 2 × 3 grid
+    has read load 1/2 at read fraction 1 (each row half the time).
+    """
+    rows = _count("rows", rows, 10**6)
+    cols = _count("cols", cols, 10**6)
+    nodes = list(range(rows * cols)) if names is None else _node_list(names, "names")
+    if len(nodes) != rows * cols:
+        raise invalid("names", names, f"{rows * cols} distinct node names")
+
+    row_sets = [nodes[i * cols:(i + 1) * cols] for i in range(rows)]
+    reads = any_of([all_of(r) for r in row_sets])
+    writes = all_of([any_of(r) for r in row_sets])
+    return QuorumSystem(reads, writes, **attrs)
+
+
+def weighted(weights: Any, threshold: float, write_threshold: float | None = None,
+             **attrs: Any) -> QuorumSystem:
+    """Gifford's weighted voting: a read quorum holds ≥ ``threshold`` of the votes.
+
+    ``weights`` is a sequence (nodes 0..n−1) or {node: votes ≥ 0}.  Writes hold
+    more than total − threshold votes (the dual), or ≥ ``write_threshold`` if
+    given (then threshold + write_threshold must exceed the total).  Minimal
+    quorums are found over the 2ⁿ subsets (n ≤ 20).  Example: votes (2, 1, 1)
+    with threshold 2 read from {0} or {1, 2} and write with {0, 1} or {0, 2}.
+    """
+    if isinstance(weights, Mapping):
+        names, vals = list(weights), list(weights.values())
+    elif isinstance(weights, (Sequence, np.ndarray)) and not isinstance(weights, (str, bytes)):
+        names, vals = list(range(len(weights))), list(weights)
+    else:
+        raise invalid("weights", weights, "a sequence of votes or a {node: votes} mapping")
+    if not vals:
+        raise invalid("weights", weights, "non-empty")
+    for x, v in zip(names, vals, strict=True):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not (math.isfinite(v) and float(v) >= 0):
+            raise invalid(f"weights[{x!r}]", v, "a finite number >= 0")
+    wv = np.asarray(vals, dtype=float)
+    total = float(wv.sum())
+    for name, t in (("threshold", threshold), ("write_threshold", write_threshold)):
+        if t is None:
+            continue
+        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 < t <= total:
+            raise invalid(name, t, f"in (0, {total:g}] (the total weight)")
+    if len(vals) > MAX_BITMASK_NODES:
+        raise invalid("weights", f"{len(vals)} nodes", f"at most {MAX_BITMASK_NODES} nodes")
+    n = len(vals)
+    sums, mins = np.zeros(1), np.full(1, np.inf)
+    for v in wv:  # doubling: subset i + 2^j adds node j
+        sums = np.concatenate([sums, sums + v])
+        mins = np.concatenate([mins, np.minimum(mins, v)])
+    masks = _all_masks(n)
+    tol = 1e-9 * max(total, 1.0)
+
+    def minimal(at_least: float, strict: bool) -> list[list[Hashable]]:
+        ok = sums > at_least + tol if strict else sums >= at_least - tol
+        drop = sums - mins
+        still = drop > at_least + tol if strict else drop >= at_least - tol
+        sel = ok & ~still
+        return [[names[j] for j in np.flatnonzero(row)] for row in masks[sel]]
+
+    reads = Sets(minimal(float(threshold), strict=False))
+    if write_threshold is None:
+        writes = Sets(minimal(total - float(threshold), strict=True))
+    else:
+        if not threshold + write_threshold > total:
+            raise invalid("write_threshold", write_threshold,
+                          f"> {total - threshold:g} (threshold + write_threshold must exceed the total)")
+        writes = Sets(minimal(float(write_threshold), strict=False))
+    return QuorumSystem(reads, writes, **attrs)
+
+
+#: the constructors :func:`system` dispatches to (what the notebook's dashboard offers)
+KINDS = ("majority", "threshold", "grid", "flexible")
+
+
+def system(kind: str, n: int = 5, r: int | None = None, w: int | None = None,
+           rows: int = 2, cols: int = 3, **attrs: Any) -> QuorumSystem:
+    """Build a quorum system by name: majority(n), threshold(n, r, w), grid(rows, cols), flexible(n, r, w).
+
+    For "flexible", r and w are the phase-1 and phase-2 quorum sizes q1, q2.
+    Missing r/w default to a majority and its dual.
+    """
+    if kind not in KINDS:
+        raise invalid("kind", kind, f"one of {KINDS}")
+    if kind == "majority":
+        return majority(n, **attrs)
+    if kind == "grid":
+        return grid(rows, cols, **attrs)
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise invalid("n", n, "a positive int")
+    r = n // 2 + 1 if r is None else r
+    w = n - n // 2 if w is None else w
+    return threshold(n, r, w, **attrs) if kind == "threshold" else flexible(n, r, w, **attrs)

@@ -1,0 +1,117 @@
+"""Search for the best read-once quorum system over given nodes (as quoracle's ``search``):
+every expression in which each node appears once, scored by its optimal strategy."""
+
+from __future__ import annotations
+
+import itertools
+import numbers
+import time
+from collections.abc import Hashable, Iterator, Sequence
+from typing import Any
+
+from ..errors import InfeasibleError, invalid
+from ..structure import Node, Structure, choose
+from .strategy import OPTIMIZE, Distribution, Strategy
+from .system import QuorumSystem
+
+
+def partitions(xs: Sequence[Hashable]) -> Iterator[list[list[Hashable]]]:
+    """Every partition of ``xs`` into non-empty blocks (Bell(n) of them).
+
+    Example: [1, 2, 3] has 5: {1}{2}{3}, {1,2}{3}, {1,3}{2}, {1}{2,3}, {1,2,3}.
+    """
+    if not xs:
+        yield []
+        return
+    first, rest = xs[0], xs[1:]
+    for part in partitions(rest):
+        yield [[first], *part]
+        for i in range(len(part)):
+            yield [*part[:i], [first, *part[i]], *part[i + 1:]]
+
+
+def expressions(xs: Sequence[Hashable], max_height: int = 0) -> Iterator[Structure]:
+    """Read-once expressions over ``xs``: "k of m" over the blocks of a partition, recursively.
+
+    Height 1 is choose(k, xs) for k = 1..n; ``max_height`` ≤ 0 means no limit.
+    The same expression may come more than once (callers dedupe).
+    """
+    if len(xs) == 1:
+        yield Node(xs[0])
+        return
+    if max_height == 1:
+        for k in range(1, len(xs) + 1):
+            yield choose(k, list(xs))
+        return
+    for part in partitions(list(xs)):
+        if len(part) == 1:
+            continue
+        subs = [list(expressions(block, max_height - 1)) for block in part]
+        for kids in itertools.product(*subs):
+            for k in range(1, len(kids) + 1):
+                yield choose(k, list(kids))
+
+
+def search(
+    nodes: Sequence[Hashable],
+    read_fraction: Distribution | None = None,
+    write_fraction: Distribution | None = None,
+    optimize: str = "load",
+    resilience: int = 0,
+    load_limit: float | None = None,
+    network_limit: float | None = None,
+    latency_limit: float | None = None,
+    f: int = 0,
+    timeout: float | None = None,
+    **attrs: Any,
+) -> tuple[QuorumSystem, Strategy]:
+    """The read-once quorum system over ``nodes`` whose optimal strategy minimises ``optimize``.
+
+    Candidates: reads = every expression where each node appears once (height ≤ 2
+    first, then any height), writes = the dual; kept when resilience ≥
+    ``resilience`` and a strategy meets the limits.  ``timeout`` (seconds)
+    stops early with the best so far.  ``attrs``: capacity, read_capacity,
+    write_capacity, latency as in :class:`QuorumSystem`.  Example: the paper's
+    four nodes (a, b slow; c, d fast) under load ≤ 1/150 and network ≤ 2 give
+    a + b + c + d with latency 1.  None qualifies -> InfeasibleError.
+    """
+    xs = list(dict.fromkeys(nodes))
+    if not xs or len(xs) != len(list(nodes)):
+        raise invalid("nodes", nodes, "a non-empty sequence of distinct node names")
+    if optimize not in OPTIMIZE:
+        raise invalid("optimize", optimize, f"one of {OPTIMIZE}")
+    if isinstance(resilience, bool) or not isinstance(resilience, numbers.Integral) or resilience < 0:
+        raise invalid("resilience", resilience, "an int >= 0")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, numbers.Real)
+                                or not timeout > 0):
+        raise invalid("timeout", timeout, "a number of seconds > 0, or None")
+    start = time.perf_counter()
+    seen: set[Any] = set()
+    best: tuple[float, QuorumSystem, Strategy] | None = None
+    for height in (2, 0):
+        for expr in expressions(xs, height):
+            key = expr.tree(xs)
+            if key in seen:
+                continue
+            seen.add(key)
+            qs = QuorumSystem(expr, **attrs)
+            if qs.resilience() >= resilience:
+                try:
+                    sigma = qs.strategy(optimize=optimize, load_limit=load_limit,
+                                        network_limit=network_limit, latency_limit=latency_limit,
+                                        read_fraction=read_fraction, write_fraction=write_fraction, f=f)
+                except InfeasibleError:
+                    sigma = None
+                if sigma is not None:
+                    value = {"load": sigma.load, "network": sigma.network_load,
+                             "latency": sigma.latency}[optimize](read_fraction, write_fraction)
+                    if best is None or value < best[0] - 1e-12:
+                        best = (value, qs, sigma)
+            if timeout is not None and time.perf_counter() - start >= timeout:
+                break
+        else:
+            continue
+        break
+    if best is None:
+        raise InfeasibleError("no quorum system over these nodes meets the resilience and the limits")
+    return best[1], best[2]

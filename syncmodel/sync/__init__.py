@@ -1,0 +1,29 @@
+"""Data synchronization: replication modes on the simulator, versions and conflicts,
+staleness (PBS and simulated), lost writes and convergence of C(S), A(S).
+
+Modules: ``pbs`` (k-staleness closed form, WARS t-visibility, the paper's latency fits),
+``versioning`` (version vectors, LWW with clock skew, siblings, G-counter, OR-set),
+``store`` (the replicated key-value store: sync/async primary-backup, quorum, multi-leader,
+read repair, anti-entropy), ``staleness`` (t-visibility and k-staleness on the simulator),
+``metrics`` (lag, staleness, lost writes, conflicts, convergence from a run's trace).
+"""
+
+from __future__ import annotations
+
+from . import experiments, metrics, pbs, staleness, store, versioning
+from .store import MODES, StoreConfig, SyncRun, random_faults, replicate, simulate
+
+__all__ = [
+    "MODES",
+    "StoreConfig",
+    "SyncRun",
+    "experiments",
+    "metrics",
+    "pbs",
+    "random_faults",
+    "replicate",
+    "simulate",
+    "staleness",
+    "store",
+    "versioning",
+]

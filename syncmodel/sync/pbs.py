@@ -1,0 +1,335 @@
+"""Probabilistically Bounded Staleness (Bailis et al., VLDB 2012) for partial quorums.
+
+k-staleness in closed form, t-visibility by the vectorized WARS Monte Carlo, and the
+paper's Table 3 latency fits (Pareto/exponential mixtures) as simulator latency laws.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import invalid
+from ..rng import Seed, as_generator
+from ..sim.latency import Latency, LatencySpec, as_latency
+
+#: the paper: Bailis, Venkataraman, Franklin, Hellerstein, Stoica, "Probabilistically Bounded
+#: Staleness for Practical Partial Quorums", PVLDB 5(8):776-787, 2012 (Table 3 for the fits)
+SOURCE = ("Bailis, Venkataraman, Franklin, Hellerstein, Stoica. Probabilistically Bounded Staleness "
+          "for Practical Partial Quorums. PVLDB 5(8), 2012, Table 3")
+
+#: extra one-way delay (ms) to a remote datacenter in the paper's WAN scenario
+WAN_DELAY_MS = 75.0
+
+
+def _check_int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or int(value) < lo or (
+            hi is not None and int(value) > hi):
+        rng = f"in {lo}..{hi}" if hi is not None else f"≥ {lo}"
+        raise invalid(name, value, f"an int {rng}")
+    return int(value)
+
+
+def check_nrw(n: Any, r: Any, w: Any) -> tuple[int, int, int]:
+    """Validate replication factor ``n`` ≥ 1 and quorum sizes ``r``, ``w`` in 1..n."""
+    n = _check_int("n", n, 1)
+    return n, _check_int("r", r, 1, n), _check_int("w", w, 1, n)
+
+
+def k_staleness(n: int, r: int, w: int, k: int) -> float:
+    """P(a read returns one of the last ``k`` written versions) = 1 − (C(N−W, R) / C(N, R))^k.
+
+    Assumptions (PBS §3.2): each write reaches a uniformly random set of W replicas and
+    nothing more (no expansion, anti-entropy or read repair), each read asks a uniformly
+    random set of R replicas, and the k writes' quorums are independent.  A read misses one
+    write when its R replicas all lie among the N − W that write skipped, with probability
+    C(N−W, R)/C(N, R) (zero when R + W > N, a strict quorum).
+
+    Worked case: N = 3, R = W = 1: a read misses a write with probability C(2,1)/C(3,1)
+    = 2/3, so k = 1 gives 1/3 and k = 2 gives 1 − 4/9 = 5/9.
+
+    >>> k_staleness(3, 1, 1, 1), k_staleness(3, 1, 1, 2)
+    (0.33333333333333337, 0.5555555555555556)
+    """
+    n, r, w = check_nrw(n, r, w)
+    k = _check_int("k", k, 1)
+    miss = math.comb(n - w, r) / math.comb(n, r)
+    return 1.0 - miss ** k
+
+
+# -- latency laws of the WARS model ---------------------------------------------------------------
+class ParetoExponential(Latency):
+    """A mixture: with probability ``p_pareto`` a Pareto(x_m, α) draw, else Exponential(rate λ) (ms).
+
+    Pareto: P(X > x) = (x_m / x)^α for x ≥ x_m, mean α·x_m/(α−1) (α > 1), second moment
+    α·x_m²/(α−2) (α > 2, else infinite).  Exponential: mean 1/λ, second moment 2/λ².
+    Mixture mean p·mean_P + (1−p)·mean_E; variance from the mixed second moments.
+    Sampled by inversion from one uniform u: u < p gives x_m·(u/p)^(−1/α), otherwise
+    −ln((u−p)/(1−p))/λ.  This is the form of the PBS paper's Table 3 fits.
+    """
+
+    p: float
+    xm: float
+    alpha: float
+    lam: float
+    shift: float
+
+    def __init__(self, p_pareto: float, xm: float, alpha: float, lam: float, shift: float = 0.0) -> None:
+        if not (isinstance(p_pareto, numbers.Real) and 0.0 <= float(p_pareto) <= 1.0):
+            raise invalid("p_pareto", p_pareto, "in [0, 1]")
+        for name, v in (("xm", xm), ("alpha", alpha), ("lam", lam)):
+            if not (isinstance(v, numbers.Real) and math.isfinite(float(v)) and v > 0):
+                raise invalid(name, v, "a finite number > 0")
+        if not (isinstance(shift, numbers.Real) and math.isfinite(float(shift)) and shift >= 0):
+            raise invalid("shift", shift, "a finite number ≥ 0")
+        self.p, self.xm, self.alpha, self.lam = float(p_pareto), float(xm), float(alpha), float(lam)
+        self.shift = float(shift)
+        p, a = self.p, self.alpha
+        mean_p = a * xm / (a - 1) if a > 1 else math.inf
+        m2_p = a * xm ** 2 / (a - 2) if a > 2 else math.inf
+        mean_e, m2_e = 1 / lam, 2 / lam ** 2
+        mix_mean = (p * mean_p if p > 0 else 0.0) + (1 - p) * mean_e
+        mix_m2 = (p * m2_p if p > 0 else 0.0) + (1 - p) * m2_e
+        self.mean = self.shift + mix_mean
+        self.var = mix_m2 - mix_mean ** 2 if math.isfinite(mix_m2) else math.inf
+
+    def sample(self, rng: np.random.Generator, size: int | tuple[int, ...],
+               dtype: type = np.float64) -> np.ndarray:
+        """``size`` draws; ``dtype=np.float32`` is about twice as fast (the WARS Monte Carlo
+        uses it: the tails are then cut near the 1 − 6·10⁻⁸ quantile)."""
+        u = 1.0 - rng.random(size, dtype=dtype)  # in (0, 1]
+        out = self._invert(u)
+        if self.shift:
+            out += self.shift
+        return out
+
+    def _invert(self, u: np.ndarray) -> np.ndarray:
+        p = self.p
+        dt = u.dtype.type
+        mk = u <= p
+        to_p = dt(1.0 / p if p > 0 else 0.0)
+        to_e = dt(1.0 / (1.0 - p) if p < 1 else 0.0)
+        v = np.where(mk, u * to_p, (u - dt(p)) * to_e)
+        with np.errstate(divide="ignore"):
+            log_v = np.log(v)  # ≤ 0; -inf only where the branch is not taken
+        pareto = np.exp(log_v * dt(-1.0 / self.alpha)) * dt(self.xm)
+        return np.asarray(np.where(mk, pareto, log_v * dt(-1.0 / self.lam)))
+
+    def __repr__(self) -> str:
+        s = f", shift={self.shift:g}" if self.shift else ""
+        return (f"ParetoExponential({self.p:.4g}: Pareto(xm={self.xm:g}, α={self.alpha:g}); "
+                f"{1 - self.p:.4g}: Exp(λ={self.lam:g}){s})")
+
+
+@dataclass(frozen=True)
+class WARS:
+    """The four one-way delay laws of the PBS WARS model (ms).
+
+    W: coordinator → replica (write), A: replica → coordinator (write ack),
+    R: coordinator → replica (read), S: replica → coordinator (read response).
+    ``remote_ms`` > 0 puts one uniformly chosen replica per request in the coordinator's
+    datacenter and adds ``remote_ms`` to every message to or from the other N − 1
+    (the paper's WAN scenario).
+    """
+
+    name: str
+    W: Latency
+    A: Latency
+    R: Latency
+    S: Latency
+    remote_ms: float = 0.0
+
+
+#: Table 3 of the PBS paper: (weight of the Pareto part, x_m, α, λ) per operation.
+#: LNKD-SSD: W = A = R = S; LNKD-DISK: A = R = S as LNKD-SSD, W slower; YMMR: W and A=R=S;
+#: WAN: LNKD-DISK plus 75 ms to the remote replicas.  Same numbers in data/pbs_latency.toml.
+TABLE3: dict[str, dict[str, tuple[float, float, float, float]]] = {
+    "LNKD-SSD": {"W": (0.9122, 0.235, 10.0, 1.66), "ARS": (0.9122, 0.235, 10.0, 1.66)},
+    "LNKD-DISK": {"W": (0.38, 1.05, 1.51, 0.183), "ARS": (0.9122, 0.235, 10.0, 1.66)},
+    "YMMR": {"W": (0.939, 3.0, 3.35, 0.0028), "ARS": (0.982, 1.5, 3.8, 0.0217)},
+}
+PROFILES: tuple[str, ...] = ("LNKD-SSD", "LNKD-DISK", "YMMR", "WAN")
+
+
+def profile(name: str) -> WARS:
+    """The WARS laws of a named production profile: LNKD-SSD, LNKD-DISK, YMMR or WAN."""
+    if name not in PROFILES:
+        raise invalid("latency", name, f"one of {list(PROFILES)} or a WARS / latency law")
+    base = "LNKD-DISK" if name == "WAN" else name
+    w = ParetoExponential(*TABLE3[base]["W"])
+    ars = ParetoExponential(*TABLE3[base]["ARS"])
+    return WARS(name, w, ars, ars, ars, WAN_DELAY_MS if name == "WAN" else 0.0)
+
+
+def as_wars(latency: str | WARS | LatencySpec) -> WARS:
+    """A WARS from a profile name, a WARS, or one latency law used for all four delays."""
+    if isinstance(latency, WARS):
+        return latency
+    if isinstance(latency, str):
+        return profile(latency)
+    law = as_latency(latency, "latency")
+    return WARS(repr(law), law, law, law, law)
+
+
+# -- the WARS Monte Carlo -------------------------------------------------------------------------
+CHUNK = 1 << 17
+
+
+def _wars_thresholds(n: int, r: int, w: int, wars: WARS, trials: int,
+                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per trial: the least Δ for which the read is consistent, the write latency, the read latency.
+
+    With N draws of each of W, A, R, S per trial: the write commits at w_t, the W-th smallest
+    W[i] + A[i]; the read returns after the R-th smallest R[i] + S[i]; replica i answers
+    with the new version iff W[i] ≤ w_t + Δ + R[i].  So the read is consistent iff
+    Δ ≥ d := min over its first R responders of (W[i] − w_t − R[i]).
+    """
+    out_d = np.empty(trials)
+    out_w = np.empty(trials)
+    out_r = np.empty(trials)
+    for start in range(0, trials, CHUNK):
+        m = min(CHUNK, trials - start)
+        wd, ad, rd, sd = (_draw(law, rng, (m, n)) for law in (wars.W, wars.A, wars.R, wars.S))
+        if wars.remote_ms and n > 1:
+            rows = np.arange(m)
+            lw = rng.integers(0, n, m)
+            lr = rng.integers(0, n, m)
+            extra_w = np.full((m, n), wars.remote_ms)
+            extra_w[rows, lw] = 0.0
+            extra_r = np.full((m, n), wars.remote_ms)
+            extra_r[rows, lr] = 0.0
+            wd += extra_w
+            ad += extra_w
+            rd += extra_r
+            sd += extra_r
+        wa = wd + ad
+        if w == 1:
+            wt = wa.min(axis=1)
+        elif w == n:
+            wt = wa.max(axis=1)
+        else:
+            wt = np.partition(wa, w - 1, axis=1)[:, w - 1]
+        rs = rd + sd
+        wd -= rd  # W[i] − R[i]
+        if r == 1:
+            idx1 = rs.argmin(axis=1)
+            rows = np.arange(m)
+            gmin = wd[rows, idx1]
+            rl = rs[rows, idx1]
+        elif r < n:
+            idx = np.argpartition(rs, r - 1, axis=1)[:, :r]
+            gmin = np.take_along_axis(wd, idx, axis=1).min(axis=1)
+            rl = np.take_along_axis(rs, idx, axis=1).max(axis=1)
+        else:
+            gmin = wd.min(axis=1)
+            rl = rs.max(axis=1)
+        out_d[start:start + m] = gmin - wt
+        out_w[start:start + m] = wt
+        out_r[start:start + m] = rl
+    return out_d, out_w, out_r
+
+
+def _draw(law: Latency, rng: np.random.Generator, size: tuple[int, int]) -> np.ndarray:
+    if isinstance(law, ParetoExponential):
+        return law.sample(rng, size, dtype=np.float32)
+    return law.sample(rng, size)  # type: ignore[arg-type]
+
+
+def _check_trials(trials: Any) -> int:
+    return _check_int("trials", trials, 1)
+
+
+def _check_t(t_ms: Any) -> np.ndarray:
+    t = np.asarray(t_ms, dtype=float)
+    if t.size == 0 or not np.all(np.isfinite(t)) or np.any(t < 0):
+        raise invalid("t_ms", t_ms, "finite times ≥ 0 (ms)")
+    return t
+
+
+def t_visibility(n: int, r: int, w: int, t_ms: float, latency: str | WARS | LatencySpec = "LNKD-SSD",
+                 trials: int = 200_000, seed: Seed = None) -> float:
+    """P(a read that starts t ms after a write commits returns that write): PBS t-visibility.
+
+    WARS model (PBS §4): the coordinator sends the write to all N replicas (delays W) and
+    commits at w_t, the W-th fastest W[i] + A[i]; a read starting at w_t + t is sent to all
+    N (delays R) and returns the newest of the first R responses (ordered by R[i] + S[i]);
+    replica i has the write iff W[i] ≤ w_t + t + R[i].  Monte Carlo over ``trials``
+    independent draws, one write and one read, no failures, no repair.  Strict quorums
+    (R + W > N) give 1 exactly.  Its standard error is √(p(1−p)/trials).
+
+    ``latency``: a profile name (LNKD-SSD, LNKD-DISK, YMMR, WAN; PBS Table 3), a
+    :class:`WARS`, or one latency law for all four delays.
+
+    Worked case: LNKD-SSD, N = 3, R = W = 1, t = 0 gives ≈ 0.974 (the paper's 97.4 %).
+    """
+    n, r, w = check_nrw(n, r, w)
+    t = _check_t(t_ms)
+    if t.ndim != 0:
+        raise invalid("t_ms", t_ms, "one time ≥ 0 (use t_visibility_curve for many)")
+    return float(t_visibility_curve(n, r, w, [float(t)], latency, trials, seed)["p"][0])
+
+
+def t_visibility_curve(n: int, r: int, w: int, t_ms: Sequence[float] | np.ndarray,
+                       latency: str | WARS | LatencySpec = "LNKD-SSD", trials: int = 200_000,
+                       seed: Seed = None, z: float = 1.96) -> dict[str, np.ndarray]:
+    """t-visibility at many t from one set of WARS draws: keys ``t``, ``p``, ``lo``, ``hi``.
+
+    ``p[j]`` = fraction of trials whose consistency threshold d ≤ t[j] (see
+    :func:`t_visibility`); ``lo``/``hi`` the Wilson score interval at ``z`` (95 % by default).
+    Also ``write_ms`` and ``read_ms``: the trials' write and read latencies.
+    """
+    n, r, w = check_nrw(n, r, w)
+    t = np.atleast_1d(_check_t(t_ms))
+    trials = _check_trials(trials)
+    wars = as_wars(latency)
+    rng = as_generator(seed)
+    if r + w > n:
+        d = np.full(trials, -np.inf)
+        _, wl, rl = _wars_thresholds(n, r, w, wars, trials, rng)
+    else:
+        d, wl, rl = _wars_thresholds(n, r, w, wars, trials, rng)
+    if t.size == 1:
+        p = np.array([np.count_nonzero(d <= t[0]) / trials])
+    else:
+        p = np.searchsorted(np.sort(d), t, side="right") / trials
+    lo, hi = wilson(p, trials, z)
+    return {"t": t, "p": p, "lo": lo, "hi": hi, "write_ms": wl, "read_ms": rl}
+
+
+def wilson(p: np.ndarray | float, n: int, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a binomial proportion ``p`` observed in ``n`` trials.
+
+    centre (p + z²/2n)/(1 + z²/n), half-width z·√(p(1−p)/n + z²/4n²)/(1 + z²/n).
+    Worked case: p = 0.5, n = 100, z = 1.96 gives ≈ (0.404, 0.596).
+    """
+    p = np.asarray(p, dtype=float)
+    if not (isinstance(n, numbers.Integral) and n >= 1):
+        raise invalid("n", n, "an int ≥ 1")
+    z2 = z * z
+    den = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / den
+    half = z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / den
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def t_for_probability(n: int, r: int, w: int, p: float, latency: str | WARS | LatencySpec = "LNKD-SSD",
+                      trials: int = 200_000, seed: Seed = None) -> float:
+    """The least t (ms) with t-visibility ≥ ``p``: the window of inconsistency at ``p``.
+
+    The ⌈p·trials⌉-th smallest consistency threshold, floored at 0.  Worked case: any strict
+    quorum (R + W > N) gives 0.
+    """
+    n, r, w = check_nrw(n, r, w)
+    if not (isinstance(p, numbers.Real) and 0 < p <= 1):
+        raise invalid("p", p, "in (0, 1]")
+    trials = _check_trials(trials)
+    if r + w > n:
+        return 0.0
+    d, _, _ = _wars_thresholds(n, r, w, as_wars(latency), trials, as_generator(seed))
+    k = max(1, math.ceil(p * trials))
+    return max(0.0, float(np.partition(d, k - 1)[k - 1]))

@@ -1,0 +1,190 @@
+"""Staleness measured on the simulator: t-visibility and k-staleness experiments that run the
+store's replicas (quorum mode) under the WARS protocol, optionally with crashes, partitions,
+anti-entropy and read repair — PBS's questions, answered where its closed forms stop.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import invalid
+from ..rng import Seed
+from ..sim import Process
+from .pbs import check_nrw, wilson
+from .store import Store, WarsNetwork, make_config, sample_ids
+
+
+class _Probe(Process):
+    """Runs independent trials, one key each: write, wait W acks, then read t ms later."""
+
+    def __init__(self, store: Store, t_grid: Sequence[float], trials: int, gap_ms: float,
+                 k_writes: int = 1, random_quorums: bool = False) -> None:
+        super().__init__()
+        self.store = store
+        self.t_grid = list(t_grid)
+        self.trials = trials
+        self.gap = gap_ms
+        self.k_writes = k_writes
+        self.random_quorums = random_quorums
+        self.state: dict[int, dict[str, Any]] = {}
+        self.results: list[tuple[float, int]] = []   # (t, outcome) outcome: versions behind (−1 failed)
+        cfg = store.cfg
+        self.faulty = bool(cfg.crashes or cfg.partitions or cfg.loss)
+
+    def on_start(self) -> None:
+        self.set_timer(0.0, "trial", 0)
+
+    def _targets(self, k: int) -> list[int]:
+        n = self.store.cfg.n
+        if self.random_quorums:
+            return sample_ids(n, k, self.store._uniform)
+        return list(range(n))
+
+    def _write(self, i: int) -> None:
+        st = self.state[i]
+        led = self.store.ledger
+        wid = led.new_write(self.now, i)
+        st["wids"].append(wid)
+        st["acks"] = 0
+        ctx = frozenset(st["wids"][:-1])
+        self.net.multicast(self.id, self._targets(self.store.cfg.w),
+                           ("put", (i, len(st["wids"])), i, wid, self.now, len(st["wids"]), ctx))
+
+    def on_timer(self, name: str, data: Any) -> None:
+        cfg = self.store.cfg
+        if name == "trial":
+            i = data
+            if i + 1 < self.trials:  # trials start gap_ms apart, one timer queued at a time
+                self.set_timer(self.gap, "trial", i + 1)
+            self.state[i] = {"wids": [], "acks": 0, "t": self.t_grid[i % len(self.t_grid)], "got": 0,
+                             "done": False}
+            self._write(i)
+            if self.faulty:  # without faults every trial completes
+                self.set_timer(cfg.timeout_ms * (self.k_writes + 1) + self.state[i]["t"], "expire", i)
+        elif name == "read":
+            i = data
+            self.net.multicast(self.id, self._targets(cfg.r), ("get", i, i))
+        elif name == "expire":
+            st = self.state.get(data)
+            if st is not None and not st["done"]:
+                st["done"] = True
+                self.results.append((st["t"], -1))
+
+    def on_message(self, src: int, msg: Any) -> None:
+        cfg = self.store.cfg
+        if msg[0] == "put_ack":
+            (i, j), wid = msg[1], msg[2]
+            st = self.state.get(i)
+            if st is None or st["done"] or j != len(st["wids"]):
+                return
+            st["acks"] += 1
+            if st["acks"] == cfg.w:
+                self.store.ack_write(wid, self.now)
+                if len(st["wids"]) < self.k_writes:
+                    self._write(i)
+                else:
+                    self.set_timer(st["t"], "read", i)
+        elif msg[0] == "get_resp":
+            i, entry = msg[1], msg[3]
+            st = self.state.get(i)
+            if st is None or st["done"]:
+                return
+            st["got"] += 1
+            sibs = entry[1]
+            newest = max((s[2] for s in sibs), default=0)
+            st["best"] = max(st.get("best", 0), newest)
+            if st["got"] == cfg.r:
+                st["done"] = True
+                self.results.append((st["t"], self.k_writes - st["best"]))
+
+
+def _setup(n: int, r: int, w: int, seed: Seed, span_ms: float, **params: Any) -> Store:
+    params.setdefault("timeout_ms", 250.0)
+    params.setdefault("settle_ms", 0.0)
+    span = span_ms + 4 * float(params["timeout_ms"])
+    cfg = make_config(mode="quorum", n=n, r=r, w=w, clients=1, write_rate=0.0, read_rate=0.0,
+                      keys=1, duration_ms=span, **params)
+    return Store(cfg, seed=seed, log_applies=False)
+
+
+def _attach(store: Store, probe: _Probe) -> None:
+    store.net.add([probe])
+    if isinstance(store.net, WarsNetwork):
+        store.net.dc.append(0)  # the probe sits in replica 0's datacenter
+
+
+def _check_trials(trials: Any) -> int:
+    if not isinstance(trials, numbers.Integral) or isinstance(trials, bool) or trials < 1:
+        raise invalid("trials", trials, "an int ≥ 1")
+    return int(trials)
+
+
+def t_visibility_sim(n: int, r: int, w: int, t_ms: Sequence[float] | float,
+                     latency: Any = "LNKD-SSD", trials: int = 5000, seed: Seed = None,
+                     gap_ms: float = 0.05, z: float = 1.96, **params: Any) -> dict[str, np.ndarray]:
+    """t-visibility measured on the simulated replicas: keys ``t``, ``p``, ``lo``, ``hi``, ``n``.
+
+    Each trial uses a fresh key: a coordinator sends a write to all N replicas, counts W
+    acknowledgements, waits t ms, sends a read to all N and takes the first R responses; the
+    read is fresh iff one of them holds the write.  Trials cycle through ``t_ms`` and start
+    ``gap_ms`` apart (they do not interact: replicas do not queue).  ``latency`` is one law
+    for every message, or a profile name / :class:`~syncmodel.sync.pbs.WARS` whose W, A, R, S
+    laws delay writes, acks, reads and responses.  With no failures and no repair this is the
+    WARS model, so ``p`` must agree with :func:`~syncmodel.sync.pbs.t_visibility` for the same
+    laws (except WAN, whose local replica PBS draws per request; here the coordinator sits in
+    replica 0's datacenter).  Extra ``params`` go to the
+    store (``crashes``, ``partitions``, ``anti_entropy_ms``, ``loss``, ``timeout_ms``);
+    trials whose write or read cannot complete count as not fresh and are also reported in
+    ``failed``.  Wilson intervals at ``z``.
+    """
+    n, r, w = check_nrw(n, r, w)
+    trials = _check_trials(trials)
+    grid = np.atleast_1d(np.asarray(t_ms, dtype=float))
+    if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
+        raise invalid("t_ms", t_ms, "finite times ≥ 0 (ms)")
+    store = _setup(n, r, w, seed, trials * gap_ms + float(grid.max()), latency=latency, **params)
+    probe = _Probe(store, grid.tolist(), trials, gap_ms)
+    _attach(store, probe)
+    store.run()
+    res = np.asarray(probe.results, dtype=float).reshape(-1, 2)
+    p, cnt, failed = [], [], []
+    for t in grid:
+        sel = res[res[:, 0] == t, 1]
+        cnt.append(sel.size)
+        p.append(float(np.mean(sel == 0)) if sel.size else math.nan)
+        failed.append(int(np.sum(sel < 0)))
+    pa = np.asarray(p)
+    lo, hi = wilson(np.nan_to_num(pa), max(1, min(cnt)), z)
+    return {"t": grid, "p": pa, "lo": lo, "hi": hi, "n": np.asarray(cnt), "failed": np.asarray(failed)}
+
+
+def k_staleness_sim(n: int, r: int, w: int, k_max: int = 3, trials: int = 4000,
+                    latency: Any = "LNKD-SSD", seed: Seed = None, z: float = 1.96
+                    ) -> dict[str, np.ndarray]:
+    """P(a read returns one of the last k versions), k = 1..k_max, measured on the simulator.
+
+    Each trial writes ``k_max`` versions of a fresh key one after the other, each to exactly
+    W uniformly random replicas (``fanout="quorum"``: no expansion, no repair), then reads R
+    uniformly random replicas and returns the newest version they hold.  This is the
+    setting of the closed form 1 − (C(N−W, R)/C(N, R))^k, which it must match within its
+    binomial interval.  Returns ``k``, ``p``, ``lo``, ``hi``.
+    """
+    n, r, w = check_nrw(n, r, w)
+    trials = _check_trials(trials)
+    if not isinstance(k_max, numbers.Integral) or k_max < 1:
+        raise invalid("k_max", k_max, "an int ≥ 1")
+    store = _setup(n, r, w, seed, trials * 0.05 + 250.0 * k_max, latency=latency, fanout="quorum")
+    probe = _Probe(store, [0.0], trials, 0.05, k_writes=int(k_max), random_quorums=True)
+    _attach(store, probe)
+    store.run()
+    behind = np.asarray([b for _, b in probe.results], dtype=float)
+    ks = np.arange(1, k_max + 1)
+    ok = behind >= 0
+    p = np.array([np.mean((behind < k) & ok) for k in ks])
+    lo, hi = wilson(p, behind.size, z)
+    return {"k": ks, "p": p, "lo": lo, "hi": hi}

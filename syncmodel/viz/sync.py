@@ -1,0 +1,107 @@
+"""Figures of data synchronization: staleness curves (PBS and simulated), convergence of the
+consistency ratio after a partition heals, and per-mode outcome bars.
+
+Data in (arrays, mappings), ``go.Figure`` out; no model is imported here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from . import DASHES, color, paper_layout
+
+
+def _band(fig: go.Figure, x: np.ndarray, lo: np.ndarray, hi: np.ndarray, i: int, name: str) -> None:
+    rgb = color(i).lstrip("#")
+    r, g, b = (int(rgb[k:k + 2], 16) for k in (0, 2, 4))
+    fig.add_trace(go.Scatter(x=np.concatenate([x, x[::-1]]), y=np.concatenate([hi, lo[::-1]]),
+                             fill="toself", fillcolor=f"rgba({r},{g},{b},0.18)", line=dict(width=0),
+                             hoverinfo="skip", showlegend=False, name=f"{name} interval"))
+
+
+def staleness_figure(curves: Mapping[str, Mapping[str, Sequence[float] | np.ndarray]],
+                     points: Mapping[str, Mapping[str, Sequence[float] | np.ndarray]] | None = None, *,
+                     title: str = "", width: str = "single", log_x: bool = True) -> go.Figure:
+    """t-visibility curves: ``curves[name]`` has ``t``, ``p`` (and optionally ``lo``, ``hi``:
+    a shaded interval); ``points[name]`` (simulator measurements) has ``t``, ``p``, ``lo``, ``hi``
+    drawn as markers with error bars.  x: ms after the write commits; y: P(read is fresh)."""
+    fig = go.Figure()
+    for i, (name, c) in enumerate(curves.items()):
+        t = np.asarray(c["t"], dtype=float)
+        p = np.asarray(c["p"], dtype=float)
+        if "lo" in c and "hi" in c:
+            _band(fig, t, np.asarray(c["lo"], dtype=float), np.asarray(c["hi"], dtype=float), i, name)
+        fig.add_trace(go.Scatter(x=t, y=p, name=name, mode="lines",
+                                 line=dict(color=color(i), dash=DASHES[i % len(DASHES)], width=1.5)))
+    for j, (name, pt) in enumerate((points or {}).items()):
+        p = np.asarray(pt["p"], dtype=float)
+        err_hi = np.asarray(pt["hi"], dtype=float) - p
+        err_lo = p - np.asarray(pt["lo"], dtype=float)
+        fig.add_trace(go.Scatter(
+            x=np.asarray(pt["t"], dtype=float), y=p, name=name, mode="markers",
+            marker=dict(color="black", symbol=("circle-open", "diamond-open", "square-open")[j % 3], size=6),
+            error_y=dict(type="data", array=err_hi, arrayminus=err_lo, thickness=0.8, width=2)))
+    fig.update_layout(title=title, xaxis_title="t after the write commits (ms)",
+                      yaxis_title="P(read returns the write)")
+    if log_x:
+        fig.update_xaxes(type="log")
+    fig.update_yaxes(range=[0, 1.02])
+    paper_layout(fig, width)
+    fig.update_layout(legend=dict(orientation="h", x=0.01, y=0.02, xanchor="left", yanchor="bottom",
+                                  entrywidth=0.33, entrywidthmode="fraction", itemwidth=30, font=dict(size=9),
+                                  bgcolor="rgba(255,255,255,0)"))
+    return fig
+
+
+def _legend_below(fig: go.Figure) -> go.Figure:
+    fig.update_layout(legend=dict(orientation="h", x=0.0, y=-0.2, xanchor="left", yanchor="top"),
+                      margin=dict(b=70))
+    return fig
+
+
+def convergence_figure(time: Sequence[float] | np.ndarray, ratio: Sequence[float] | np.ndarray, *,
+                       c: Sequence[float] | np.ndarray | None = None,
+                       a: Sequence[float] | np.ndarray | None = None,
+                       windows: Sequence[tuple[float, float, str]] = (), title: str = "",
+                       width: str = "single") -> go.Figure:
+    """The consistency ratio |C(S)|/|A(S)| over time (left axis), optionally |C(S)| and |A(S)|
+    (right axis), with shaded fault ``windows`` (start, end, label)."""
+    fig = go.Figure()
+    t = np.asarray(time, dtype=float)
+    for k, (t0, t1, label) in enumerate(windows):
+        fig.add_vrect(x0=t0, x1=t1, fillcolor="#bbbbbb", opacity=0.25, line_width=0,
+                      annotation_text=label, annotation_position="top left",
+                      annotation_font_size=9, layer="below", name=f"window {k}")
+    fig.add_trace(go.Scatter(x=t, y=np.asarray(ratio, dtype=float), name="|C(S)| / |A(S)|",
+                             mode="lines", line=dict(color=color(0), width=1.8)))
+    if c is not None and a is not None:
+        fig.add_trace(go.Scatter(x=t, y=np.asarray(a, dtype=float), name="|A(S)|", yaxis="y2",
+                                 mode="lines", line=dict(color=color(1), dash="dash", width=1.2)))
+        fig.add_trace(go.Scatter(x=t, y=np.asarray(c, dtype=float), name="|C(S)|", yaxis="y2",
+                                 mode="lines", line=dict(color=color(2), dash="dot", width=1.2)))
+        fig.update_layout(yaxis2=dict(title="facts", overlaying="y", side="right", showgrid=False,
+                                      rangemode="tozero", tickformat="d"))
+    fig.update_layout(title=title, xaxis_title="time (ms)", yaxis_title="consistency ratio",
+                      yaxis_range=[0, 1.05])
+    return _legend_below(paper_layout(fig, width, aspect=0.85))
+
+
+def bars_figure(categories: Sequence[str], series: Mapping[str, Sequence[float]], *, title: str = "",
+                ylabel: str = "", width: str = "single", log_y: bool = False) -> go.Figure:
+    """Grouped bars: one group per category, one bar per series."""
+    fig = go.Figure()
+    for i, (name, ys) in enumerate(series.items()):
+        fig.add_trace(go.Bar(x=list(categories), y=list(ys), name=name, marker_color=color(i)))
+    fig.update_layout(title=title, yaxis_title=ylabel, barmode="group")
+    if log_y:
+        fig.update_yaxes(type="log")
+    return paper_layout(fig, width)
+
+
+def as_lists(d: Mapping[str, Any]) -> dict[str, list[float]]:
+    """Arrays to plain lists (for JSON summaries)."""
+    return {k: np.asarray(v, dtype=float).tolist() for k, v in d.items()}

@@ -1,0 +1,161 @@
+"""PBS: the k-staleness closed form against enumeration, the WARS Monte Carlo against an
+independent loop and the paper's published numbers, and the Table 3 data file."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from syncmodel.errors import InvalidParameterError
+from syncmodel.sync import pbs
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "pbs_latency.toml"
+
+
+def enumerate_k_staleness(n: int, r: int, w: int, k: int) -> float:
+    """Brute force: all k-tuples of write quorums and all read quorums, equally likely."""
+    wsets = list(itertools.combinations(range(n), w))
+    rsets = list(itertools.combinations(range(n), r))
+    hit = total = 0
+    for ws in itertools.product(wsets, repeat=k):
+        union = set().union(*ws)
+        for rs in rsets:
+            total += 1
+            hit += bool(union & set(rs))
+    return hit / total
+
+
+@pytest.mark.parametrize("n,r,w,k", [(3, 1, 1, 1), (3, 1, 1, 2), (4, 1, 2, 2), (5, 2, 1, 3), (4, 2, 2, 1),
+                                     (5, 3, 3, 1)])
+def test_k_staleness_matches_enumeration(n, r, w, k):
+    assert pbs.k_staleness(n, r, w, k) == pytest.approx(enumerate_k_staleness(n, r, w, k), abs=1e-12)
+
+
+def test_k_staleness_worked_case():
+    assert pbs.k_staleness(3, 1, 1, 1) == pytest.approx(1 / 3)
+    assert pbs.k_staleness(3, 1, 1, 2) == pytest.approx(5 / 9)
+    assert pbs.k_staleness(3, 2, 2, 1) == 1.0
+
+
+@pytest.mark.parametrize("bad", [dict(n=3, r=0, w=1, k=1), dict(n=3, r=4, w=1, k=1), dict(n=3, r=1, w=0, k=1),
+                                 dict(n=3, r=1, w=1, k=0), dict(n=0, r=1, w=1, k=1),
+                                 dict(n=3, r=1.5, w=1, k=1), dict(n=3, r=True, w=1, k=1)])
+def test_k_staleness_bad_input(bad):
+    with pytest.raises(InvalidParameterError):
+        pbs.k_staleness(**bad)
+
+
+def wars_loop(n, r, w, t, law, trials, seed):
+    """The paper's pseudocode, one trial at a time, with plain Python sorting."""
+    rng = np.random.default_rng(seed)
+    fresh = 0
+    for _ in range(trials):
+        W, A, R, S = (law.sample(rng, n) for _ in range(4))
+        wt = sorted(W + A)[w - 1]
+        order = sorted(range(n), key=lambda i: R[i] + S[i])[:r]
+        fresh += any(wt + R[i] + t >= W[i] for i in order)
+    return fresh / trials
+
+
+@pytest.mark.parametrize("n,r,w,t", [(3, 1, 1, 0.0), (3, 1, 2, 0.3), (5, 2, 1, 0.0)])
+def test_t_visibility_matches_an_independent_loop(n, r, w, t):
+    law = pbs.ParetoExponential(0.4, 1.05, 1.51, 0.183)
+    ref = wars_loop(n, r, w, t, law, 8_000, seed=11)
+    got = pbs.t_visibility(n, r, w, t, law, trials=200_000, seed=5)
+    se = math.sqrt(ref * (1 - ref) / 8_000) + math.sqrt(got * (1 - got) / 200_000)
+    assert abs(got - ref) < 4 * se + 1e-9
+
+
+def test_strict_quorums_are_always_fresh():
+    assert pbs.t_visibility(3, 2, 2, 0.0, "YMMR", trials=1000, seed=1) == 1.0
+    assert pbs.t_for_probability(3, 1, 3, 0.999, "YMMR", trials=1000, seed=1) == 0.0
+
+
+def test_t_visibility_deterministic_and_monotone():
+    a = pbs.t_visibility(3, 1, 1, 1.0, "LNKD-DISK", trials=50_000, seed=3)
+    b = pbs.t_visibility(3, 1, 1, 1.0, "LNKD-DISK", trials=50_000, seed=3)
+    assert a == b
+    curve = pbs.t_visibility_curve(3, 1, 1, [0, 1, 5, 20, 100], "LNKD-DISK", trials=50_000, seed=3)
+    assert np.all(np.diff(curve["p"]) >= 0)
+    assert np.all(curve["lo"] <= curve["p"]) and np.all(curve["p"] <= curve["hi"])
+
+
+# the paper's published numbers (data/pbs_latency.toml [paper_numbers]); 3σ of 400k trials ≈ 0.0024
+@pytest.mark.parametrize("profile,n,t,expected,tol", [
+    ("LNKD-SSD", 3, 0.0, 0.974, 0.004),
+    ("LNKD-DISK", 3, 0.0, 0.439, 0.006),
+    ("LNKD-DISK", 3, 10.0, 0.925, 0.004),
+    ("YMMR", 3, 0.0, 0.893, 0.008),
+    ("WAN", 3, 0.0, 0.33, 0.01),
+    ("LNKD-DISK", 2, 0.0, 0.575, 0.006),
+    ("LNKD-DISK", 10, 0.0, 0.211, 0.006),
+])
+def test_reproduces_the_paper(profile, n, t, expected, tol):
+    got = pbs.t_visibility(n, 1, 1, t, profile, trials=400_000, seed=2012)
+    assert got == pytest.approx(expected, abs=tol)
+
+
+def test_lnkd_ssd_operation_latency_matches_the_paper():
+    c = pbs.t_visibility_curve(3, 1, 1, [0.0], "LNKD-SSD", trials=400_000, seed=9)
+    assert np.median(c["read_ms"]) == pytest.approx(0.489, abs=0.01)
+    assert np.quantile(c["read_ms"], 0.999) == pytest.approx(0.657, abs=0.03)
+
+
+def test_pareto_exponential_moments():
+    law = pbs.ParetoExponential(0.9122, 0.235, 10.0, 1.66)
+    a, xm, lam, p = 10.0, 0.235, 1.66, 0.9122
+    mean = p * a * xm / (a - 1) + (1 - p) / lam
+    m2 = p * a * xm ** 2 / (a - 2) + (1 - p) * 2 / lam ** 2
+    assert law.mean == pytest.approx(mean)
+    assert law.var == pytest.approx(m2 - mean ** 2)
+    x = law.sample(np.random.default_rng(0), 400_000)
+    assert x.mean() == pytest.approx(mean, rel=0.01)
+    assert x.var() == pytest.approx(m2 - mean ** 2, rel=0.05)
+    assert x.min() >= 0
+    # P(X ≤ xm) comes from the exponential part only: (1 − p)(1 − e^(−λ xm))
+    assert np.mean(x <= xm) == pytest.approx((1 - p) * (1 - math.exp(-lam * xm)), abs=0.003)
+
+
+def test_pareto_exponential_bad_input():
+    for bad in [(1.5, 1, 1, 1), (0.5, 0, 1, 1), (0.5, 1, -1, 1), (0.5, 1, 1, float("nan"))]:
+        with pytest.raises(InvalidParameterError):
+            pbs.ParetoExponential(*bad)
+
+
+def test_data_file_matches_the_constants():
+    data = tomllib.loads(DATA.read_text())
+    assert "Bailis" in data["source"]["citation"] and data["source"]["table"] == "Table 3"
+    for name, ops in pbs.TABLE3.items():
+        for op, (p, xm, a, lam) in ops.items():
+            row = data[name][op]
+            assert (row["pareto"], row["xm"], row["alpha"], row["lambda"]) == (p, xm, a, lam)
+    assert data["WAN"]["remote_ms"] == pbs.WAN_DELAY_MS and data["WAN"]["base"] == "LNKD-DISK"
+    assert data["paper_numbers"]["lnkd_ssd_t0"] == 0.974
+
+
+def test_wilson_interval_formula():
+    lo, hi = pbs.wilson(0.5, 100)
+    z = 1.96
+    c = (0.5 + z * z / 200) / (1 + z * z / 100)
+    h = z * math.sqrt(0.25 / 100 + z * z / 40_000) / (1 + z * z / 100)
+    assert (float(lo), float(hi)) == pytest.approx((c - h, c + h))
+
+
+@pytest.mark.parametrize("kwargs", [dict(t_ms=-1.0), dict(t_ms=float("nan")), dict(latency="NOPE"),
+                                    dict(trials=0), dict(r=5), dict(w=0)])
+def test_t_visibility_bad_input(kwargs):
+    args = dict(n=3, r=1, w=1, t_ms=0.0, latency="LNKD-SSD", trials=100, seed=1)
+    args.update(kwargs)
+    with pytest.raises(InvalidParameterError):
+        pbs.t_visibility(**args)
+
+
+def test_t_for_probability_is_the_quantile_of_the_curve():
+    t99 = pbs.t_for_probability(3, 1, 1, 0.99, "LNKD-DISK", trials=100_000, seed=4)
+    c = pbs.t_visibility_curve(3, 1, 1, [t99 * 0.98, t99 * 1.02], "LNKD-DISK", trials=100_000, seed=4)
+    assert c["p"][0] < 0.99 <= c["p"][1]

@@ -1,0 +1,232 @@
+"""The replicated store: durability, freshness and convergence invariants over many seeded
+fault schedules, simulator staleness against PBS, metrics against closed forms, bad input."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from syncmodel.errors import InvalidParameterError
+from syncmodel.rng import spawn_ints
+from syncmodel.sync import metrics, pbs, staleness, store
+from syncmodel.sync.store import merge_entries
+
+SEEDS = spawn_ints(2024, 12)
+RUN = dict(duration_ms=1200.0, write_rate=40.0, read_rate=40.0, keys=8, clients=4)
+
+
+def faults(seed, crashes, permanent, partitions=1):
+    return store.random_faults(3, RUN["duration_ms"], crashes=crashes, permanent=permanent,
+                               partitions=partitions, seed=seed)
+
+
+@pytest.mark.parametrize("mode,r,w,crashes,permanent", [
+    ("sync", 1, 1, 2, 2),      # synchronous: all N−1 = 2 backups may fail for good
+    ("sync", 1, 1, 3, 0),      # ... or every node crash and restart
+    ("quorum", 2, 2, 2, 1),    # strict quorum: W − 1 = 1 permanent loss tolerated
+    ("quorum", 1, 3, 2, 2),    # W = N: any N − 1 permanent losses
+    ("quorum", 3, 1, 1, 0),    # W = 1 survives crash-restart (disks are durable)
+])
+@pytest.mark.parametrize("loss", [0.0, 0.03])
+def test_no_acknowledged_write_is_lost_within_tolerance(mode, r, w, crashes, permanent, loss):
+    acked = 0
+    for seed in SEEDS:
+        run = store.simulate(mode, 3, r, w, seed=seed, loss=loss, **RUN, **faults(seed, crashes, permanent))
+        assert metrics.lost_writes(run) == [], (mode, seed)
+        acked += len(run.ledger.ack)
+    assert acked > 300  # the runs did acknowledge writes
+
+
+def test_async_primary_backup_loses_writes_on_failover():
+    lost = []
+    for seed in SEEDS:
+        sched = {"crashes": [(0, 400.0 + 37.0 * (seed % 7), None)]}  # the primary dies for good
+        run = store.simulate("async", 3, seed=seed, **RUN, **sched)
+        lost.append(run.summary()["lost_acked_writes"])
+        # the lost ones are exactly writes acknowledged by the old primary but never shipped
+        assert all(run.ledger.ack[w] <= sched["crashes"][0][1] for w in metrics.lost_writes(run))
+    assert sum(lost) > 0 and sum(x > 0 for x in lost) >= len(SEEDS) // 2
+    # the same schedule under synchronous replication loses none
+    for seed in SEEDS[:4]:
+        run = store.simulate("sync", 3, seed=seed, **RUN, crashes=[(0, 400.0 + 37.0 * (seed % 7), None)])
+        assert metrics.lost_writes(run) == []
+
+
+@pytest.mark.parametrize("r,w", [(2, 2), (1, 3), (3, 1)])
+def test_strict_quorum_reads_are_never_older_than_the_last_acknowledged_write(r, w):
+    for seed in SEEDS[:6]:
+        run = store.simulate("quorum", 3, r, w, seed=seed, **RUN, latency="LNKD-DISK")
+        df = metrics.reads_frame(run)
+        assert len(df) > 50 and not df["stale"].any()
+
+
+def test_workload_t_visibility_from_reads():
+    args = dict(duration_ms=3000.0, write_rate=50.0, read_rate=200.0, keys=4, latency="LNKD-DISK")
+    edges = [0.0, 3.0, 30.0, 1e9]
+    weak = metrics.t_visibility_reads(store.simulate("quorum", 3, 1, 1, seed=2, **args), edges)
+    strict = metrics.t_visibility_reads(store.simulate("quorum", 3, 2, 2, seed=2, **args), edges)
+    assert (strict["fresh"] == 1.0).all()
+    assert weak["fresh"].iloc[0] < 0.9 < weak["fresh"].iloc[-1]
+    run = store.simulate("quorum", 3, 1, 1, seed=2, **args)
+    df = metrics.reads_frame(run)
+    assert weak["reads"].sum() == np.isfinite(df["since_ack"]).sum()
+    with pytest.raises(InvalidParameterError):
+        metrics.t_visibility_reads(run, [1.0, 1.0])
+
+
+def test_partial_quorum_reads_can_be_stale_and_primary_reads_cannot():
+    run = store.simulate("quorum", 3, 1, 1, seed=1, **RUN, latency=("exponential", 5.0))
+    assert metrics.reads_frame(run)["stale"].any()
+    run = store.simulate("sync", 3, seed=1, **RUN, latency=("exponential", 5.0))
+    assert not metrics.reads_frame(run)["stale"].any()
+    run = store.simulate("async", 3, seed=1, **RUN, latency=("exponential", 5.0), read_from="any")
+    assert metrics.reads_frame(run)["stale"].any()
+
+
+@pytest.mark.slow
+def test_simulated_t_visibility_agrees_with_pbs_monte_carlo():
+    law = pbs.profile("LNKD-SSD").R
+    grid = [0.0, 0.3, 1.0]
+    sim = staleness.t_visibility_sim(3, 1, 1, grid, law, trials=4500, seed=7)
+    mc = pbs.t_visibility_curve(3, 1, 1, grid, law, trials=300_000, seed=8)
+    for j in range(len(grid)):
+        assert sim["lo"][j] - 0.002 <= mc["p"][j] <= sim["hi"][j] + 0.002
+    # a profile: writes ~ W, acks ~ A, reads ~ R, responses ~ S (LNKD-DISK: slow disk writes)
+    sim = staleness.t_visibility_sim(3, 1, 1, [0.0, 10.0], "LNKD-DISK", trials=6000, seed=21, z=3.0)
+    mc = pbs.t_visibility_curve(3, 1, 1, [0.0, 10.0], "LNKD-DISK", trials=300_000, seed=22)
+    assert np.all((sim["lo"] - 0.002 <= mc["p"]) & (mc["p"] <= sim["hi"] + 0.002))
+    exp = ("exponential", 1.0)
+    sim = staleness.t_visibility_sim(3, 1, 2, [0.0, 1.0], exp, trials=3000, seed=9)
+    mc = pbs.t_visibility_curve(3, 1, 2, [0.0, 1.0], exp, trials=300_000, seed=10)
+    assert np.all((sim["lo"] - 0.002 <= mc["p"]) & (mc["p"] <= sim["hi"] + 0.002))
+
+
+def test_simulated_k_staleness_agrees_with_closed_form():
+    sim = staleness.k_staleness_sim(4, 1, 2, k_max=2, trials=3000, seed=3)
+    for k, lo, hi in zip(sim["k"], sim["lo"], sim["hi"], strict=True):
+        assert lo <= pbs.k_staleness(4, 1, 2, int(k)) <= hi
+
+
+@pytest.mark.slow
+def test_failures_make_reads_staler_and_anti_entropy_helps():
+    # replica 1 is down while keys 100..600 are written (5..30 ms); each key is read 40 ms later,
+    # after it is back: without repair it answers first a third of the time, with a stale value
+    crash = [(1, 5.0, 30.0)]
+    args = dict(trials=1500, seed=4, latency=("exponential", 1.0))
+    base = staleness.t_visibility_sim(3, 1, 1, [40.0], **args)
+    hurt = staleness.t_visibility_sim(3, 1, 1, [40.0], crashes=crash, **args)
+    healed = staleness.t_visibility_sim(3, 1, 1, [40.0], crashes=crash, anti_entropy_ms=5.0, **args)
+    assert base["p"][0] == 1.0
+    assert hurt["hi"][0] < 0.95
+    assert healed["lo"][0] > hurt["hi"][0]
+
+
+def test_read_repair_reduces_stale_reads_after_a_replica_returns():
+    # replica 2 misses the writes of 100..700 ms; afterwards R = 1 reads it answers first are stale
+    # until something repairs it: read repair pushes the merged answer back to stale responders
+    args = dict(duration_ms=1500.0, write_rate=20.0, read_rate=80.0, keys=8, clients=4,
+                crashes=[(2, 100.0, 700.0)])
+    def stale_reads(rr, seed):
+        return store.simulate("quorum", 3, 1, 1, seed=seed, read_repair=rr, **args).summary()["stale_reads"]
+
+    stale = {rr: sum(stale_reads(rr, s) for s in (1, 2, 3)) for rr in (False, True)}
+    assert stale[True] < stale[False]
+
+
+def test_replication_lag_closed_forms():
+    # synchronous shipping over a fixed 1 ms link: every backup applies exactly 1 ms later
+    run = store.simulate("sync", 3, seed=1, **RUN, latency=1.0)
+    lag = metrics.replication_lag(run)
+    assert lag.size > 100 and np.allclose(lag, 1.0)
+    # async batches every h = 20 ms over a d = 1 ms link: lag ~ Uniform(d, d + h], mean d + h/2
+    run = store.simulate("async", 3, seed=1, **RUN, latency=1.0, heartbeat_ms=20.0)
+    lag = metrics.replication_lag(run)
+    assert lag.min() >= 1.0 - 1e-9 and lag.max() <= 21.0 + 1e-9
+    assert lag.mean() == pytest.approx(11.0, abs=0.8)
+
+
+def test_primary_backup_serializes_and_loses_no_update():
+    run = store.simulate("sync", 3, seed=2, **RUN)
+    assert metrics.conflict_rate(run) == 0.0 and metrics.lost_updates(run) == 0
+    # the final value of each key = the number of increments applied to it
+    final = metrics._merged_live(run)
+    for key, (ctx, sibs) in final.items():
+        assert max(s[2] for s in sibs) == len(ctx) == sum(1 for k in run.ledger.key if k == key)
+
+
+def test_concurrent_multileader_writes_conflict_and_lww_loses_increments():
+    part = [(((0,), (1, 2)), 200.0, 700.0)]
+    sib = store.simulate("multileader", 3, seed=3, **RUN, policy="siblings", partitions=part,
+                         anti_entropy_ms=20.0)
+    lww = store.simulate("multileader", 3, seed=3, **RUN, policy="lww", partitions=part,
+                         anti_entropy_ms=20.0)
+    assert metrics.conflict_rate(sib) > 0 and metrics.conflict_rate(lww) > 0
+    assert metrics.lost_updates(lww) > 0
+    # a G-counter would keep every increment: its total is the number of writes that took effect
+    stored, crdt = metrics.counter_values(lww)
+    took_effect = sum(len(ctx) for ctx, _ in metrics._merged_live(lww).values())
+    assert crdt == took_effect and crdt - stored == metrics.lost_updates(lww) > 0
+    assert len(lww.ledger.lww_dropped) > 0 and len(sib.ledger.lww_dropped) == 0
+
+
+def test_convergence_after_partition_heals_with_anti_entropy():
+    part = [(((0,), (1, 2)), 200.0, 600.0)]
+    run = store.simulate("multileader", 3, seed=5, **RUN, partitions=part, anti_entropy_ms=10.0,
+                         snapshot_ms=25.0)
+    cf = metrics.convergence_frame(run)
+    during = cf[(cf.time > 300) & (cf.time < 600)]
+    assert during["ratio"].max() < 1.0
+    assert cf["ratio"].iloc[-1] == 1.0
+    # the snapshots are the set formulas of sets.Cluster: C ⊆ A, ratio = |C|/|A|
+    assert np.all(cf["c"] <= cf["a"])
+    nz = cf["a"] > 0
+    assert np.allclose(cf.loc[nz, "ratio"], cf.loc[nz, "c"] / cf.loc[nz, "a"])
+
+
+def test_lww_with_clock_skew_reorders_concurrent_writes():
+    part = [(((0,), (1, 2)), 100.0, 900.0)]
+    args = dict(**RUN, policy="lww", partitions=part, anti_entropy_ms=20.0)
+    skewed = store.simulate("multileader", 3, seed=6, clock_skew_ms=400.0, **args)
+    assert len(skewed.ledger.lww_reordered) > 0
+
+
+def test_merge_entries_worked_case():
+    a = (frozenset({1, 2}), ((2, 0.0, 2),))
+    b = (frozenset({1}), ((1, 0.0, 1),))
+    assert merge_entries(a, b) == (frozenset({1, 2}), ((2, 0.0, 2),))
+    c = (frozenset({3}), ((3, 0.0, 1),))
+    assert merge_entries(b, c) == (frozenset({1, 3}), ((1, 0.0, 1), (3, 0.0, 1)))
+
+
+def test_same_seed_same_run():
+    f = faults(11, 1, 0)
+    a = store.simulate("quorum", 3, 2, 1, seed=11, **RUN, **f).summary()
+    b = store.simulate("quorum", 3, 2, 1, seed=11, **RUN, **f).summary()
+    a.pop("wall_s"), b.pop("wall_s"), a.pop("events_per_s"), b.pop("events_per_s")
+    assert a == b
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(mode="paxos"), dict(r=0), dict(w=4), dict(n=0), dict(write_rate=-1.0),
+    dict(read_rate=float("nan")), dict(policy="newest"), dict(fanout="some"), dict(read_from="disk"),
+    dict(crashes=[(5, 10.0, None)]), dict(crashes=[(0, 10.0, 5.0)]), dict(latency="SLOW"),
+    dict(loss=1.5), dict(keys=0), dict(bogus=1), dict(partitions=[(((0,), (7,)), 1.0, 2.0)]),
+    dict(anti_entropy_ms=0.0),
+])
+def test_bad_input(kwargs):
+    args = dict(mode="quorum", n=3, r=1, w=1)
+    args.update(kwargs)
+    with pytest.raises(InvalidParameterError):
+        store.simulate(**args, seed=1)
+
+
+def test_random_faults_bad_input_and_shape():
+    with pytest.raises(InvalidParameterError):
+        store.random_faults(3, 100.0, crashes=4)
+    with pytest.raises(InvalidParameterError):
+        store.random_faults(3, 100.0, crashes=1, permanent=2)
+    f = store.random_faults(5, 1000.0, crashes=3, permanent=1, partitions=2, seed=1)
+    assert len({c[0] for c in f["crashes"]}) == 3 and sum(c[2] is None for c in f["crashes"]) == 1
+    assert all(math.isfinite(p[2]) for p in f["partitions"])
