@@ -1,0 +1,22 @@
+"""Paper figures made by parameter sweeps (notebook 07)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from . import register
+
+N_VALUES = (1, 2, 3, 4, 5, 7, 9)
+P_VALUES = (0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4)
+
+
+@register("sweep_availability_nines",
+          "Nines of availability of a majority quorum over n nodes × node-down probability p")
+def build(small: bool = False) -> go.Figure:
+    from ..sweep import availability_point, run
+    from ..widgets.sweep import heatmap
+
+    n_values = N_VALUES[:4] if small else N_VALUES
+    df = run(availability_point, {"n": list(n_values), "p": list(P_VALUES)}, progress=False)
+    return heatmap(df, x="p", y="n", metric="nines", text_format="%{z:.1f}",
+                   title="Majority quorum: nines of availability")
