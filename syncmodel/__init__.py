@@ -32,6 +32,8 @@ _LAZY_NAMES: dict[str, str] = {
     "QuorumSystem": "syncmodel.quorum",
     "k_staleness": "syncmodel.sync.pbs",
     "t_visibility": "syncmodel.sync.pbs",
+    "preset": "syncmodel.systems",
+    "SystemModel": "syncmodel.systems",
 }
 # submodules reachable as attributes: sm.quorum, sm.markov, ...
 _SUBMODULES = (

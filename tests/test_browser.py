@@ -64,7 +64,30 @@ def voila_url(tmp_path_factory):
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+def toggle_and_check(page, url: str) -> None:
+    """Load the dashboard, bring n4 back up, and check the title and the markers follow."""
+    page.goto(url, timeout=120_000)
+    title = page.locator(".js-plotly-plot .gtitle").first
+    title.wait_for(timeout=120_000)
+    page.wait_for_load_state("networkidle", timeout=60_000)
+    before = title.text_content()
+    hollow = ".js-plotly-plot .scatterlayer .trace:nth-child(3) .point"
+    hollow_before = page.locator(hollow).count()
+    page.locator(".widget-toggle-button", has_text="n4").first.click()  # n4 recovers
+    page.wait_for_function(
+        "(t) => document.querySelector('.js-plotly-plot .gtitle').textContent !== t",
+        arg=before, timeout=45_000)
+    after = title.text_content()
+    # n4 is back: A(S) is now the union over every replica, and n4's cells are no longer hollow
+    a_all = set().union(*map(set, EXAMPLE_HOLDINGS.values()))
+    assert f"|A(S)| = {len(a_all)}" in after and f"|A(S)| = {len(a_all)}" not in before
+    assert hollow_before == len(EXAMPLE_HOLDINGS["n4"])
+    page.wait_for_function(f"() => document.querySelectorAll({hollow!r}).length === 0",
+                           timeout=30_000)
+
+
 def test_toggling_a_replica_changes_the_figure(voila_url, tmp_path):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -72,27 +95,20 @@ def test_toggling_a_replica_changes_the_figure(voila_url, tmp_path):
             executable_path=BROWSER,
             args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                   "--disable-background-networking", "--disable-component-update"])
-        page = browser.new_page()
         try:
-            page.goto(voila_url, timeout=120_000)
-            title = page.locator(".js-plotly-plot .gtitle").first
-            title.wait_for(timeout=120_000)
-            before = title.text_content()
-            hollow = ".js-plotly-plot .scatterlayer .trace:nth-child(3) .point"
-            hollow_before = page.locator(hollow).count()
-            page.locator(".widget-toggle-button", has_text="n4").first.click()  # n4 recovers
-            page.wait_for_function(
-                "(t) => document.querySelector('.js-plotly-plot .gtitle').textContent !== t",
-                arg=before, timeout=30_000)
-            after = title.text_content()
-            # n4 is back: A(S) is now the union over every replica, and n4's cells are no longer hollow
-            a_all = set().union(*map(set, EXAMPLE_HOLDINGS.values()))
-            assert f"|A(S)| = {len(a_all)}" in after and f"|A(S)| = {len(a_all)}" not in before
-            assert hollow_before == len(EXAMPLE_HOLDINGS["n4"])
-            page.wait_for_function(f"() => document.querySelectorAll({hollow!r}).length === 0",
-                                   timeout=30_000)
-        except Exception:
-            page.screenshot(path=str(tmp_path / "voila-failure.png"))
-            raise
+            # On a loaded machine the first FigureWidget update is occasionally lost while the
+            # widget's view is still starting (seen once in several runs): one retry on a fresh
+            # page (and kernel), with a screenshot of each failure kept.
+            for attempt in (1, 2):
+                page = browser.new_page()
+                try:
+                    toggle_and_check(page, voila_url)
+                    break
+                except PlaywrightTimeout:
+                    page.screenshot(path=str(tmp_path / f"voila-failure-{attempt}.png"))
+                    if attempt == 2:
+                        raise
+                finally:
+                    page.close()
         finally:
             browser.close()
