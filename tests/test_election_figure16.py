@@ -115,3 +115,10 @@ def test_analytic_worked_case_150_155():
     d = 4 * f16.LATENCY.mean + f16.DISK.mean
     _, F = f16.analytic_cdf((150, 155), np.array([150 + 5 + d + 1.0]), dt=0.1)
     assert F[0] == pytest.approx(1 - 0.352, abs=0.01)
+
+
+def test_figure16_all_progress_bar_on_and_off(capsys):
+    f16.figure16_all(ranges=[(150, 300)], trials=2, seed=1, progress=False)
+    assert "Figure 16" not in capsys.readouterr().err
+    f16.figure16_all(ranges=[(150, 300)], trials=2, seed=1)
+    assert "Figure 16 ranges" in capsys.readouterr().err

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from math import comb
+
 import pytest
 from nbrun import run_notebook
 
@@ -35,7 +37,10 @@ def test_01_consistency_availability(tmp_path):
 
 def test_00_tour(tmp_path):
     n = 4
-    s = run_notebook("00_tour.ipynb", FIG_DIR=str(tmp_path), N_REPLICAS=n, ROUNDS=2)
+    s = run_notebook("00_tour.ipynb", FIG_DIR=str(tmp_path), N_REPLICAS=n, ROUNDS=2, P_NODE=0.1)
+    # majority of 5 at p = 0.1: at least 3 of 5 up, a binomial sum (the 0.99144)
+    assert s["f_majority_5"] == pytest.approx(
+        sum(comb(5, k) * 0.9**k * 0.1 ** (5 - k) for k in (3, 4, 5)), rel=1e-12)
     # replica i holds x:i+1 and y:n-i, so no fact is shared by all: C = ∅
     assert s["ratio_start"] == 0.0
     # two ring rounds carry the newest version of every key to every replica

@@ -94,19 +94,23 @@ PAPER_TRIALS: dict[str, int] = {label(r): (100 if r == (150, 150) else 1000) for
 
 
 def figure16_all(ranges: Sequence[Sequence[float]] = RANGES, trials: int | None = None,
-                 seed: Seed = None, **overrides: Any) -> pd.DataFrame:
+                 seed: Seed = None, progress: bool = True, **overrides: Any) -> pd.DataFrame:
     """:func:`figure16` for every range (range i uses child seed i of ``seed``).
 
     ``trials=None`` runs the paper's counts (:data:`PAPER_TRIALS`: 1000 per range,
     100 for 150–150, 9100 elections in all); an int runs that many for every range.
+    ``progress`` shows a tqdm bar over the ranges (a widget in JupyterLab, text in a
+    terminal); ``progress=False`` turns it off.
     """
     import pandas as pd
+    from tqdm.auto import tqdm
 
     if not ranges:
         raise invalid("ranges", ranges, "a non-empty sequence of (lo, hi) pairs")
     children = spawn(seed, len(ranges))
     frames = []
-    for r, child in zip(ranges, children, strict=True):
+    for r, child in tqdm(list(zip(ranges, children, strict=True)), desc="Figure 16 ranges",
+                         unit="range", disable=not progress):
         lo, hi = _check_timeout(r)
         k = trials if trials is not None else PAPER_TRIALS.get(label((lo, hi)), 1000)
         frames.append(figure16((lo, hi), k, child, **overrides))
