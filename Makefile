@@ -30,8 +30,10 @@ lint: $(STAMP)
 test: $(STAMP) browser lint
 	$(BIN)/python -m pytest
 
+# root (a container, Binder-like machines) needs --allow-root; the token is printed in the log
 lab: $(STAMP)
-	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) notebooks/
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) \
+		--ServerApp.root_dir=notebooks
 
 # every benchmark runs; the target fails at the end if any benchmark reported a missed target
 bench: $(STAMP)
