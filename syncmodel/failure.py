@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InfeasibleError, invalid
+from .errors import InfeasibleError, check_probability, invalid
 from .rng import Seed, as_generator
 from .structure import (
     Structure,
@@ -72,15 +72,6 @@ class Domain:
     name: str = ""
 
 
-def _check_prob(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise invalid(name, value, "a number in [0, 1]")
-    v = float(value)
-    if not (0.0 <= v <= 1.0):  # NaN fails too
-        raise invalid(name, value, "in [0, 1]")
-    return v
-
-
 def node_probabilities(structure: Structure, p: Any) -> np.ndarray:
     """Per-node failure probabilities aligned with ``structure.nodes``.
 
@@ -96,10 +87,10 @@ def node_probabilities(structure: Structure, p: Any) -> np.ndarray:
         missing = [x for x in nodes if x not in p]
         if missing:
             raise invalid("p", dict(p), f"a mapping naming every node (missing: {missing!r})")
-        arr = np.array([_check_prob(f"p[{x!r}]", p[x]) for x in nodes], dtype=float)
+        arr = np.array([check_probability(f"p[{x!r}]", p[x]) for x in nodes], dtype=float)
         return arr
     if isinstance(p, numbers.Real) and not isinstance(p, bool):
-        return np.full(len(nodes), _check_prob("p", p))
+        return np.full(len(nodes), check_probability("p", p))
     if isinstance(p, (str, bytes)) or not isinstance(p, (Sequence, np.ndarray)):
         raise invalid("p", p, "a float, a sequence or a {node: p} mapping")
     try:
@@ -172,7 +163,7 @@ def _domains(structure: Structure, domains: Any, beta: Any, p: np.ndarray) -> li
         else:
             raise invalid("domains", domains, "a mapping name -> (nodes, p) or a list of Domain")
         for d in items:
-            q = _check_prob(f"domains[{d.name!r}].p" if d.name else "domain p", d.p)
+            q = check_probability(f"domains[{d.name!r}].p" if d.name else "domain p", d.p)
             members = list(d.nodes)
             if not members:
                 raise invalid("domains", d, "domains with at least one node")
@@ -187,7 +178,7 @@ def _domains(structure: Structure, domains: Any, beta: Any, p: np.ndarray) -> li
             mask[[index[x] for x in members]] = True
             out.append((mask, q))
     if beta is not None:
-        b = _check_prob("beta", beta)
+        b = check_probability("beta", beta)
         if b > 0:
             out.append((np.ones(len(index), dtype=bool), b * float(p.mean())))
     return out
@@ -807,7 +798,7 @@ def failure_curve(
     n = structure.n
     doms = _domains(structure, domains, None, np.zeros(n))
     if beta is not None:
-        b = _check_prob("beta", beta)
+        b = check_probability("beta", beta)
         out = np.empty(arr.size)
         for j, pj in enumerate(arr):  # the common-cause event probability changes with p
             d = [*doms, (np.ones(n, dtype=bool), b * pj)] if b > 0 else doms

@@ -101,7 +101,7 @@ def test_rack_p_for_other_systems_is_independent_per_replica():
 def test_nines():
     assert A.nines(0.999) == pytest.approx(3.0)
     assert A.nines(1.0) == math.inf
-    with pytest.raises(InvalidParameterError, match="a "):
+    with pytest.raises(InvalidParameterError, match="availability"):
         A.nines(float("nan"))
 
 

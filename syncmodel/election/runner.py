@@ -13,11 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import invalid
+from ..errors import check_probability, invalid
 from ..rng import Seed, as_generator, spawn_ints
 from ..sim import Latency, Network, Simulator, Trace, as_latency
 from ..sim.latency import LatencySpec
-from ..sim.network import _check_prob
 from .hashing import hash_election
 from .protocols import ALGORITHMS, Config, ElectionNode, Monitor, samplers
 from .safety import check_safety, max_concurrent_leaders
@@ -143,7 +142,7 @@ def _make_plan(algorithm: str = "raft", n: int = 5, *,
 
     if partition is None and (heal_at_ms is not None or partition_at_ms is not None):
         raise invalid("partition", partition, "node groups when partition_at_ms/heal_at_ms is set")
-    _check_prob("loss", loss)
+    check_probability("loss", loss)
     faults: list[tuple[int, float, float | None]] = []
     for c in crashes or ():
         try:

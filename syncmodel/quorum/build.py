@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import invalid
+from ..errors import check_int, invalid
 from ..structure import Sets, all_of, any_of, choose
 from .system import QuorumSystem
 from .trees import MAX_BITMASK_NODES, _all_masks
@@ -30,12 +30,6 @@ def _node_list(n_or_nodes: Any, name: str = "n") -> list[Hashable]:
     return out
 
 
-def _count(name: str, v: Any, hi: int) -> int:
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or not 1 <= int(v) <= hi:
-        raise invalid(name, v, f"an int in 1..{hi}")
-    return int(v)
-
-
 def threshold(n: Any, r: int, w: int, **attrs: Any) -> QuorumSystem:
     """Reads: any r of the n nodes; writes: any w.  They intersect iff r + w > n.
 
@@ -46,7 +40,7 @@ def threshold(n: Any, r: int, w: int, **attrs: Any) -> QuorumSystem:
     """
     nodes = _node_list(n)
     m = len(nodes)
-    r, w = _count("r", r, m), _count("w", w, m)
+    r, w = check_int("r", r, 1, m), check_int("w", w, 1, m)
     return QuorumSystem(choose(r, nodes), choose(w, nodes), **attrs)
 
 
@@ -64,7 +58,7 @@ def flexible(n: Any, q1: int, q2: int, **attrs: Any) -> QuorumSystem:
     """
     nodes = _node_list(n)
     m = len(nodes)
-    q1, q2 = _count("q1", q1, m), _count("q2", q2, m)
+    q1, q2 = check_int("q1", q1, 1, m), check_int("q2", q2, 1, m)
     return QuorumSystem(choose(q1, nodes), choose(q2, nodes), **attrs)
 
 
@@ -76,8 +70,8 @@ def grid(rows: int, cols: int, names: Sequence[Hashable] | None = None, **attrs:
     one row is all down (write resilience cols − 1).  Example: a 2 × 3 grid
     has read load 1/2 at read fraction 1 (each row half the time).
     """
-    rows = _count("rows", rows, 10**6)
-    cols = _count("cols", cols, 10**6)
+    rows = check_int("rows", rows, 1, 10**6)
+    cols = check_int("cols", cols, 1, 10**6)
     nodes = list(range(rows * cols)) if names is None else _node_list(names, "names")
     if len(nodes) != rows * cols:
         raise invalid("names", names, f"{rows * cols} distinct node names")

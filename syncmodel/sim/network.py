@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from heapq import heappush
 from typing import Any
 
-from ..errors import invalid
+from ..errors import check_probability, invalid
 from .kernel import Simulator
 from .latency import Latency, LatencySpec, as_latency, buffered
 from .trace import Record
@@ -87,15 +87,6 @@ class Process:
             self.on_timer(name, data)
 
 
-def _check_prob(name: str, value: Any) -> float:
-    if type(value) is float and 0.0 <= value <= 1.0:
-        return value
-    if (not isinstance(value, numbers.Real) or isinstance(value, bool)
-            or not (0.0 <= float(value) <= 1.0)):
-        raise invalid(name, value, "in [0, 1]")
-    return float(value)
-
-
 class Network:
     """Links between processes ``0..n-1`` with one latency law, loss and faults.
 
@@ -110,7 +101,7 @@ class Network:
                  links: Mapping[tuple[int, int], LatencySpec] | None = None) -> None:
         self.sim = sim
         self.latency: Latency = as_latency(latency)
-        self.loss = _check_prob("loss", loss)
+        self.loss = check_probability("loss", loss)
         self.procs: list[Process] = []
         self._group: list[int] = []
         self._draw: Callable[[], float] = self.latency.sampler(sim.rng)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import invalid
+from ..errors import check_int, invalid
 from ..rng import Seed, as_generator
 from ..sim.latency import Latency, LatencySpec, as_latency
 
@@ -27,18 +27,10 @@ SOURCE = ("Bailis, Venkataraman, Franklin, Hellerstein, Stoica. Probabilisticall
 WAN_DELAY_MS = 75.0
 
 
-def _check_int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or int(value) < lo or (
-            hi is not None and int(value) > hi):
-        rng = f"in {lo}..{hi}" if hi is not None else f"≥ {lo}"
-        raise invalid(name, value, f"an int {rng}")
-    return int(value)
-
-
 def check_nrw(n: Any, r: Any, w: Any) -> tuple[int, int, int]:
     """Validate replication factor ``n`` ≥ 1 and quorum sizes ``r``, ``w`` in 1..n."""
-    n = _check_int("n", n, 1)
-    return n, _check_int("r", r, 1, n), _check_int("w", w, 1, n)
+    n = check_int("n", n, 1)
+    return n, check_int("r", r, 1, n), check_int("w", w, 1, n)
 
 
 def k_staleness(n: int, r: int, w: int, k: int) -> float:
@@ -57,7 +49,7 @@ def k_staleness(n: int, r: int, w: int, k: int) -> float:
     (0.33333333333333337, 0.5555555555555556)
     """
     n, r, w = check_nrw(n, r, w)
-    k = _check_int("k", k, 1)
+    k = check_int("k", k, 1)
     miss = math.comb(n - w, r) / math.comb(n, r)
     return 1.0 - miss ** k
 
@@ -241,7 +233,7 @@ def _draw(law: Latency, rng: np.random.Generator, size: tuple[int, int]) -> np.n
 
 
 def _check_trials(trials: Any) -> int:
-    return _check_int("trials", trials, 1)
+    return check_int("trials", trials, 1)
 
 
 def _check_t(t_ms: Any) -> np.ndarray:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import InvalidParameterError, invalid
+from ..errors import InvalidParameterError, check_int, check_probability, invalid
+from ..markov import nines
 from ..rng import Seed, as_generator, spawn
 from .model import SystemModel, preset
 
@@ -46,33 +47,11 @@ def _model(system: SystemModel | str) -> SystemModel:
     raise invalid("system", system, "a preset name or a SystemModel")
 
 
-def _prob(name: str, value: Any) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not ok or not 0.0 <= float(value) <= 1.0:  # NaN fails both comparisons
-        raise invalid(name, value, "a probability in [0, 1]")
-    return float(value)
-
-
 def _nonneg(name: str, value: Any) -> float:
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
     if not ok or not math.isfinite(float(value)) or float(value) < 0:
         raise invalid(name, value, "a finite number ≥ 0")
     return float(value)
-
-
-def _count(name: str, value: Any, lo: int = 1) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or int(value) < lo:
-        raise invalid(name, value, f"an int ≥ {lo}")
-    return int(value)
-
-
-def nines(a: float) -> float:
-    """Availability in nines: −log10(1 − a).
-
-    Worked case: 0.999 → 3; 0.972 → 1.55; a = 1 → inf.
-    """
-    a = _prob("a", a)
-    return math.inf if a >= 1.0 else -math.log10(1.0 - a)
 
 
 # ------------------------------------------------------------------ 1. availability
@@ -91,8 +70,8 @@ def availability(system: SystemModel | str, p: float, *, rack_p: float = 0.0,
     from .. import failure
 
     m = _model(system)
-    p = _prob("p", p)
-    rack_p = _prob("rack_p", rack_p)
+    p = check_probability("p", p)
+    rack_p = check_probability("rack_p", rack_p)
     s = m.structure()
     if rack_p == 0.0:
         return float(failure.fault_tolerance(s, p, method=method, seed=seed))
@@ -135,7 +114,7 @@ def failover_downtime(system: SystemModel | str, trials: int = 200, seed: Seed =
     Worked case: etcd's samples lie in about [T − heartbeat, 2T + a few RTT] = [900, ~2050] ms.
     """
     m = _model(system)
-    trials = _count("trials", trials)
+    trials = check_int("trials", trials, 1)
     if m.election == "none":
         if m.name == "glusterfs":
             return np.full(trials, float(m.params["ping_timeout_ms"]))
@@ -199,7 +178,7 @@ def stale_read_probability(system: SystemModel | str, t_ms: float = 0.0, *,
     m = _model(system)
     t = _nonneg("t_ms", t_ms)
     mu = _nonneg("latency_ms", latency_ms)
-    trials = _count("trials", trials)
+    trials = check_int("trials", trials, 1)
     if m.fresh_reads or m.replication in ("pipeline", "client-sync") or m.read_path == "default":
         return 0.0
     follower = (m.nodes - 1) / m.nodes
@@ -240,7 +219,7 @@ def deposed_leader_window(system: SystemModel | str, trials: int = 200, seed: Se
     docs' 'hard to trigger'; L = HeartbeatTimeout opens a window in some runs.
     """
     m = _model(system)
-    trials = _count("trials", trials)
+    trials = check_int("trials", trials, 1)
     if not (m.name == "consul" and m.read_path == "default"):
         return np.zeros(trials)
     from .. import election
@@ -292,13 +271,13 @@ def lost_writes(system: SystemModel | str, writes: int = 1000, rate_per_s: float
     writes lost; with wait_replicas = 1: none.
     """
     m = _model(system)
-    writes = _count("writes", writes)
+    writes = check_int("writes", writes, 1)
     rate = _nonneg("rate_per_s", rate_per_s)
     if rate == 0:
         raise invalid("rate_per_s", rate_per_s, "a rate > 0")
     lag = _nonneg("lag_ms", lag_ms)
     others = m.replicas - 1
-    failed = _count("failed_replicas", failed_replicas, 0)
+    failed = check_int("failed_replicas", failed_replicas, 0)
     if failed > max(others, 0):
         raise invalid("failed_replicas", failed_replicas, f"an int in [0, {max(others, 0)}]")
     rng = as_generator(seed)
@@ -378,7 +357,7 @@ def read_repair_effect(system: SystemModel | str = "cassandra", runs: int = 6, s
     m = _model(system)
     if m.replication != "leaderless":
         raise invalid("system", m.name, "a leaderless (quorum) system such as cassandra")
-    runs = _count("runs", runs)
+    runs = check_int("runs", runs, 1)
     a, b = (_nonneg("outage_ms", x) for x in outage_ms)
     if b < a:
         raise invalid("outage_ms", outage_ms, "(down_at, up_at) with up_at ≥ down_at")
@@ -417,7 +396,7 @@ def conflicting_versions(system: SystemModel | str, writers: int = 2, *,
     from ..sync import versioning
 
     m = _model(system)
-    writers = _count("writers", writers, 1)
+    writers = check_int("writers", writers, 1)
     if not isinstance(partitioned, bool):
         raise invalid("partitioned", partitioned, "True or False")
     rng = as_generator(seed)

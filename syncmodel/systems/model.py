@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ..errors import InfeasibleError, InvalidParameterError, invalid
+from ..errors import InfeasibleError, InvalidParameterError, check_int, invalid
 
 __all__ = ["DATA_FILE", "FRESH_READ_PATHS", "READ_PATHS", "SystemModel", "load_defaults", "names", "preset"]
 
@@ -211,14 +211,6 @@ def names() -> list[str]:
 
 
 # ---------------------------------------------------------------------- validation helpers
-def _int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or int(value) < lo or (
-            hi is not None and int(value) > hi):
-        rng = f"in [{lo}, {hi}]" if hi is not None else f"≥ {lo}"
-        raise invalid(name, value, f"an int {rng}")
-    return int(value)
-
-
 def _ms(name: str, value: Any, allow_zero: bool = False) -> float:
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
     if not ok or not math.isfinite(float(value)) or float(value) < 0 or (
@@ -278,7 +270,7 @@ def preset(name: str, **overrides: Any) -> SystemModel:
 
 
 def _build(name: str, cfg: dict[str, Any], sources: dict[str, str], changed: set[str]) -> SystemModel:
-    nodes = _int("nodes", cfg["nodes"], 1)
+    nodes = check_int("nodes", cfg["nodes"], 1)
     read_path = _choice("read_path", cfg["read_path"], READ_PATHS[name])
     params = {k: v for k, v in cfg.items() if k not in COMMON}
     family = cfg["family"]
@@ -289,7 +281,7 @@ def _build(name: str, cfg: dict[str, Any], sources: dict[str, str], changed: set
         if "replicas" in changed and replicas != nodes:
             raise invalid("replicas", replicas, f"equal to nodes = {nodes} (every member holds the data)")
         replicas = nodes
-    replicas = _int("replicas", replicas, 1)
+    replicas = check_int("replicas", replicas, 1)
     if replicas > nodes:
         raise invalid("replicas", replicas, f"at most nodes = {nodes}")
     majority = replicas // 2 + 1
@@ -312,7 +304,7 @@ def _build(name: str, cfg: dict[str, Any], sources: dict[str, str], changed: set
             raise invalid("heartbeat_ms", params["heartbeat_ms"],
                           f"below election_timeout_ms = {params['election_timeout_ms']}")
     if name == "consul":
-        params["raft_multiplier"] = _int("raft_multiplier", params["raft_multiplier"], 1, 10)
+        params["raft_multiplier"] = check_int("raft_multiplier", params["raft_multiplier"], 1, 10)
         for key in ("heartbeat_timeout_ms", "election_timeout_ms", "leader_lease_ms"):
             params[key] = _ms(key, params[key])
         if params["leader_lease_ms"] > params["heartbeat_timeout_ms"]:
@@ -324,8 +316,8 @@ def _build(name: str, cfg: dict[str, Any], sources: dict[str, str], changed: set
         params["lease_ms"] = _ms("lease_ms", params["lease_ms"])
     if name == "zookeeper":
         params["tick_ms"] = _ms("tick_ms", params["tick_ms"])
-        params["init_limit"] = _int("init_limit", params["init_limit"], 1)
-        params["sync_limit"] = _int("sync_limit", params["sync_limit"], 1)
+        params["init_limit"] = check_int("init_limit", params["init_limit"], 1)
+        params["sync_limit"] = check_int("sync_limit", params["sync_limit"], 1)
         params["finalize_wait_ms"] = _ms("finalize_wait_ms", params["finalize_wait_ms"])
     if name == "cassandra":
         levels = {}
@@ -339,20 +331,20 @@ def _build(name: str, cfg: dict[str, Any], sources: dict[str, str], changed: set
         params["read_repair"] = _bool("read_repair", params["read_repair"])
         params["hinted_handoff"] = _bool("hinted_handoff", params["hinted_handoff"])
     if name == "redis":
-        params["sentinels"] = _int("sentinels", params["sentinels"], 1)
-        params["sentinel_quorum"] = _int("sentinel_quorum", params["sentinel_quorum"], 1,
+        params["sentinels"] = check_int("sentinels", params["sentinels"], 1)
+        params["sentinel_quorum"] = check_int("sentinel_quorum", params["sentinel_quorum"], 1,
                                          params["sentinels"])
-        params["wait_replicas"] = _int("wait_replicas", params["wait_replicas"], 0, replicas - 1)
+        params["wait_replicas"] = check_int("wait_replicas", params["wait_replicas"], 0, replicas - 1)
         for key in ("down_after_ms", "failover_timeout_ms", "max_desync_ms"):
             params[key] = _ms(key, params[key])
         read_q, write_q = 1, 1 + params["wait_replicas"]
     if name == "memcached":
         if replicas != 1:
             raise invalid("replicas", replicas, "1 (Memcached does not replicate)")
-        params["vnodes"] = _int("vnodes", params["vnodes"], 1)
+        params["vnodes"] = check_int("vnodes", params["vnodes"], 1)
         read_q = write_q = 1
     if name == "hdfs":
-        racks = params["racks"] = _int("racks", params["racks"], 1, nodes)
+        racks = params["racks"] = check_int("racks", params["racks"], 1, nodes)
         if nodes % racks:
             raise invalid("racks", racks, f"a divisor of nodes = {nodes} (equal racks)")
         params["placement"] = _choice("placement", params["placement"],
