@@ -387,13 +387,25 @@ class Choose(Structure):
     children: tuple[Structure, ...]
 
     def __init__(self, k: int, children: Iterable[Any]) -> None:
-        kids = tuple(_wrap(c) for c in children)
+        kids = tuple([_wrap(c) for c in children])
         if not kids:
             raise invalid("xs", [], "a non-empty collection of nodes or structures")
-        if not isinstance(k, numbers.Integral) or isinstance(k, bool) or not 1 <= k <= len(kids):
+        if not (type(k) is int or (isinstance(k, numbers.Integral) and not isinstance(k, bool))) or not (
+            1 <= k <= len(kids)
+        ):
             raise invalid("k", k, f"an int in 1..{len(kids)}")
         object.__setattr__(self, "k", int(k))
         object.__setattr__(self, "children", kids)
+        object.__setattr__(self, "_cache", {})
+
+    @classmethod
+    def _of(cls, k: int, kids: tuple[Structure, ...]) -> Choose:
+        """A Choose from already-wrapped children and a k known to lie in 1..len(kids)."""
+        self = object.__new__(cls)
+        object.__setattr__(self, "k", k)
+        object.__setattr__(self, "children", kids)
+        object.__setattr__(self, "_cache", {})
+        return self
 
     def __setattr__(self, key: str, value: Any) -> None:
         raise AttributeError("structures are immutable")
@@ -408,9 +420,14 @@ class Choose(Structure):
         return (Choose, (self.k, self.children))
 
     def _children_nodes(self) -> Iterable[Hashable]:
-        for c in self.children:
+        # depth-first, left to right, without recursion (deep expressions, fewer frames)
+        stack = list(reversed(self.children))
+        while stack:
+            c = stack.pop()
             if type(c) is Node:
                 yield c.name
+            elif type(c) is Choose:
+                stack.extend(reversed(c.children))
             else:
                 yield from c.nodes
 
@@ -535,6 +552,19 @@ def _ordered(s: Iterable[Hashable]) -> list[Hashable]:
 
 
 def _wrap(x: Any) -> Structure:
+    """``x`` itself if it is a structure, else ``Node(x)`` (names that are ints, strs or
+    tuples skip Node's checks: they are never structures and are hashable unless a tuple
+    holds something unhashable; graphs of thousands of nodes are built this way)."""
+    t = type(x)
+    if t is int or t is str or t is tuple:
+        if t is tuple:
+            try:
+                hash(x)
+            except TypeError:
+                raise invalid("name", x, "hashable") from None
+        node = object.__new__(Node)
+        object.__setattr__(node, "name", x)  # past the immutability guard, as Node.__init__ does
+        return node
     return x if isinstance(x, Structure) else Node(x)
 
 
@@ -583,7 +613,9 @@ def choose(k: int, xs: Any) -> Structure:
     probability 3q² − 2q³.  k outside 1..len(xs) raises InvalidParameterError.
     """
     kids = _children(xs)
-    if not isinstance(k, numbers.Integral) or isinstance(k, bool) or not 1 <= k <= len(kids):
+    if not (type(k) is int or (isinstance(k, numbers.Integral) and not isinstance(k, bool))) or not (
+        1 <= k <= len(kids)
+    ):
         raise invalid("k", k, f"an int in 1..{len(kids)}")
     if len(kids) == 1:
         return _wrap(kids[0])
@@ -602,7 +634,7 @@ def all_of(xs: Any) -> Structure:
             flat.extend(c.children)
         else:
             flat.append(c)
-    return flat[0] if len(flat) == 1 else Choose(len(flat), flat)
+    return flat[0] if len(flat) == 1 else Choose._of(len(flat), tuple(flat))
 
 
 def any_of(xs: Any) -> Structure:
@@ -614,7 +646,7 @@ def any_of(xs: Any) -> Structure:
             flat.extend(c.children)
         else:
             flat.append(c)
-    return flat[0] if len(flat) == 1 else Choose(1, flat)
+    return flat[0] if len(flat) == 1 else Choose._of(1, tuple(flat))
 
 
 def majority(n_or_nodes: Any) -> Structure:
