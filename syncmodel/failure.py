@@ -32,6 +32,8 @@ import numpy as np
 from .errors import InfeasibleError, check_probability, invalid
 from .rng import Seed, as_generator
 from .structure import (
+    Choose,
+    Node,
     Structure,
     Tree,
     as_structure,
@@ -133,7 +135,8 @@ def _prob_list(structure: Structure, p: Any) -> list[float]:
             return node_probabilities(structure, p).tolist()
     else:
         return node_probabilities(structure, p).tolist()
-    if not all(0.0 <= x <= 1.0 for x in out):
+    total = sum(out)  # NaN anywhere makes the sum NaN, which fails total == total
+    if not (min(out) >= 0.0 and max(out) <= 1.0 and total == total):
         return node_probabilities(structure, p).tolist()  # raises, naming the bad value
     return out
 
@@ -227,29 +230,99 @@ def _k_of_children_fail_py(k: int, f: Sequence[float]) -> float:
         if any(x >= 1.0 for x in f):
             return 1.0
         return -math.expm1(math.fsum(math.log1p(-x) for x in f))
-    if m * k > 2048:
+    if m * k > SCALAR_DP_LIMIT:  # numpy wins past about 20k updates (benchmarks/bench_failure.py)
         return float(_k_of_children_fail(k, np.asarray(f, dtype=float)[:, None])[0])
-    # dist[i] = P(lo + i children up) over the children seen so far, for the live counts only:
-    # counts ≥ k are dropped (up), counts that cannot reach k any more go to `sure` (down)
-    dist, lo, sure, left = [1.0], 0, 0.0, m
-    for x in f:
-        left -= 1
+    # dist[c] = P(c children up) over the children seen so far, updated in place for the
+    # live counts lo..hi only: counts ≥ k are dropped (up), and counts that cannot reach k
+    # any more (too few children left) are summed into `sure` (down)
+    dist = [0.0] * k
+    dist[0] = 1.0
+    lo = hi = 0
+    sure = 0.0
+    for j, x in enumerate(f, 1):
         u = 1.0 - x
-        dist = [dist[0] * x, *[a * x + b * u for a, b in zip(dist[1:], dist, strict=False)], dist[-1] * u]
-        if lo + len(dist) > k:
-            del dist[k - lo :]
-        need = k - left
-        if need > lo:
-            sure += math.fsum(dist[: need - lo])
-            del dist[: need - lo]
-            lo = need
-            if not dist:
-                break
-    return sure + math.fsum(dist)
+        hi = min(hi + 1, k - 1)
+        for c in range(hi, lo, -1):
+            dist[c] = dist[c] * x + dist[c - 1] * u
+        dist[lo] *= x
+        need = k - (m - j)
+        while lo < need:
+            sure += dist[lo]
+            lo += 1
+    return sure + math.fsum(dist[lo : hi + 1])
 
 
+def _blocks_fail(k: int, conjunction: bool, fg: np.ndarray, fgx: np.ndarray) -> np.ndarray:
+    """P(S) of a threshold X = choose(k, X_1..X_b) joined with side conditions, block by block.
+
+    Blocks t = 1..b are node-disjoint.  ``fg[t]`` is the failure probability
+    of G_t (the other children of S that live in block t) and ``fgx[t]`` that
+    of G_t joined with X_t (all-of when ``conjunction``, any-of otherwise);
+    shapes (b, B).  All-of: S = X ∧ ⋀G_t fails with
+    P(some G_t fails) + P(every G_t holds, fewer than k X_t hold), where per
+    block P(G ∧ X) = 1 − f_GX and P(G ∧ ¬X) = f_GX − f_G.  Any-of:
+    S = X ∨ ⋁G_t fails with P(no G_t holds, fewer than k X_t hold), where per
+    block P(¬G ∧ X) = f_G − f_GX and P(¬G ∧ ¬X) = f_GX.  The count of X_t
+    that hold is a Poisson-binomial DP truncated below k: O(b·k·B).
+    """
+    if conjunction:
+        hit, miss = 1.0 - fgx, fgx - fg
+        with np.errstate(divide="ignore"):
+            base = -np.expm1(np.log1p(-fg).sum(axis=0))
+    else:
+        hit, miss = fg - fgx, fgx
+        base = np.zeros(fg.shape[1])
+    dist = np.zeros((k, fg.shape[1]))
+    dist[0] = 1.0
+    for t in range(fg.shape[0]):
+        shifted = dist[:-1] * hit[t]
+        dist *= miss[t]
+        dist[1:] += shifted
+    return np.asarray(base + dist.sum(axis=0))
+
+
+def _blocks_fail_py(k: int, conjunction: bool, fg: Sequence[float], fgx: Sequence[float]) -> float:
+    """Scalar twin of :func:`_blocks_fail` on Python floats."""
+    base = 0.0
+    dist = [0.0] * k
+    dist[0] = 1.0
+    for t, (g, gx) in enumerate(zip(fg, fgx, strict=True)):
+        if conjunction:
+            hit, miss = 1.0 - gx, gx - g
+            base = base + g * (1.0 - base)
+        else:
+            hit, miss = g - gx, gx
+        for c in range(min(t + 1, k - 1), 0, -1):
+            dist[c] = dist[c] * miss + dist[c - 1] * hit
+        dist[0] *= miss
+    return base + math.fsum(dist)
+
+
+#: largest k·m of a k-of-m group the scalar DP runs on Python floats (numpy beyond)
+SCALAR_DP_LIMIT = 12_000
 #: largest k·m of a k-of-m group unrolled into generated code
 CODEGEN_DP_LIMIT = 2000
+
+
+def _blocks_source(k: int, conjunction: bool, g: Sequence[int], gx: Sequence[int], out: str) -> list[str]:
+    """Unrolled :func:`_blocks_fail_py` over plan slots ``g`` and ``gx`` (k·b ≤ the DP limit)."""
+    if k * len(g) > CODEGEN_DP_LIMIT:
+        return [f"    {out} = _blocks({k}, {conjunction}, ({', '.join(f'v{int(s)}' for s in g)},), "
+                f"({', '.join(f'v{int(s)}' for s in gx)},))"]
+    lines = ["    _base = 0.0", "    _d0 = 1.0"]
+    for t, (a, b) in enumerate(zip(g, gx, strict=True)):
+        fg, fgx = f"v{int(a)}", f"v{int(b)}"
+        if conjunction:
+            lines.append(f"    _h = 1.0 - {fgx}; _m = {fgx} - {fg}; _base = _base + {fg} * (1.0 - _base)")
+        else:
+            lines.append(f"    _h = {fg} - {fgx}; _m = {fgx}")
+        top = min(t + 1, k - 1)
+        for c in range(top, 0, -1):
+            lines.append(f"    _d{c} = " + (f"_d{c} * _m + " if c <= t else "") + f"_d{c - 1} * _h")
+        lines.append("    _d0 = _d0 * _m")
+    top = min(len(g), k - 1)
+    lines.append(f"    {out} = _base + " + " + ".join(f"_d{c}" for c in range(top + 1)))
+    return lines
 
 
 def _dp_source(k: int, refs: list[str], out: str) -> list[str]:
@@ -294,6 +367,7 @@ class _Plan:
     memoized factoring); evaluating it for new p is arithmetic only.  Ops:
     ("leaves", k, idx): k of read-once nodes; ("kofn", k, slots): k of
     independent sub-results; ("factor", i, down, up): p_i·down + (1 − p_i)·up;
+    ("blocks", k, conjunction, g_slots, gx_slots): see :func:`_blocks_fail`;
     ("const", v).
     """
 
@@ -345,11 +419,14 @@ class _Plan:
             elif kind == "factor":
                 i, d, u = int(op[1]), int(op[2]), int(op[3])
                 expr = f"p[{i}] * v{d} + (1.0 - p[{i}]) * v{u}"
+            elif kind == "blocks":
+                lines.extend(_blocks_source(int(op[1]), bool(op[2]), op[3], op[4], f"v{j}"))
+                continue
             else:
                 expr = repr(float(op[1]))
             lines.append(f"    v{j} = {expr}")
         lines.append(f"    return v{len(self.ops) - 1}")
-        namespace: dict[str, Any] = {"_kof": _k_of_children_fail_py}
+        namespace: dict[str, Any] = {"_kof": _k_of_children_fail_py, "_blocks": _blocks_fail_py}
         exec(compile("\n".join(lines), "<syncmodel.failure plan>", "exec"), namespace)
         return namespace["plan"]
 
@@ -368,6 +445,9 @@ class _Plan:
                 vals.append(pi * vals[op[2]] + (1.0 - pi) * vals[op[3]])
             elif kind == "kofn":
                 vals.append(_k_of_children_fail(op[1], np.stack([vals[j] for j in op[2]])))
+            elif kind == "blocks":
+                fg, fgx = (np.stack([vals[j] for j in slots]) for slots in op[3:5])
+                vals.append(_blocks_fail(op[1], op[2], fg, fgx))
             else:
                 vals.append(np.full(B, float(op[1])))
         return vals[-1]
@@ -396,6 +476,8 @@ class _Plan:
                 vals.append(pi * vals[op[2]] + (1.0 - pi) * vals[op[3]])
             elif kind == "kofn":
                 vals.append(_k_of_children_fail_py(op[1], [vals[j] for j in op[2]]))
+            elif kind == "blocks":
+                vals.append(_blocks_fail_py(op[1], op[2], [vals[j] for j in op[3]], [vals[j] for j in op[4]]))
             else:
                 vals.append(float(op[1]))
         return vals[-1]
@@ -462,7 +544,7 @@ class _Compiler:
             return 1
         if n == 1:
             return out[0]
-        if k == 1 or k == n:  # flatten all-of in all-of, any-of in any-of
+        if k == 1 or k == n:  # flatten all-of in all-of, any-of in any-of; x ∧ x = x ∨ x = x
             K, KIDS = self.k, self.kids
             if k == n:
                 nested = [c for c in out if K[c] > 1 and K[c] == len(KIDS[c])]
@@ -474,10 +556,28 @@ class _Compiler:
                 for c in nested:
                     flat.extend(KIDS[c])
                 out = flat
-                k = len(out) if k == n else 1
+            out = list(dict.fromkeys(out))
+            # absorption: x ∧ (x ∨ y) = x and x ∨ (x ∧ y) = x; in an all-of, drop a child
+            # choose(k', ys) with at least k' of ys among its siblings (it is implied)
+            sibs = set(out)
+            if k == 1:  # an all-of child that has a sibling among its children
+                out = [c for c in out if not (1 < K[c] == len(KIDS[c]) and not sibs.isdisjoint(KIDS[c]))]
+            else:
+                out = [c for c in out if not (K[c] > 0 and sum(y in sibs for y in KIDS[c]) >= K[c])]
+            if len(out) == 1:
+                return out[0]
+            k = 1 if k == 1 else len(out)
         key = (k, tuple(sorted(out)))
         found = self.table.get(key)
         return found if found is not None else self._new(*key)
+
+    def from_structure(self, s: Structure, index: Mapping[Hashable, int]) -> int:
+        """Intern a structure expression directly (no compiled tree in between)."""
+        if type(s) is Node:
+            return self.leaf(index[s.name])
+        if type(s) is Choose:
+            return self.choose(s.k, [self.from_structure(c, index) for c in s.children])
+        return self.from_tree(s.tree(list(index)))
 
     def from_tree(self, tree: Tree) -> int:
         if tree[0] == "n":
@@ -499,8 +599,9 @@ class _Compiler:
         memo[ident] = out
         return out
 
-    def compile(self, tree: Tree) -> _Plan:
-        self.fail(self.from_tree(tree))  # the root's op is emitted after its children's: last
+    def compile(self, root: int) -> _Plan:
+        """The plan of an interned expression (from :meth:`from_structure` or :meth:`from_tree`)."""
+        self.fail(root)  # the root's op is emitted after its children's: last
         return _Plan(self.ops, self.steps)
 
     def _emit(self, ident: int, op: tuple[Any, ...]) -> int:
@@ -508,6 +609,52 @@ class _Compiler:
         slot = len(self.ops) - 1
         self.slot[ident] = slot
         return slot
+
+    def _aligned_blocks(self, ident: int) -> tuple[Any, ...] | None:
+        """A "blocks" op for an all-of or any-of S whose children align on node-disjoint blocks.
+
+        Looks for a child X = choose(k, X_1..X_b) with node-disjoint X_t such that
+        every other child of S shares nodes with exactly one X_t, and the blocks
+        (X_t's nodes with those of the children assigned to it) stay disjoint.
+        The blocks are then independent and :func:`_blocks_fail` needs, per
+        block, only the failure probabilities of G_t (S's other children in
+        block t, joined like S) and of G_t joined with X_t.  A grid's
+        reads * writes is the case in point: X = any full row, G_t = row t has
+        a live node.  None if no child fits.
+        """
+        k, kids = self.k[ident], self.kids[ident]
+        conjunction = k == len(kids)
+        K, KIDS, MASK = self.k, self.kids, self.mask
+        for x in kids:
+            parts = KIDS[x]
+            if K[x] < 1 or len(parts) < 2:
+                continue
+            part_masks = [MASK[c] for c in parts]
+            if sum(m.bit_count() for m in part_masks) != MASK[x].bit_count():
+                continue  # the parts of X share nodes
+            members: list[list[int]] = [[] for _ in parts]
+            blocks = list(part_masks)
+            for c in kids:
+                if c == x:
+                    continue
+                hits = [t for t, m in enumerate(part_masks) if MASK[c] & m]
+                if len(hits) != 1:
+                    break
+                members[hits[0]].append(c)
+                blocks[hits[0]] |= MASK[c]
+            else:
+                union = 0
+                for m in blocks:
+                    union |= m
+                if sum(m.bit_count() for m in blocks) != union.bit_count():
+                    continue  # two blocks meet through their side children
+                def join(cs: list[int]) -> int:
+                    return self.choose(len(cs), cs) if conjunction else self.choose(1, cs)
+
+                g = tuple(self.fail(join(cs)) for cs in members)
+                gx = tuple(self.fail(join([*cs, part])) for cs, part in zip(members, parts, strict=True))
+                return ("blocks", K[x], conjunction, g, gx)
+        return None
 
     def fail(self, ident: int) -> int:
         found = self.slot.get(ident)
@@ -533,6 +680,9 @@ class _Compiler:
                     self.fail(self.choose(k if k == 1 else len(g), [kids[j] for j in g])) for g in groups
                 )
                 return self._emit(ident, ("kofn", 1 if k == 1 else len(groups), parts))
+            blocks = self._aligned_blocks(ident)
+            if blocks is not None:
+                return self._emit(ident, blocks)
         self.steps += 1
         if self.budget is not None and self.steps > self.budget:
             raise _BudgetExceeded
@@ -604,17 +754,17 @@ def _plan(structure: Structure, budget: int | None) -> _Plan:
         return cache["plan"]
     if budget is not None and cache.get("exceeded", -1) >= budget:
         raise _BudgetExceeded
-    tree = structure.tree()
-    if tree[0] == "c" and all(ch[0] == "n" for ch in tree[2]):
-        idx = tuple(ch[1] for ch in tree[2])
-        if len(set(idx)) == len(idx):  # a k-of-n group of distinct nodes: one op
-            plan = _Plan([("leaves", tree[1], idx)], 0)
+    if type(structure) is Choose and len(structure.nodes) == len(structure.children) > 1:
+        if all(type(c) is Node for c in structure.children):  # k of n distinct nodes: one op
+            plan = _Plan([("leaves", structure.k, tuple(range(len(structure.children))))], 0)
             cache["plan"] = plan
             return plan
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 20_000 + 8 * structure.n))  # factoring recurses per node
     try:
-        plan = _Compiler(budget).compile(tree)
+        compiler = _Compiler(budget)
+        index = {x: i for i, x in enumerate(structure.nodes)}
+        plan = compiler.compile(compiler.from_structure(structure, index))
     except _BudgetExceeded:
         cache["exceeded"] = max(cache.get("exceeded", -1), budget if budget is not None else 0)
         raise
@@ -706,7 +856,11 @@ def failure_probability(
     1 − ∏(1 − f_j), any-of with ∏ f_j, choose(k) with P(fewer than k children up)
     from the Poisson-binomial distribution in O(n·k); ``"factoring"``/``"exact"``:
     P(S) = p_i·P(S | i down) + (1 − p_i)·P(S | i up) on repeated nodes, with
-    memoization and splitting into node-disjoint parts; ``"enumeration"``: sum
+    memoization and splitting into node-disjoint parts; before factoring, a
+    threshold X = choose(k, X_1..X_b) joined with children that each sit in
+    one X_t's block is split block by block (a grid's reads * writes:
+    P(S) = 1 − ∏(1 − p^c) + ∏(1 − p^c − q^c) at one p, no factoring step;
+    see :func:`_blocks_fail`); ``"enumeration"``: sum
     over the 2ⁿ states (n ≤ 24); ``"montecarlo"``: ``samples`` draws (default
     10⁶), see :func:`failure_probability_mc`; ``"auto"``: factoring within a
     budget, then enumeration, then Monte Carlo with a RuntimeWarning.

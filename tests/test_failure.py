@@ -101,12 +101,69 @@ def test_grid_against_enumeration_formula():
         assert fault_tolerance(grid(r, c), p, method=method) == pytest.approx(want_up, rel=1e-12)
 
 
-def test_big_grid_exact_by_factoring_is_fast_and_right():
+def test_big_grid_exact_closed_form():
     r, c, p = 12, 12, 0.05
     q = 1 - p
     some, full = 1 - p**c, q**c
     want = 1 - (some**r - (some - full) ** r)
     assert failure_probability(grid(r, c), p) == pytest.approx(want, rel=1e-10)
+
+
+@st.composite
+def aligned_blocks(draw):
+    """S = X joined with side conditions G, where X = choose(k, X_1..X_b) and X_t and the
+    G in block t use only block t's nodes: the pattern of a grid's reads * writes."""
+    sizes = draw(st.lists(st.integers(1, 3), min_size=2, max_size=4))
+    blocks, start = [], 0
+    for size in sizes:
+        blocks.append([f"n{start + j}" for j in range(size)])
+        start += size
+    block_exprs = [expressions(names=tuple(b), depth=2) for b in blocks]
+    parts = [draw(e) for e in block_exprs]
+    x = choose(draw(st.integers(1, len(parts))), parts)
+    sides = [draw(block_exprs[t]) for t in draw(st.lists(st.integers(0, len(blocks) - 1), max_size=4))]
+    join = draw(st.sampled_from([all_of, any_of]))
+    return join([x, *sides]) if sides else x
+
+
+@given(aligned_blocks(), st.lists(st.floats(0, 1), min_size=12, max_size=12))
+def test_block_aligned_structures_equal_brute_force(e, ps):
+    p = {x: ps[i] for i, x in enumerate(e.nodes)}
+    want = brute_fail(e, p)
+    assert failure_probability(e, p) == pytest.approx(want, abs=1e-12)  # first call: interpreted
+    assert failure_probability(e, p) == pytest.approx(want, abs=1e-12)  # then generated code
+    q = ps[0]  # the batch (numpy) evaluator, at one homogeneous p
+    want_q = brute_fail(e, dict.fromkeys(e.nodes, q))
+    assert failure_curve(e, [q, q])[1] == pytest.approx(want_q, abs=1e-12)
+
+
+def test_grid_compiles_to_blocks_without_factoring():
+    """reads * writes of a grid splits over its rows: no factoring step, exact for 30 × 30."""
+    g = grid(30, 30)
+    p = 0.3
+    q = 1 - p
+    some, full = 1 - p**30, q**30
+    assert failure_probability(g, p) == pytest.approx(1 - (some**30 - (some - full) ** 30), rel=1e-12)
+    assert failure._plan(g, None).steps == 0
+    # its dual (any-of at the top) splits the same way
+    d = g.dual()
+    assert failure_probability(d, p) == pytest.approx(1 - failure_probability(g, 1 - p), abs=1e-12)
+    assert failure._plan(d, None).steps == 0
+
+
+def test_absorption_and_idempotence():
+    a, b, c = Node("a"), Node("b"), Node("c")
+    pa, pb, pc = 0.1, 0.2, 0.3
+    cases = [
+        (a * (a + b), pa),  # absorption: a
+        (a + a * b, pa),  # absorption: a
+        (all_of([a + b, a + b, c]), 1 - (1 - pa * pb) * (1 - pc)),  # idempotence: (a + b) * c
+        (choose(2, [a + b, a + b, c]), pa * pb),  # holds exactly when a + b does
+    ]
+    for e, want in cases:
+        p = {x: {"a": pa, "b": pb, "c": pc}[x] for x in e.nodes}
+        assert failure_probability(e, p) == pytest.approx(want, abs=1e-15)
+        assert failure_probability(e, p) == pytest.approx(brute_fail(e, p), abs=1e-15)
 
 
 def test_odd_majorities_self_dual():
@@ -238,9 +295,10 @@ def test_monte_carlo_interval_coverage(interval):
 def test_auto_falls_back_to_monte_carlo_with_warning(monkeypatch):
     monkeypatch.setattr(failure, "AUTO_FACTORING_BUDGET", 0)
     monkeypatch.setattr(failure, "MAX_ENUMERATION_NODES", 2)
+    triangle = Sets([{0, 1}, {1, 2}, {0, 2}])  # repeats nodes in no block pattern: needs factoring
     with pytest.warns(RuntimeWarning, match="Monte Carlo"):
-        v = failure_probability(grid(2, 2), 0.1, seed=1, samples=50_000)
-    assert v == pytest.approx(failure_probability(grid(2, 2), 0.1, method="exact"), abs=0.01)
+        v = failure_probability(triangle, 0.1, seed=1, samples=50_000)
+    assert v == pytest.approx(binom_fail(3, 2, 0.1), abs=0.01)
 
 
 def test_auto_exact_no_warning():
