@@ -34,18 +34,33 @@ def test_writes_real_pdf_svg_png(tmp_path):
     assert not list(tmp_path.glob(".*part"))
 
 
-def test_interrupted_export_leaves_no_partial_file(tmp_path, monkeypatch):
-    import kaleido
+@needs_browser
+def test_failed_render_retries_once_in_a_fresh_browser(tmp_path, monkeypatch):
+    export.write_figure(small_figure(), tmp_path / "warm", formats=("svg",))
+    real, seen = export._Browser.render, []
 
+    def crashes_once(self, specs):
+        seen.append(self)
+        if len(seen) == 1:
+            raise RuntimeError("the tab crashed")
+        return real(self, specs)
+
+    monkeypatch.setattr(export._Browser, "render", crashes_once)
+    export.write_figure(small_figure(), tmp_path / "fig", formats=("svg",))
+    assert ET.parse(tmp_path / "fig.svg").getroot().tag.endswith("svg")
+    assert len(seen) == 2 and seen[0] is not seen[1]  # the second try ran in a new browser
+
+
+def test_interrupted_export_leaves_no_partial_file(tmp_path, monkeypatch):
     (tmp_path / "keep.svg").write_text("old")
 
-    def interrupted(specs, **kwargs):
+    def interrupted(specs):
         # the first format is half written when the user presses Ctrl-C
         with open(specs[0]["path"], "wb") as fh:
             fh.write(b"%PDF-1.4 trunc")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(kaleido, "write_fig_from_object_sync", interrupted)
+    monkeypatch.setattr(export, "_render_specs", interrupted)
     monkeypatch.setattr(export, "_ensure_server", lambda: None)
     with pytest.raises(KeyboardInterrupt):
         export.write_figure(small_figure(), tmp_path / "keep", formats=("pdf", "svg"))
