@@ -629,8 +629,11 @@ class _Compiler:
             parts = KIDS[x]
             if K[x] < 1 or len(parts) < 2:
                 continue
+            xm = MASK[x]
+            if not all(MASK[c] & xm for c in kids):
+                continue  # a child sharing no node with X would need a block of its own
             part_masks = [MASK[c] for c in parts]
-            if sum(m.bit_count() for m in part_masks) != MASK[x].bit_count():
+            if sum(m.bit_count() for m in part_masks) != xm.bit_count():
                 continue  # the parts of X share nodes
             members: list[list[int]] = [[] for _ in parts]
             blocks = list(part_masks)
