@@ -166,6 +166,28 @@ def test_absorption_and_idempotence():
         assert failure_probability(e, p) == pytest.approx(brute_fail(e, p), abs=1e-15)
 
 
+@given(
+    expressions(names=tuple("abcdefghi"), depth=3),
+    st.lists(st.floats(0, 1), min_size=9, max_size=9),
+)
+def test_packed_enumeration_equals_brute_force(e, ps):
+    """Six nodes or more: enumeration evaluates bit-packed states (64 to a word)."""
+    p = {x: ps[i] for i, x in enumerate(e.nodes)}
+    assert failure_probability(e, p, method="enumeration") == pytest.approx(brute_fail(e, p), abs=1e-12)
+
+
+def test_auto_enumerates_irregular_families_instead_of_factoring_long():
+    """A 20-node family of 60 random 4-sets: auto's factoring budget is what enumeration would
+    cost, so it enumerates; both exact methods agree."""
+    rng = np.random.default_rng(5)
+    fam = Sets([set(rng.choice(20, 4, replace=False).tolist()) for _ in range(60)])
+    p = rng.uniform(0.02, 0.3, fam.n).tolist()
+    auto = failure_probability(fam, p)
+    assert "plan" not in fam._cached("failure_plans", dict)  # factoring gave up within its budget
+    assert auto == pytest.approx(failure_probability(fam, p, method="exact"), rel=1e-9, abs=1e-15)
+    assert auto == pytest.approx(failure_probability(fam, p, method="enumeration"), abs=1e-15)
+
+
 def test_odd_majorities_self_dual():
     for n in (3, 5, 7, 11):
         for p in (0.03, 0.2, 0.41):
