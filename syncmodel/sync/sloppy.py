@@ -412,7 +412,8 @@ def simulate(n: int, r: int, w: int, m: int, *, p: float = 0.05, mttr_ms: float 
     :meth:`SloppyRun.estimate`).  Same seed, same numbers.
 
     Worked case: N = 3, R = W = 2, M = 5, p = 0.1, mttr 1 s, 20 runs of 2000 operations over
-    60 s, seed 1: sloppy writes accepted ≈ 0.9996, strict ≈ 0.97 (closed forms 0.99954, 0.972).
+    60 s, seed 1: writes accepted 0.99975 sloppy, 0.9761 strict (95 % interval 0.967..0.985;
+    closed forms 0.99954, 0.972); 95 of 19358 sloppy reads stale, 0 of 18854 strict.
     """
     n, m = _check_ring(n, m)
     r = check_int("r", r, 1, n)
