@@ -22,6 +22,11 @@ def test_notebook_05_runs_and_its_numbers_check_out(tmp_path):
     assert s["min_ratio_partition"] < 1.0 and s["final_ratio"] == 1.0
     assert (tmp_path / "sync_staleness.pdf").exists()
     assert all(math.isfinite(v) for v in s["t999_ms"].values())
+    # sloppy quorums: closed forms (N=3, W=2, M=5, p=0.1) and the simulation's interval
+    assert s["strict_write"] == pytest.approx(0.972) and s["sloppy_write"] == pytest.approx(0.99954)
+    est, lo, hi = s["sloppy_sim_write"]
+    assert lo - 0.002 <= s["sloppy_write"] <= hi + 0.002 and est > s["strict_write"]
+    assert s["strict_sim_stale"] == 0
 
 
 def test_dashboard_controls_update_the_figure():

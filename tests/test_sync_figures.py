@@ -68,3 +68,23 @@ def test_pbs_curves_are_monotone():
                                     trials=5000, seed=1)
     for c in curves.values():
         assert np.all(np.diff(c["p"]) >= 0) and math.isclose(c["p"][-1], 1.0, abs_tol=0.01)
+
+
+def test_sloppy_figure_structure():
+    from syncmodel.sync import sloppy
+    from syncmodel.viz.sync import sloppy_figure
+
+    fig = sloppy_figure([0.01, 0.1], {"a": [1e-3, 1e-2], "b": [1e-6, 1e-4]},
+                        {"a": [0.0, 0.0], "b": [0.01, 0.02]})
+    assert [t.name for t in fig.data] == ["a", "b", "a", "b"]
+    assert [t.showlegend for t in fig.data] == [True, True, False, False]
+    assert fig.data[1].y[0] == pytest.approx(6.0) and fig.data[3].xaxis == "x2"
+    fig = discover()["sync_sloppy"].build(small=True)
+    assert len(fig.data) == 6
+    strict, m5 = fig.data[0], fig.data[1]
+    p = np.asarray(strict.x, dtype=float)
+    # independent: P(write fails) = P(≥ 2 of 3 down) strict, P(≥ 4 of 5 down) sloppy
+    assert np.asarray(strict.y, dtype=float) == pytest.approx(-np.log10(3 * p**2 * (1 - p) + p**3))
+    assert np.asarray(m5.y, dtype=float) == pytest.approx(-np.log10(5 * p**4 * (1 - p) + p**5))
+    assert max(fig.data[3].y) == 0.0 and min(fig.data[4].y) > 0.0  # strict never stale, sloppy is
+    assert fig.data[4].y[-1] == pytest.approx(float(sloppy.stale_read_probability(3, 2, 2, 5, p[-1])))

@@ -37,3 +37,21 @@ def build_convergence(small: bool = False) -> go.Figure:
                               a=cf["a"].to_numpy(),
                               windows=[(window[0], window[1], "partition")],
                               title="Multi-leader store: divergence and anti-entropy")
+
+
+@register("sync_sloppy", "Strict vs sloppy quorums (N = 3, R = W = 2): write nines and stale reads")
+def build_sloppy(small: bool = False) -> go.Figure:
+    import numpy as np
+
+    from ..sync import sloppy
+    from ..viz.sync import sloppy_figure
+
+    ps = np.logspace(-3, np.log10(0.5), 10 if small else 80)
+    configs = {"strict (home N = 3)": (3, False), "sloppy, ring M = 5": (5, True),
+               "sloppy, ring M = 8": (8, True)}
+    failures = {name: [sloppy.unavailability(3, 2, m, p, sloppy=sl) for p in ps]
+                for name, (m, sl) in configs.items()}
+    stale = {name: [float(sloppy.stale_read_probability(3, 2, 2, m, p, sloppy=sl)) for p in ps]
+             for name, (m, sl) in configs.items()}
+    return sloppy_figure(ps, failures, stale,
+                         title="Sloppy quorums buy availability with stale reads (N = 3, R = W = 2)")

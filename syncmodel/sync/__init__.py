@@ -5,12 +5,14 @@ Modules: ``pbs`` (k-staleness closed form, WARS t-visibility, the paper's latenc
 ``versioning`` (version vectors, LWW with clock skew, siblings, G-counter, OR-set),
 ``store`` (the replicated key-value store: sync/async primary-backup, quorum, multi-leader,
 read repair, anti-entropy), ``staleness`` (t-visibility and k-staleness on the simulator),
-``metrics`` (lag, staleness, lost writes, conflicts, convergence from a run's trace).
+``metrics`` (lag, staleness, lost writes, conflicts, convergence from a run's trace),
+``sloppy`` (Dynamo's sloppy quorums and hinted handoff on a ring: availability, stale reads,
+hints; separate from ``store``, whose keys live on all n nodes).
 """
 
 from __future__ import annotations
 
-from . import experiments, metrics, pbs, staleness, store, versioning
+from . import experiments, metrics, pbs, sloppy, staleness, store, versioning
 from .store import MODES, StoreConfig, SyncRun, random_faults, replicate, simulate
 
 __all__ = [
@@ -23,6 +25,7 @@ __all__ = [
     "random_faults",
     "replicate",
     "simulate",
+    "sloppy",
     "staleness",
     "store",
     "versioning",

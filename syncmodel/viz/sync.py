@@ -105,3 +105,32 @@ def bars_figure(categories: Sequence[str], series: Mapping[str, Sequence[float]]
 def as_lists(d: Mapping[str, Any]) -> dict[str, list[float]]:
     """Arrays to plain lists (for JSON summaries)."""
     return {k: np.asarray(v, dtype=float).tolist() for k, v in d.items()}
+
+
+def sloppy_figure(ps: Sequence[float] | np.ndarray, failures: Mapping[str, Sequence[float] | np.ndarray],
+                  stale: Mapping[str, Sequence[float] | np.ndarray], *, title: str = "",
+                  width: str = "double") -> go.Figure:
+    """Strict against sloppy quorums: two panels against the node down-probability p (log x).
+
+    Left: write availability in nines, −log₁₀ of ``failures[name]`` (P(write fails)); right:
+    ``stale[name]``, P(a read misses the latest write | both succeed).  The same name keeps its
+    colour and dash in both panels and appears once in the legend.
+    """
+    from plotly.subplots import make_subplots
+
+    from .failure import to_nines
+
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14)
+    x = np.asarray(ps, dtype=float)
+    for col, data in ((1, failures), (2, stale)):
+        for i, (name, ys) in enumerate(data.items()):
+            y = to_nines(ys) if col == 1 else np.asarray(ys, dtype=float)
+            fig.add_trace(go.Scatter(x=x, y=y, name=name, mode="lines", legendgroup=name, showlegend=col == 1,
+                                     line=dict(color=color(i), dash=DASHES[i % len(DASHES)], width=1.5)),
+                          row=1, col=col)
+    fig.update_xaxes(type="log", title_text="node down-probability p")
+    fig.update_yaxes(title_text="write availability (nines)", row=1, col=1)
+    fig.update_yaxes(title_text="P(stale read | both succeed)", row=1, col=2)
+    fig.update_layout(title=title)
+    paper_layout(fig, width, aspect=0.42)
+    return _legend_below(fig)
