@@ -6,8 +6,11 @@ Every error a user can cause derives from :class:`SyncModelError`.  Bad input is
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
+
+import numpy as np
 
 
 class SyncModelError(Exception):
@@ -64,3 +67,52 @@ def check_int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
         bounds = f"in {lo}..{hi}" if hi is not None else f"≥ {lo}"
         raise invalid(name, value, f"an int {bounds}")
     return int(value)
+
+
+def check_real(name: str, value: Any, lo: float | None = None, hi: float | None = None, *,
+               lo_open: bool = False, finite: bool = True) -> float:
+    """``value`` as a float in [lo, hi] (``(lo, hi]`` when ``lo_open``); a bool, a string,
+    NaN or (when ``finite``) ±inf raises, naming ``name``.
+
+    >>> check_real("dt", 0.5, 0.0, lo_open=True)
+    0.5
+    >>> check_real("dt", 0, 0.0, lo_open=True)
+    Traceback (most recent call last):
+    ...
+    syncmodel.errors.InvalidParameterError: dt must be a finite number > 0.0, got 0
+    """
+    try:
+        v = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else math.nan
+    except OverflowError:  # an int beyond float range
+        v = math.inf if value > 0 else -math.inf
+    ok = not math.isnan(v)
+    if (not ok or (finite and math.isinf(v))
+            or (lo is not None and (v <= lo if lo_open else v < lo))
+            or (hi is not None and v > hi)):
+        parts = [f"{'>' if lo_open else '≥'} {lo}" if lo is not None else "",
+                 f"≤ {hi}" if hi is not None else ""]
+        bounds = " and ".join(p for p in parts if p)
+        raise invalid(name, value, f"a {'finite ' if finite else ''}number{' ' + bounds if bounds else ''}")
+    return v
+
+
+def float_array(name: str, values: Any, expected: str = "a number or a sequence of numbers",
+                *, ndim: int | None = None) -> np.ndarray:
+    """``values`` as a float array; anything that is not numbers (a string, a mapping, a
+    ragged list, bools, None) or has more than ``ndim`` dimensions raises, naming ``name``.
+    NaN and range checks are the caller's.
+
+    >>> float_array("ps", [0.1, 0.2]).tolist()
+    [0.1, 0.2]
+    >>> float_array("ps", ["x"])
+    Traceback (most recent call last):
+    ...
+    syncmodel.errors.InvalidParameterError: ps must be a number or a sequence of numbers, got ['x']
+    """
+    try:
+        raw = values if isinstance(values, np.ndarray) else np.asarray(values)
+    except (TypeError, ValueError):  # ragged
+        raise invalid(name, values, expected) from None
+    if raw.dtype.kind not in "iuf" or (ndim is not None and raw.ndim > ndim):
+        raise invalid(name, values, expected)
+    return raw.astype(float, copy=False)

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InfeasibleError, check_probability, invalid
+from .errors import InfeasibleError, check_probability, float_array, invalid
 from .rng import Seed, as_generator
 from .structure import (
     Choose,
@@ -1028,7 +1028,7 @@ def failure_curve(
     if method in ("montecarlo", "auto"):
         raise invalid("method", method, "an exact method: 'exact', 'recursion', 'factoring' or 'enumeration'")
     structure = as_structure(system)
-    arr = np.asarray(ps, dtype=float).reshape(-1)
+    arr = float_array("ps", ps, "a non-empty sequence of probabilities in [0, 1]").reshape(-1)
     if arr.size == 0 or not np.all((arr >= 0) & (arr <= 1)):
         raise invalid("ps", ps, "a non-empty sequence of probabilities in [0, 1]")
     n = structure.n

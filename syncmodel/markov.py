@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InfeasibleError, invalid
+from .errors import InfeasibleError, float_array, invalid
 from .structure import Structure, as_structure, evaluate_tree
 
 __all__ = [
@@ -66,7 +66,7 @@ def node_availability(
         a_ss, rate = f / (f + r), 1.0 / f + 1.0 / r
     if t is None:
         return a_ss
-    ts = np.asarray(t, dtype=float)
+    ts = float_array("t", t, "a time or times ≥ 0")
     if not np.all(ts >= 0) or not np.all(np.isfinite(ts)):
         raise invalid("t", t, "finite and >= 0")
     with np.errstate(invalid="ignore"):
@@ -77,7 +77,7 @@ def node_availability(
 
 def nines(availability: float | np.ndarray) -> Any:
     """Number of nines: −log10(1 − A).  A = 0.999 gives 3; A = 1 gives inf."""
-    a = np.asarray(availability, dtype=float)
+    a = float_array("availability", availability, "in [0, 1]")
     if not np.all((a >= 0) & (a <= 1)):
         raise invalid("availability", availability, "in [0, 1]")
     with np.errstate(divide="ignore"):
@@ -87,7 +87,7 @@ def nines(availability: float | np.ndarray) -> Any:
 
 def availability_from_nines(n: float | np.ndarray) -> Any:
     """Inverse of :func:`nines`: A = 1 − 10^(−n).  3 nines is 0.999."""
-    x = np.asarray(n, dtype=float)
+    x = float_array("n", n, ">= 0")
     if not np.all(x >= 0) or np.any(np.isnan(x)):
         raise invalid("n", n, ">= 0")
     out = -np.expm1(-x * math.log(10))
@@ -99,9 +99,9 @@ def downtime_per_year(availability: float | np.ndarray, unit: str = "min") -> An
 
     Worked case: A = 0.999 is 8.766 h = 525.96 min a year.
     """
-    if unit not in _UNITS:
+    if not isinstance(unit, str) or unit not in _UNITS:
         raise invalid("unit", unit, f"one of {sorted(_UNITS)}")
-    a = np.asarray(availability, dtype=float)
+    a = float_array("availability", availability, "in [0, 1]")
     if not np.all((a >= 0) & (a <= 1)):
         raise invalid("availability", availability, "in [0, 1]")
     out = (1.0 - a) * HOURS_PER_YEAR * _UNITS[unit]
@@ -145,6 +145,15 @@ class RepairableSystem:
     """
 
     def __init__(self, structure: Structure, lam: np.ndarray, mu: np.ndarray, repair: str) -> None:
+        if not isinstance(structure, Structure):
+            raise invalid("structure", structure, "a Structure (markov.system also takes a QuorumSystem)")
+        if repair not in ("independent", "shared"):
+            raise invalid("repair", repair, "'independent' or 'shared'")
+        for name, rates in (("lam", lam), ("mu", mu)):
+            arr = float_array(name, rates, f"{structure.n} rates, one per node", ndim=1)
+            if arr.shape != (structure.n,) or not np.all(np.isfinite(arr) & (arr >= 0)):
+                raise invalid(name, rates, f"{structure.n} finite rates ≥ 0, one per node")
+        lam, mu = np.asarray(lam, dtype=float), np.asarray(mu, dtype=float)
         self.structure = structure
         self.repair = repair
         self.lam, self.mu = lam, mu
@@ -219,15 +228,39 @@ class RepairableSystem:
         """A(t) = Σ_up [p₀ e^(Qt)] from all nodes up at 0 (matrix exponential)."""
         from scipy.linalg import expm
 
-        ts = np.asarray(t, dtype=float)
+        ts = float_array("t", t, "a time or times ≥ 0")
         if not np.all(np.isfinite(ts)) or not np.all(ts >= 0):
             raise invalid("t", t, "finite and >= 0")
         out = np.empty(ts.shape)
         p0 = np.zeros(self.n_states)
         p0[0] = 1.0
         for idx, tv in np.ndenumerate(ts):
-            out[idx] = (p0 @ expm(self.Q * tv))[self.up].sum()
+            if self._scale > 0 and tv > 1e3 / self._scale and tv >= self._mixed_by():
+                out[idx] = self.availability()  # e^(Qt) = 1·π to double precision by then
+                continue
+            with np.errstate(all="ignore"):
+                out[idx] = (p0 @ expm(self.Q * tv))[self.up].sum()
+            if not np.isfinite(out[idx]):
+                raise invalid("t", t, f"small enough for the matrix exponential (failed at t = {tv:g})")
         return float(out) if out.ndim == 0 else out
+
+    @property
+    def _scale(self) -> float:
+        """The largest total exit rate, max |Q_ii|."""
+        return float(np.max(-np.diag(self.Q))) if self.n_states else 0.0
+
+    def _mixed_by(self) -> float:
+        """A time after which p₀e^(Qt) equals π to double precision: 40 / spectral gap
+        (e^(−40) ≈ 4e−18).  With a no-repair node (μ = 0) the chain need not have a
+        unique limit, so +inf (A(t) always from the matrix exponential)."""
+        if not hasattr(self, "_mix"):
+            if np.any(self.mu == 0):
+                self._mix = math.inf
+            else:
+                re = -np.linalg.eigvals(self.Q).real
+                gap = re[re > 1e-9 * max(self._scale, 1e-300)].min(initial=math.inf)
+                self._mix = 40.0 / gap
+        return self._mix
 
     def _absorb_time(self, absorbing: np.ndarray) -> float:
         keep = ~absorbing

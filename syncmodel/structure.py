@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InfeasibleError, InvalidParameterError, invalid
+from .errors import InfeasibleError, InvalidParameterError, check_int, invalid
 
 __all__ = [
     "Choose",
@@ -249,7 +249,10 @@ class Structure:
 
         Nodes of ``live`` the structure does not mention are ignored.
         """
-        up = set(live)
+        try:
+            up = set(live)
+        except TypeError:  # not iterable, or an unhashable member
+            raise invalid("live", live, "an iterable of node names") from None
         state = np.array([[x in up for x in self.nodes]], dtype=bool)
         return bool(evaluate_tree(self.tree(), state)[0])
 
@@ -262,6 +265,8 @@ class Structure:
         when there are more than ``limit`` of them (e.g. a majority of 101).
         Example: ``choose(2, "abc").quorums()`` is ``[{a, b}, {a, c}, {b, c}]``.
         """
+
+        limit = check_int("limit", limit, 0)
 
         def compute() -> list[frozenset[Hashable]]:
             return self._sorted(tree_paths(self.tree(), limit), self.nodes)
@@ -276,6 +281,8 @@ class Structure:
         They are the minimal path sets of the dual.  Example: the cuts of
         ``a * (b + c)`` are ``{a}`` and ``{b, c}``.
         """
+
+        limit = check_int("limit", limit, 0)
 
         def compute() -> list[frozenset[Hashable]]:
             return self._sorted(tree_paths(self.dual().tree(self.nodes), limit), self.nodes)
@@ -726,6 +733,7 @@ def minimal_transversals(
     For a family of minimal path sets these are the minimal cut sets.
     Example: the transversals of {a, b}, {b, c} are {b} and {a, c}.
     """
+    limit = check_int("limit", limit, 0)
     if not family:
         raise InvalidParameterError("family must be a non-empty collection of sets, got []")
     cur: list[frozenset[Any]] = [frozenset()]

@@ -92,6 +92,25 @@ def test_hash_election_bad_input():
         hash_election([])
     with pytest.raises(InvalidParameterError, match="distinct"):
         hash_election([1, "1"])
+    with pytest.raises(InvalidParameterError, match="ids"):
+        hash_election(5)  # not iterable: was a TypeError
+
+
+@pytest.mark.parametrize("algorithm", [["raft"], {"a": 1}])
+def test_unhashable_algorithm_is_rejected_by_name(algorithm):
+    with pytest.raises(InvalidParameterError, match="algorithm"):
+        simulate(algorithm, seed=0)
+
+
+@pytest.mark.parametrize(("fn", "args", "name"), [
+    (check_safety, (None,), "trace"),
+    (election.leader_intervals, ([], 1.0), "trace"),
+    (election.leader_intervals, (Trace(), "x"), "end"),
+    (election.max_concurrent_leaders, (Trace(), 1.0, None), "since"),
+])
+def test_trace_analyses_reject_bad_input(fn, args, name):
+    with pytest.raises(InvalidParameterError, match=name):
+        fn(*args)
 
 
 # -- simulate: contract, bad input ---------------------------------------------------------------
@@ -122,6 +141,14 @@ def test_simulate_rows_columns_and_determinism():
     (dict(scenario="meteor"), "scenario"),
     (dict(behind=7), "behind"),
     (dict(latency="slow"), "latency"),
+    # found by fuzzing: these crashed inside (TypeError) or were silently coerced
+    (dict(partition=[[0, 1], [2, 3, 4]], partition_at_ms="x"), "partition_at_ms"),
+    (dict(partition=[[0, 1], [2, 3, 4]], partition_at_ms=10.0, heal_at_ms=5.0), "heal_at_ms"),
+    (dict(partition=5), "partition"),
+    (dict(partition=[[0, 9]]), "partition"),
+    (dict(crashes=3), "crashes"),
+    (dict(prevote="no"), "prevote"),
+    (dict(trace_messages=None), "trace_messages"),
 ])
 def test_bad_input_names_the_parameter(kwargs, name):
     with pytest.raises(InvalidParameterError, match=name):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import tomllib
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,39 @@ def test_split_vote_worked_case_and_edges():
     for bad in (-0.1, 1.1, float("nan")):
         with pytest.raises(InvalidParameterError, match="x"):
             f16.split_vote_probability(4, 2, bad)
+
+
+def test_split_vote_probability_large_clusters_and_bad_counts():
+    # past ~1030 servers the exact sum's binomial coefficients overflow a float (was OverflowError)
+    p = f16.split_vote_probability(3001, 1500, 0.5)
+    # K ~ Bin(3000, 1/2) votes lost; split iff K > 1500: (1 − P(K = 1500)) / 2, in exact rationals
+    exact = (1 - Fraction(math.comb(3000, 1500), 2 ** 3000)) / 2
+    assert p == pytest.approx(float(exact), abs=1e-12)
+    for servers, need in ((True, 1), (4, 1.5), (0, 1)):
+        with pytest.raises(InvalidParameterError, match="servers" if need == 1 else "need"):
+            f16.split_vote_probability(servers, need, 0.5)
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [
+    (dict(dt=0), "dt"), (dict(dt=float("nan")), "dt"), (dict(dt=1e-9), "dt"),
+    (dict(cap_ms=-1), "cap_ms"), (dict(cap_ms=float("inf")), "cap_ms"),
+    (dict(heartbeat_ms=float("nan")), "heartbeat_ms"), (dict(heartbeat_ms=1e308), "heartbeat_ms"),
+    (dict(n=1), "n"), (dict(n="x"), "n"), (dict(behind=5), "behind"), (dict(behind=None), "behind"),
+    (dict(latency="slow"), "latency"), (dict(t_ms="x"), "t_ms"), (dict(t_ms=[float("nan")]), "t_ms"),
+])
+def test_analytic_cdf_bad_input_names_the_parameter(kwargs, name):
+    # found by fuzzing: ZeroDivisionError, OverflowError, MemoryError and numpy errors before
+    with pytest.raises(InvalidParameterError, match=name):
+        f16.analytic_cdf((150, 300), **kwargs)
+
+
+def test_figure16_helpers_reject_bad_input():
+    with pytest.raises(InvalidParameterError, match="ranges"):
+        f16.figure16_all(ranges=3, trials=1)
+    with pytest.raises(InvalidParameterError, match="df"):
+        f16.compare_with_paper({})
+    with pytest.raises(InvalidParameterError, match="latency"):
+        f16.broadcast_time_ms(latency=None)
 
 
 def _mc_model(lo, hi, size, seed=0):

@@ -379,3 +379,10 @@ def test_repeated_evaluation_generated_code_matches_brute_force(e, pss):
     for ps in pss:
         p = {x: ps[i] for i, x in enumerate(e.nodes)}
         assert failure_probability(e, p) == pytest.approx(brute_fail(e, p), abs=1e-12)
+
+
+@pytest.mark.parametrize("ps", ["x", ["x"], {"a": 0.1}, [None], [True]])
+def test_failure_curve_rejects_non_numbers_by_name(ps):
+    # found by fuzzing: numpy's float() ValueError/TypeError escaped before
+    with pytest.raises(InvalidParameterError, match="ps"):
+        failure_curve(choose(2, 3), ps)

@@ -150,3 +150,34 @@ def test_bad_other():
         markov.nines(1.5)
     with pytest.raises(InvalidParameterError, match="unit"):
         markov.downtime_per_year(0.9, unit="days")
+
+
+def test_availability_at_large_t_is_the_steady_state():
+    # found by fuzzing: expm(Q·t) lost accuracy past t·|Q| ~ 1e10 (0.928 at t = 1e15) and was NaN
+    # from 1e20; the closed form A(t) of one node and the lumped 2-of-3 steady state cross-check
+    one = markov.system(choose(1, 1), 100.0, 1.0)
+    for t in (1e15, 1e308):
+        assert one.availability_at(t) == pytest.approx(100 / 101, rel=1e-12)
+    two = markov.system(choose(2, 3), [100.0, 50.0, 10.0], 1.0)
+    assert np.allclose(two.availability_at([1e3, 1e10, 1e300]), two.availability(), rtol=1e-12)
+    # where the exponential is still accurate nothing changes: A(t) of one node, closed form
+    assert one.availability_at(5.0) == pytest.approx(markov.node_availability(100.0, 1.0, 5.0), rel=1e-12)
+
+
+@pytest.mark.parametrize(("call", "name"), [
+    (lambda: markov.node_availability(10, 1, t="x"), "t"),
+    (lambda: markov.system(choose(2, 3), 10, 1).availability_at({}), "t"),
+    (lambda: markov.nines("x"), "availability"),
+    (lambda: markov.nines(True), "availability"),
+    (lambda: markov.availability_from_nines({"a": 1}), "n"),
+    (lambda: markov.downtime_per_year("x"), "availability"),
+    (lambda: markov.downtime_per_year(0.9, unit=["h"]), "unit"),
+    (lambda: markov.RepairableSystem(choose(2, 3), np.ones(3), np.ones(3), "lazy"), "repair"),
+    (lambda: markov.RepairableSystem(None, np.ones(3), np.ones(3), "shared"), "structure"),
+    (lambda: markov.RepairableSystem(choose(2, 3), np.ones(2), np.ones(3), "shared"), "lam"),
+    (lambda: markov.RepairableSystem(choose(2, 3), np.ones(3), [1, 1, -1], "shared"), "mu"),
+])
+def test_bad_input_found_by_fuzzing(call, name):
+    # these raised ValueError/TypeError/KeyError/IndexError inside, or were accepted silently
+    with pytest.raises(InvalidParameterError, match=name):
+        call()

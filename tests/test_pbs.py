@@ -159,3 +159,18 @@ def test_t_for_probability_is_the_quantile_of_the_curve():
     t99 = pbs.t_for_probability(3, 1, 1, 0.99, "LNKD-DISK", trials=100_000, seed=4)
     c = pbs.t_visibility_curve(3, 1, 1, [t99 * 0.98, t99 * 1.02], "LNKD-DISK", trials=100_000, seed=4)
     assert c["p"][0] < 0.99 <= c["p"][1]
+
+
+@pytest.mark.parametrize(("call", "name"), [
+    # found by fuzzing: z = nan/inf gave NaN intervals silently; strings raised numpy errors
+    (lambda: pbs.t_visibility_curve(3, 1, 1, [0.0, 1.0], trials=100, seed=1, z=float("nan")), "z"),
+    (lambda: pbs.wilson(0.5, 100, z=float("inf")), "z"),
+    (lambda: pbs.wilson(0.5, 100, z=None), "z"),
+    (lambda: pbs.wilson("x", 100), "p"),
+    (lambda: pbs.wilson(1.5, 100), "p"),
+    (lambda: pbs.wilson(0.5, True), "n"),
+    (lambda: pbs.t_visibility(3, 1, 1, "x", trials=100, seed=1), "t_ms"),
+])
+def test_bad_input_found_by_fuzzing(call, name):
+    with pytest.raises(InvalidParameterError, match=name):
+        call()

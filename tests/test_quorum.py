@@ -469,3 +469,25 @@ def test_systematic_decomposition_on_nested_expressions(seed):
         assert set(sigma) <= fam  # minimal quorums only
         for x in qs.nodes:
             assert sum(p for q, p in sigma.items() if x in q) == pytest.approx(marg[x], abs=1e-8)
+
+
+@pytest.mark.parametrize(("call", "name"), [
+    # found by fuzzing: a scipy ValueError, TypeErrors from inside, or float() errors before
+    (lambda: Q.majority(3).strategy(optimize="network", load_limit=math.inf), "load_limit"),
+    (lambda: Q.majority(3).strategy(optimize="load", network_limit=math.inf), "network_limit"),
+    (lambda: Q.weighted([1, 2, 3], None), "threshold"),
+    (lambda: Q.majority([[1], [2]]), "n"),
+    (lambda: Q.search(5), "nodes"),
+    (lambda: Q.search([[1], [2]]), "nodes"),
+    (lambda: Q.majority(3).availability_curve(["x"]), "ps"),
+    (lambda: Q.majority(3).capacity_curve(None), "fractions"),
+    (lambda: Q.majority(3).capacity_curve([[0.5]]), "fractions"),
+    (lambda: Q.majority(3).read_quorums(limit=None), "limit"),
+    (lambda: Q.majority(3).write_quorums(limit=float("nan")), "limit"),
+    (lambda: Q.majority(3).is_read_quorum(5), "live"),
+    (lambda: Q.majority(3).is_write_quorum([[0]]), "live"),
+    (lambda: Q.majority(3).uniform_strategy().node_load([0], 0.5), "node"),
+])
+def test_bad_input_found_by_fuzzing(call, name):
+    with pytest.raises(InvalidParameterError, match=name):
+        call()

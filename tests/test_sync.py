@@ -230,3 +230,13 @@ def test_random_faults_bad_input_and_shape():
     f = store.random_faults(5, 1000.0, crashes=3, permanent=1, partitions=2, seed=1)
     assert len({c[0] for c in f["crashes"]}) == 3 and sum(c[2] is None for c in f["crashes"]) == 1
     assert all(math.isfinite(p[2]) for p in f["partitions"])
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [
+    (dict(t_ms="x"), "t_ms"), (dict(t_ms=[{}]), "t_ms"), (dict(gap_ms=None), "gap_ms"),
+    (dict(gap_ms="x"), "gap_ms"),
+])
+def test_t_visibility_sim_bad_input_found_by_fuzzing(kwargs, name):
+    # these raised numpy's float() ValueError/TypeError or a TypeError from arithmetic
+    with pytest.raises(InvalidParameterError, match=name):
+        staleness.t_visibility_sim(3, 1, 1, **{"t_ms": [0.0, 5.0], "trials": 20, "seed": 1, **kwargs})

@@ -111,3 +111,12 @@ def test_orset_converges_and_add_wins(script):
     removed = reps[0].removed | reps[1].removed
     alive = {e for e, t in reps[0].adds | reps[1].adds if t not in removed}
     assert m1.value == alive
+
+
+def test_lww_lost_fraction_edge_skews_and_bad_trials():
+    # found by fuzzing: skew −0.0 raised numpy's "high - low < 0", 1e308 an OverflowError
+    assert v.lww_lost_fraction(100.0, -0.0, trials=100, seed=1) == {"simulated": 0.0, "exact": 0.0}
+    with pytest.raises(InvalidParameterError, match="skew_ms"):
+        v.lww_lost_fraction(100.0, 1e308, trials=100, seed=1)
+    with pytest.raises(InvalidParameterError, match="trials"):
+        v.lww_lost_fraction(100.0, 1.0, trials=True, seed=1)

@@ -8,13 +8,12 @@ heartbeat interval, two of the four survivors behind, 1000 trials per timeout ra
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import invalid
+from ..errors import check_int, check_probability, check_real, float_array, invalid
 from ..rng import Seed, spawn
 from ..sim import Latency, as_latency
 from .runner import _check_timeout, simulate
@@ -37,6 +36,8 @@ LATENCY: Latency = as_latency(("uniform", 1.5, 2.5))
 DISK: Latency = as_latency(("lognormal", 8.0, 0.5, 2.0))
 #: runs stop 10 s after the crash; the paper reports 150–150 as "over 10 s"
 TIME_CAP_MS = 10_000.0
+#: most grid points :func:`analytic_cdf` evaluates (max(cap_ms, hi) / dt)
+MAX_GRID = 10_000_000
 #: the crash falls in the first heartbeat interval: a follower's timer depends only on the
 #: last heartbeat it heard (each reset draws afresh), so earlier heartbeats change nothing
 WARMUP_HEARTBEATS = 0
@@ -54,7 +55,7 @@ PAPER = {
 def broadcast_time_ms(latency: Latency = LATENCY, disk: Latency = DISK) -> float:
     """Mean broadcast time: a network round trip plus the receiver's vote write,
     ``2·E[latency] + E[disk]`` (≈ 15 ms for the calibrated set-up: 2·2 + 11.06)."""
-    return 2.0 * latency.mean + disk.mean
+    return 2.0 * as_latency(latency, "latency").mean + as_latency(disk, "disk").mean
 
 
 def label(timeout_ms: Sequence[float]) -> str:
@@ -105,6 +106,9 @@ def figure16_all(ranges: Sequence[Sequence[float]] = RANGES, trials: int | None 
     import pandas as pd
     from tqdm.auto import tqdm
 
+    if isinstance(ranges, (str, bytes)) or not isinstance(ranges, Iterable):
+        raise invalid("ranges", ranges, "a non-empty sequence of (lo, hi) pairs")
+    ranges = list(ranges)
     if not ranges:
         raise invalid("ranges", ranges, "a non-empty sequence of (lo, hi) pairs")
     children = spawn(seed, len(ranges))
@@ -123,6 +127,11 @@ def compare_with_paper(df: pd.DataFrame) -> list[dict[str, Any]]:
     ``df`` is :func:`figure16_all`'s output (ranges missing from it are skipped).
     Not-elected trials count as longer than the cap (medians and maxima use +∞).
     """
+    import pandas as pd
+
+    need = {"range", "time_to_leader_ms"}
+    if not isinstance(df, pd.DataFrame) or not need <= set(df.columns):
+        raise invalid("df", type(df).__name__, f"a DataFrame from figure16_all with columns {sorted(need)}")
     out = []
     for key, ref in PAPER.items():
         rng_label = key.split()[0]
@@ -161,15 +170,15 @@ def split_vote_probability(servers: int, need: int, x: float) -> float:
     dissertation (ch. 9) reduced to a binomial.  Worked case: 4 live servers of 5,
     need 2 more votes, x = 0.5 → K ≤ 1 with probability 1/8 + 3/8, so P(split) = 0.5.
     """
-    if not isinstance(servers, numbers.Integral) or servers < 1:
-        raise invalid("servers", servers, "an int ≥ 1")
-    if not isinstance(need, numbers.Integral) or need < 0:
-        raise invalid("need", need, "an int ≥ 0")
-    if not (isinstance(x, numbers.Real) and 0.0 <= x <= 1.0):
-        raise invalid("x", x, "in [0, 1]")
-    others = int(servers) - 1
+    servers = check_int("servers", servers, 1)
+    need = check_int("need", need, 0)
+    x = check_probability("x", x)
+    others = servers - 1
     if need > others:
         return 1.0
+    if others > 1000:  # the exact sum's C(others, k) overflows a float past ~1030
+        from scipy.stats import binom
+        return float(binom.sf(others - need, others, x))
     ok = sum(math.comb(others, k) * x ** k * (1 - x) ** (others - k)
              for k in range(others - need + 1))
     return float(min(max(1.0 - ok, 0.0), 1.0))
@@ -189,10 +198,25 @@ def analytic_cdf(timeout_ms: Sequence[float], t_ms: np.ndarray | Sequence[float]
     + E[disk] + E[latency] (heartbeat in, request, vote write, reply, new leader's
     heartbeat).  Evaluated exactly on a grid of step ``dt`` by convolution.
     Returns (t, F(t)); F never reaches 1 when splits are certain (r = 0).
+    Requires n ≥ 2, 0 ≤ behind ≤ n − 1, 0 < heartbeat_ms ≤ lo, and at most
+    10⁷ grid points (max(cap_ms, hi) / dt).
     """
     lo, hi = _check_timeout(timeout_ms)
+    n = check_int("n", n, 2)
+    behind = check_int("behind", behind, 0, n - 1)
+    latency, disk = as_latency(latency, "latency"), as_latency(disk, "disk")
+    h = lo / 2 if heartbeat_ms is None else check_real("heartbeat_ms", heartbeat_ms, 0.0, lo,
+                                                        lo_open=True)
+    dt = check_real("dt", dt, 0.0, lo_open=True)
+    cap_ms = check_real("cap_ms", cap_ms, 0.0, lo_open=True)
+    if max(cap_ms, hi) / dt > MAX_GRID:
+        raise invalid("dt", dt, f"≥ max(cap_ms, timeout hi) / {MAX_GRID:.0e} = "
+                                f"{max(cap_ms, hi) / MAX_GRID:g} (at most {MAX_GRID:.0e} grid points)")
+    if t_ms is not None:
+        t_arr = float_array("t_ms", t_ms, "a sequence of times in ms", ndim=1)
+        if np.isnan(t_arr).any():
+            raise invalid("t_ms", t_ms, "times in ms, not NaN")
     r = hi - lo
-    h = heartbeat_ms if heartbeat_ms is not None else lo / 2
     survivors = n - 1
     eligible = max(survivors - behind, 1)
     x = 1.0 if r == 0 else min(1.0, latency.mean / r)
@@ -234,5 +258,4 @@ def analytic_cdf(timeout_ms: Sequence[float], t_ms: np.ndarray | Sequence[float]
         weight *= p_split
     if t_ms is None:
         return grid, np.minimum(cdf, 1.0)
-    t = np.asarray(t_ms, dtype=float)
-    return t, np.interp(t, grid, np.minimum(cdf, 1.0))
+    return t_arr, np.interp(t_arr, grid, np.minimum(cdf, 1.0))

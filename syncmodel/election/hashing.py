@@ -41,6 +41,8 @@ def hash_election(ids: Iterable[Hashable]) -> Hashable:
     >>> hash_election(range(5))
     2
     """
+    if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
+        raise invalid("ids", ids, "a non-empty collection of node ids")
     members = list(ids)
     if not members:
         raise invalid("ids", members, "a non-empty collection of node ids")

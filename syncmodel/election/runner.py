@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import check_probability, invalid
+import numpy as np
+
+from ..errors import check_probability, check_real, invalid
 from ..rng import Seed, as_generator, spawn_ints
 from ..sim import Latency, Network, Simulator, Trace, as_latency
 from ..sim.latency import LatencySpec
@@ -71,7 +73,7 @@ class ElectionRun:
 
 
 def _check_algorithm(algorithm: Any) -> str:
-    if algorithm not in ALGORITHMS:
+    if not isinstance(algorithm, str) or algorithm not in ALGORITHMS:
         raise invalid("algorithm", algorithm, f"one of {sorted(ALGORITHMS)}")
     return str(algorithm)
 
@@ -100,6 +102,21 @@ def _check_pos(name: str, v: Any, allow_none: bool = True) -> float | None:
             or v <= 0):
         raise invalid(name, v, "a finite number > 0")
     return float(v)
+
+
+def _check_partition(partition: Any, n: int) -> list[list[int]]:
+    expected = f"disjoint groups of node ids in 0..{n - 1}"
+    if isinstance(partition, (str, bytes)) or not isinstance(partition, Iterable):
+        raise invalid("partition", partition, expected)
+    try:
+        groups = [list(g) for g in partition]
+    except TypeError:
+        raise invalid("partition", partition, expected) from None
+    ids: list[Any] = [i for g in groups for i in g]
+    if any(not isinstance(i, numbers.Integral) or isinstance(i, bool) or not 0 <= int(i) < n
+           for i in ids) or len(set(map(int, ids))) != len(ids):
+        raise invalid("partition", partition, expected)
+    return [[int(i) for i in g] for g in groups]
 
 
 def _make_plan(algorithm: str = "raft", n: int = 5, *,
@@ -142,8 +159,18 @@ def _make_plan(algorithm: str = "raft", n: int = 5, *,
 
     if partition is None and (heal_at_ms is not None or partition_at_ms is not None):
         raise invalid("partition", partition, "node groups when partition_at_ms/heal_at_ms is set")
+    groups = None if partition is None else _check_partition(partition, n)
+    if partition_at_ms is not None:
+        partition_at_ms = check_real("partition_at_ms", partition_at_ms, 0.0)
+    if heal_at_ms is not None:
+        heal_at_ms = check_real("heal_at_ms", heal_at_ms, partition_at_ms or 0.0)
+    for flag, value in (("prevote", prevote), ("trace_messages", trace_messages)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise invalid(flag, value, "True or False")
     check_probability("loss", loss)
     faults: list[tuple[int, float, float | None]] = []
+    if crashes is not None and (isinstance(crashes, (str, bytes)) or not isinstance(crashes, Iterable)):
+        raise invalid("crashes", crashes, "(node, at[, restart_at]) triples")
     for c in crashes or ():
         try:
             node, at, back = (*tuple(c), None)[:3]
@@ -167,7 +194,7 @@ def _make_plan(algorithm: str = "raft", n: int = 5, *,
     stale = set(others[len(others) - behind:]) if behind else set()
     return _Plan(algorithm=algorithm, n=n, cfg=cfg, latency=lat, loss=float(loss),
                  scenario=scenario, leader=leader, stale=frozenset(stale),
-                 partition=None if partition is None else [list(g) for g in partition],
+                 partition=groups,
                  partition_at_ms=partition_at_ms, heal_at_ms=heal_at_ms, cap=cap,
                  run_ms=None if run_ms is None else float(run_ms),
                  trace_messages=bool(trace_messages), warmup=int(warmup_heartbeats),

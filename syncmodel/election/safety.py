@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import check_real, invalid
 from ..sim import Trace
 
 #: record kinds written by a node that carry its current term
@@ -25,6 +26,12 @@ class Violation:
     node: int
     term: int | None
     detail: dict[str, Any]
+
+
+def _check_trace(trace: Any) -> Trace:
+    if not isinstance(trace, Trace):
+        raise invalid("trace", trace, "a syncmodel.sim.Trace (e.g. run_once(...).trace)")
+    return trace
 
 
 def check_safety(trace: Trace) -> list[Violation]:
@@ -44,7 +51,7 @@ def check_safety(trace: Trace) -> list[Violation]:
     votes: dict[tuple[int, int], int] = {}
     last_term: dict[int, int] = {}
     out: list[Violation] = []
-    for r in trace.records:
+    for r in _check_trace(trace).records:
         if r.kind not in TERM_KINDS or r.term is None:
             continue
         prev = last_term.get(r.node)
@@ -80,7 +87,8 @@ def leader_intervals(trace: Trace, end: float) -> list[tuple[int, int, float, fl
     """
     open_: dict[int, tuple[int, float]] = {}
     spells: list[tuple[int, int, float, float]] = []
-    for r in trace.records:
+    end = check_real("end", end, finite=False)
+    for r in _check_trace(trace).records:
         if r.kind == "leader":
             open_[r.node] = (r.term if r.term is not None else -1, r.time)
         elif r.kind in ("step_down", "crash") and r.node in open_:
@@ -94,6 +102,7 @@ def leader_intervals(trace: Trace, end: float) -> list[tuple[int, int, float, fl
 
 def max_concurrent_leaders(trace: Trace, end: float, since: float = 0.0) -> int:
     """The most nodes in the leader role at one instant in [since, end]."""
+    since = check_real("since", since, finite=False)
     events: list[tuple[float, int]] = []
     for _, _, start, stop in leader_intervals(trace, end):
         if stop < since or stop <= start:

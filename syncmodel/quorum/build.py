@@ -24,7 +24,10 @@ def _node_list(n_or_nodes: Any, name: str = "n") -> list[Hashable]:
     if isinstance(n_or_nodes, bytes) or not isinstance(n_or_nodes, Iterable):
         raise invalid(name, n_or_nodes, "a positive int or a non-empty sequence of node names")
     given = list(n_or_nodes)  # a string gives one node per character
-    out = list(dict.fromkeys(given))
+    try:
+        out = list(dict.fromkeys(given))
+    except TypeError:  # an unhashable name
+        raise invalid(name, n_or_nodes, "a sequence of hashable node names") from None
     if not out or len(out) != len(given):
         raise invalid(name, n_or_nodes, "a non-empty sequence of distinct node names")
     return out
@@ -106,7 +109,7 @@ def weighted(weights: Any, threshold: float, write_threshold: float | None = Non
     wv = np.asarray(vals, dtype=float)
     total = float(wv.sum())
     for name, t in (("threshold", threshold), ("write_threshold", write_threshold)):
-        if t is None:
+        if t is None and name == "write_threshold":
             continue
         if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 < t <= total:
             raise invalid(name, t, f"in (0, {total:g}] (the total weight)")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import numbers
 import time
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from typing import Any
 
 from ..errors import InfeasibleError, invalid
@@ -75,7 +75,12 @@ def search(
     four nodes (a, b slow; c, d fast) under load ≤ 1/150 and network ≤ 2 give
     a + b + c + d with latency 1.  None qualifies -> InfeasibleError.
     """
-    xs = list(dict.fromkeys(nodes))
+    if not isinstance(nodes, Iterable):
+        raise invalid("nodes", nodes, "a non-empty sequence of distinct node names")
+    try:
+        xs = list(dict.fromkeys(nodes))
+    except TypeError:
+        raise invalid("nodes", nodes, "a sequence of hashable node names") from None
     if not xs or len(xs) != len(list(nodes)):
         raise invalid("nodes", nodes, "a non-empty sequence of distinct node names")
     if optimize not in OPTIMIZE:

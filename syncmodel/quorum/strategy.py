@@ -171,7 +171,7 @@ class Strategy:
     ) -> float:
         """The load of one node (see :meth:`node_loads`)."""
         loads = self.node_loads(read_fraction, write_fraction)
-        if node not in loads:
+        if not isinstance(node, Hashable) or node not in loads:
             raise invalid("node", node, f"a node of the system, one of {list(loads)}")
         return loads[node]
 

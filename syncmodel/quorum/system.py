@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InfeasibleError, InvalidParameterError, invalid
+from ..errors import InfeasibleError, InvalidParameterError, float_array, invalid
 from ..structure import FALSE, MAX_SETS, Structure, Tree, as_structure, evaluate_tree, tree_paths
 from . import strategy as _st
 from .strategy import OPTIMIZE, Distribution, Strategy, canonicalize
@@ -244,7 +244,7 @@ class QuorumSystem:
         """
         if op not in ("read", "write", "both"):
             raise invalid("op", op, "'read', 'write' or 'both'")
-        arr = np.asarray(ps, dtype=float).reshape(-1)
+        arr = float_array("ps", ps, "a non-empty sequence of probabilities in [0, 1]").reshape(-1)
         if arr.size == 0 or not np.all((arr >= 0) & (arr <= 1)):
             raise invalid("ps", ps, "a non-empty sequence of probabilities in [0, 1]")
         tree = {"read": self._rt, "write": self._wt}.get(op)
@@ -267,7 +267,8 @@ class QuorumSystem:
 
     def capacity_curve(self, fractions: Sequence[float] | np.ndarray, f: int = 0) -> np.ndarray:
         """Capacity of the optimal (f-resilient) strategy at each read fraction in ``fractions``."""
-        return np.array([self.capacity(read_fraction=float(x), f=f) for x in fractions])
+        xs = float_array("fractions", fractions, "a sequence of read fractions in [0, 1]", ndim=1)
+        return np.array([self.capacity(read_fraction=float(x), f=f) for x in xs.reshape(-1)])
 
     def _node_probs(self, p: Any) -> np.ndarray:
         n = self.n
@@ -405,8 +406,9 @@ class QuorumSystem:
                 continue
             if name == optimize:
                 raise invalid(f"{name}_limit", v, f"None when optimizing {name}")
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not float(v) >= 0:
-                raise invalid(f"{name}_limit", v, "a number >= 0")
+            if (isinstance(v, bool) or not isinstance(v, numbers.Real)
+                    or not 0 <= float(v) < math.inf):  # inf: the LP solver refuses it
+                raise invalid(f"{name}_limit", v, "a finite number >= 0 (None for no limit)")
         if isinstance(f, bool) or not isinstance(f, numbers.Integral) or f < 0:
             raise invalid("f", f, "an int >= 0")
         dist = canonicalize(read_fraction, write_fraction)

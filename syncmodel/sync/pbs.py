@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import check_int, invalid
+from ..errors import check_int, check_real, float_array, invalid
 from ..rng import Seed, as_generator
 from ..sim.latency import Latency, LatencySpec, as_latency
 
@@ -237,7 +237,7 @@ def _check_trials(trials: Any) -> int:
 
 
 def _check_t(t_ms: Any) -> np.ndarray:
-    t = np.asarray(t_ms, dtype=float)
+    t = float_array("t_ms", t_ms, "finite times ≥ 0 (ms)")
     if t.size == 0 or not np.all(np.isfinite(t)) or np.any(t < 0):
         raise invalid("t_ms", t_ms, "finite times ≥ 0 (ms)")
     return t
@@ -299,9 +299,11 @@ def wilson(p: np.ndarray | float, n: int, z: float = 1.96) -> tuple[np.ndarray, 
     centre (p + z²/2n)/(1 + z²/n), half-width z·√(p(1−p)/n + z²/4n²)/(1 + z²/n).
     Worked case: p = 0.5, n = 100, z = 1.96 gives ≈ (0.404, 0.596).
     """
-    p = np.asarray(p, dtype=float)
-    if not (isinstance(n, numbers.Integral) and n >= 1):
-        raise invalid("n", n, "an int ≥ 1")
+    p = float_array("p", p, "a proportion or proportions in [0, 1]")
+    if not np.all((p >= 0) & (p <= 1)):
+        raise invalid("p", p, "a proportion or proportions in [0, 1]")
+    n = check_int("n", n, 1)
+    z = check_real("z", z, 0.0, lo_open=True)
     z2 = z * z
     den = 1 + z2 / n
     centre = (p + z2 / (2 * n)) / den

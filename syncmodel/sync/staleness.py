@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import invalid
+from ..errors import check_real, float_array, invalid
 from ..rng import Seed
 from ..sim import Process
 from .pbs import check_nrw, wilson
@@ -144,7 +144,8 @@ def t_visibility_sim(n: int, r: int, w: int, t_ms: Sequence[float] | float,
     """
     n, r, w = check_nrw(n, r, w)
     trials = _check_trials(trials)
-    grid = np.atleast_1d(np.asarray(t_ms, dtype=float))
+    grid = np.atleast_1d(float_array("t_ms", t_ms, "finite times ≥ 0 (ms)"))
+    gap_ms = check_real("gap_ms", gap_ms, 0.0)
     if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
         raise invalid("t_ms", t_ms, "finite times ≥ 0 (ms)")
     store = _setup(n, r, w, seed, trials * gap_ms + float(grid.max()), latency=latency, **params)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..errors import invalid
+from ..errors import check_int, invalid
 from ..rng import Seed, as_generator
 
 Order = Literal["before", "after", "equal", "concurrent"]
@@ -132,10 +132,11 @@ def lww_lost_fraction(rate_per_s: float, skew_ms: float, trials: int = 100_000,
     """
     if not (isinstance(rate_per_s, numbers.Real) and rate_per_s > 0 and math.isfinite(rate_per_s)):
         raise invalid("rate_per_s", rate_per_s, "a finite number > 0")
-    if not (isinstance(skew_ms, numbers.Real) and skew_ms >= 0 and math.isfinite(skew_ms)):
+    if not (isinstance(skew_ms, numbers.Real) and not isinstance(skew_ms, bool) and skew_ms >= 0
+            and math.isfinite(2.0 * skew_ms)):  # numpy draws on a width of 2·skew
         raise invalid("skew_ms", skew_ms, "a finite number ≥ 0")
-    if not (isinstance(trials, numbers.Integral) and trials >= 1):
-        raise invalid("trials", trials, "an int ≥ 1")
+    skew_ms = float(skew_ms) + 0.0  # −0.0 -> 0.0: numpy refuses uniform(0.0, −0.0)
+    trials = check_int("trials", trials, 1)
     rng = as_generator(seed)
     lam = rate_per_s / 1000.0
     x = rng.exponential(1 / lam, trials)
