@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class SyncModelError(Exception):
@@ -109,6 +110,8 @@ def float_array(name: str, values: Any, expected: str = "a number or a sequence 
     ...
     syncmodel.errors.InvalidParameterError: ps must be a number or a sequence of numbers, got ['x']
     """
+    import numpy as np  # here, not at module level: `import syncmodel` stays numpy-free
+
     try:
         raw = values if isinstance(values, np.ndarray) else np.asarray(values)
     except (TypeError, ValueError):  # ragged
