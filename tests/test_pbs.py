@@ -166,6 +166,7 @@ def test_t_for_probability_is_the_quantile_of_the_curve():
     (lambda: pbs.t_visibility_curve(3, 1, 1, [0.0, 1.0], trials=100, seed=1, z=float("nan")), "z"),
     (lambda: pbs.wilson(0.5, 100, z=float("inf")), "z"),
     (lambda: pbs.wilson(0.5, 100, z=None), "z"),
+    (lambda: pbs.wilson(0.5, 100, z=1e308), "z"),
     (lambda: pbs.wilson("x", 100), "p"),
     (lambda: pbs.wilson(1.5, 100), "p"),
     (lambda: pbs.wilson(0.5, True), "n"),

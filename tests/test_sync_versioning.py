@@ -131,6 +131,8 @@ def test_lww_lost_fraction_edge_skews_and_bad_trials():
     (lambda: v.ORSet().merge({}), "other"),
     (lambda: v.GCounter().increment(["n"]), "node"),
     (lambda: v.increment({}, {"n": 1}), "node"),
+    (lambda: v.ORSet().add(["x"], 1), "element"),
+    (lambda: v.ORSet().add("x", {}), "tag"),
 ])
 def test_bad_input_found_by_fuzzing(call, name):
     with pytest.raises(InvalidParameterError, match=f"^{name} must"):

@@ -313,6 +313,8 @@ def wilson(p: np.ndarray | float, n: int, z: float = 1.96) -> tuple[np.ndarray, 
     n = check_int("n", n, 1)
     z = check_real("z", z, 0.0, lo_open=True)
     z2 = z * z
+    if not math.isfinite(z2):  # z = 1e308 gave NaN intervals
+        raise invalid("z", z, "a finite number > 0 whose square is finite")
     den = 1 + z2 / n
     centre = (p + z2 / (2 * n)) / den
     half = z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / den

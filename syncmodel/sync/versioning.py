@@ -222,7 +222,7 @@ class ORSet:
 
     def add(self, element: Hashable, tag: Hashable) -> None:
         """Add ``element`` under a globally unique ``tag`` (e.g. (replica, counter))."""
-        self.adds.add((element, tag))
+        self.adds.add((check_hashable("element", element), check_hashable("tag", tag)))
 
     def remove(self, element: Hashable) -> None:
         """Remove ``element``: tombstone every tag of it this replica has observed."""
