@@ -53,6 +53,24 @@ def check_probability(name: str, value: Any) -> float:
     return float(value)
 
 
+def check_hashable(name: str, value: Any, expected: str = "hashable") -> Any:
+    """``value`` itself if it can be a dict key or set member; else InvalidParameterError
+    naming ``name`` (a list, a dict, or a tuple holding one).
+
+    >>> check_hashable("node", ("a", 1))
+    ('a', 1)
+    >>> check_hashable("node", ["a"])
+    Traceback (most recent call last):
+    ...
+    syncmodel.errors.InvalidParameterError: node must be hashable, got ['a']
+    """
+    try:
+        hash(value)
+    except TypeError:
+        raise invalid(name, value, expected) from None
+    return value
+
+
 def check_int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
     """``value`` as an int in lo..hi (no upper bound when ``hi`` is None); a bool or a float raises.
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InfeasibleError, check_probability, float_array, invalid
+from .errors import InfeasibleError, InvalidParameterError, check_probability, float_array, invalid
 from .rng import Seed, as_generator
 from .structure import (
     Choose,
@@ -70,11 +70,28 @@ class Domain:
 
     Nodes inside a live domain still fail independently with their own p.
     A node may belong to several domains; it is down if any of them is.
+    ``nodes``: a non-empty iterable of hashable node names (kept as a frozenset);
+    ``p``: a probability; ``name``: a str.  Checked when the domain is made.
     """
 
     nodes: frozenset[Hashable]
     p: float
     name: str = ""
+
+    def __post_init__(self) -> None:
+        expected = "a non-empty iterable of hashable node names"
+        if isinstance(self.nodes, (str, bytes)) or not isinstance(self.nodes, Iterable):
+            raise invalid("nodes", self.nodes, expected)
+        try:
+            nodes = frozenset(self.nodes)
+        except TypeError:  # an unhashable member
+            raise invalid("nodes", self.nodes, expected) from None
+        if not nodes:
+            raise invalid("nodes", self.nodes, expected)
+        if not isinstance(self.name, str):
+            raise invalid("name", self.name, "a str")
+        object.__setattr__(self, "nodes", nodes)
+        object.__setattr__(self, "p", check_probability("p", self.p))
 
 
 def node_probabilities(structure: Structure, p: Any) -> np.ndarray:
@@ -83,7 +100,7 @@ def node_probabilities(structure: Structure, p: Any) -> np.ndarray:
     ``p`` is one float for every node, a sequence in the order of
     ``structure.nodes``, or a mapping {node: p} naming every node and no other.
     """
-    nodes = structure.nodes
+    nodes = as_structure(structure, "structure").nodes
     if isinstance(p, Mapping):
         known = set(nodes)
         unknown = [x for x in p if x not in known]
@@ -161,7 +178,10 @@ def _domains(structure: Structure, domains: Any, beta: Any, p: np.ndarray) -> li
                     members, q = spec
                 except (TypeError, ValueError):
                     raise invalid("domains", {name: spec}, "a mapping name -> (nodes, p)") from None
-                items.append(Domain(frozenset(members), q, str(name)))
+                try:
+                    items.append(Domain(members, q, str(name)))
+                except InvalidParameterError as exc:
+                    raise invalid(f"domains[{name!r}]", spec, f"(nodes, p) ({exc})") from None
         elif isinstance(domains, Iterable) and not isinstance(domains, (str, bytes)):
             items = list(domains)
             if not all(isinstance(d, Domain) for d in items):

@@ -9,12 +9,12 @@ of replicas, each holding facts — ``(key, version)`` pairs — and up or down.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Set
 from typing import Any, TypeAlias
 
 import numpy as np
 
-from .errors import invalid
+from .errors import check_hashable, invalid
 
 Fact: TypeAlias = tuple[Hashable, int]
 NodeId: TypeAlias = Hashable
@@ -63,6 +63,9 @@ def availability_set(sets: Iterable[Iterable[Hashable]]) -> frozenset[Hashable]:
 
 def jaccard(a: frozenset[Hashable], b: frozenset[Hashable]) -> float:
     """|a ∩ b| / |a ∪ b|, with 1 for two empty sets (they are identical)."""
+    for name, s in (("a", a), ("b", b)):
+        if not isinstance(s, Set):
+            raise invalid(name, s, "a set or frozenset")
     union = len(a | b)
     return 1.0 if union == 0 else len(a & b) / union
 
@@ -81,6 +84,23 @@ def consistency_ratio(sets: Iterable[Iterable[Hashable]]) -> float:
     """
     family = _family(sets)
     return jaccard(consistency_set(family), availability_set(family))
+
+
+def _iterable(name: str, value: Any, expected: str) -> Iterable[Any]:
+    """``value`` if it is a non-string iterable; else InvalidParameterError naming ``name``."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise invalid(name, value, expected)
+    return value
+
+
+def _fact_set(facts: Any) -> set[Fact]:
+    return {_check_fact(f) for f in _iterable("facts", facts, "an iterable of (key, version) pairs")}
+
+
+def _check_up(up: Any) -> bool:
+    if not isinstance(up, (bool, np.bool_)):
+        raise invalid("up", up, "True or False")
+    return bool(up)
 
 
 def _check_fact(fact: Any) -> Fact:
@@ -126,9 +146,9 @@ class Cluster:
             for node, facts in holdings.items():
                 self.add_node(node, facts)
         else:
-            for node in holdings:
+            for node in _iterable("holdings", holdings, "a mapping node -> facts or an iterable of nodes"):
                 self.add_node(node)
-        for node in down:
+        for node in _iterable("down", down, "an iterable of node names"):
             self.crash(node)
 
     # -- membership ------------------------------------------------------------------
@@ -136,10 +156,12 @@ class Cluster:
         """Add ``node`` holding ``facts``; a duplicate name raises."""
         if not isinstance(node, Hashable) or node is None:
             raise invalid("node", node, "a hashable, non-None name")
+        check_hashable("node", node, "a hashable, non-None name")
         if node in self._facts:
             raise invalid("node", node, "a name not already in the cluster")
-        self._facts[node] = {_check_fact(f) for f in facts}
-        self._up[node] = bool(up)
+        up = _check_up(up)
+        self._facts[node] = _fact_set(facts)
+        self._up[node] = up
 
     @property
     def nodes(self) -> tuple[NodeId, ...]:
@@ -147,14 +169,21 @@ class Cluster:
         return tuple(self._facts)
 
     def _node(self, node: NodeId) -> NodeId:
-        if node not in self._facts:
-            raise invalid("node", node, f"one of {list(self._facts)}")
-        return node
+        try:
+            if node in self._facts:
+                return node
+        except TypeError:  # unhashable: it cannot be a node name
+            pass
+        raise invalid("node", node, f"one of {list(self._facts)}")
 
     def _chosen(self, nodes: Iterable[NodeId] | None) -> list[NodeId]:
         if nodes is None:
             return list(self._facts)
-        return [self._node(n) for n in dict.fromkeys(nodes)]
+        try:
+            unique = dict.fromkeys(_iterable("nodes", nodes, "None or an iterable of node names"))
+        except TypeError:  # an unhashable member
+            raise invalid("nodes", nodes, f"None or an iterable of names among {list(self._facts)}") from None
+        return [self._node(n) for n in unique]
 
     # -- state -------------------------------------------------------------------------
     def holds(self, node: NodeId) -> frozenset[Fact]:
@@ -181,7 +210,8 @@ class Cluster:
         self._up[self._node(node)] = True
 
     def set_up(self, node: NodeId, up: bool) -> None:
-        self._up[self._node(node)] = bool(up)
+        """Mark ``node`` up (True) or down (False)."""
+        self._up[self._node(node)] = _check_up(up)
 
     def put(self, node: NodeId, fact: Fact) -> None:
         """Store ``fact`` on ``node`` (older versions of the key stay; see :meth:`write`)."""
@@ -200,7 +230,8 @@ class Cluster:
 
     def set_facts(self, node: NodeId, facts: Iterable[Fact]) -> None:
         """Replace everything ``node`` holds."""
-        self._facts[self._node(node)] = {_check_fact(f) for f in facts}
+        node = self._node(node)
+        self._facts[node] = _fact_set(facts)
 
     def anti_entropy(self, a: NodeId, b: NodeId) -> None:
         """One anti-entropy exchange between live ``a`` and ``b``: both keep the newest

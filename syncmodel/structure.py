@@ -687,12 +687,12 @@ def from_sets(sets: Iterable[Iterable[Hashable]]) -> Sets:
     return Sets(sets)
 
 
-def as_structure(system: Any) -> Structure:
+def as_structure(system: Any, name: str = "system") -> Structure:
     """Coerce ``system`` to a :class:`Structure`.
 
     Accepted: a Structure; any object with a method ``as_structure()``
     returning one (e.g. a ``quorum.QuorumSystem``); an explicit collection of
-    node sets.  Anything else raises InvalidParameterError.
+    node sets.  Anything else raises InvalidParameterError naming ``name``.
     """
     if isinstance(system, Structure):
         return system
@@ -700,7 +700,7 @@ def as_structure(system: Any) -> Structure:
     if callable(method):
         out = method()
         if not isinstance(out, Structure):
-            raise invalid("system", system, "an object whose as_structure() returns a Structure")
+            raise invalid(name, system, "an object whose as_structure() returns a Structure")
         return out
     if isinstance(system, Iterable) and not isinstance(system, (str, bytes, Mapping)):
         items = list(system)
@@ -709,9 +709,9 @@ def as_structure(system: Any) -> Structure:
         ):
             return Sets(items)
         if not items:
-            raise invalid("system", items, "a non-empty structure")
+            raise invalid(name, items, "a non-empty structure")
     raise invalid(
-        "system", system, "a Structure, an object with as_structure(), or a list of node sets"
+        name, system, "a Structure, an object with as_structure(), or a list of node sets"
     )
 
 

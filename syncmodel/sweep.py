@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from . import _cache, rng
-from .errors import InvalidParameterError, invalid
+from .errors import InvalidParameterError, check_int, invalid
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -107,9 +107,18 @@ def task_key(fn: Callable[..., Any], point: Mapping[str, Any], seed: int) -> str
     """The cache key of one task: sha256 of fn's qualified name and bytecode, the
     point's parameters, the task seed and the syncmodel version (hex digest).
 
-    Raises TypeError when a parameter value has no stable text form.
+    ``point`` maps parameter names (str) to JSON-like values; ``seed`` is an int ≥ 0 (a
+    task seed of :func:`task_seeds`).  Anything else, including a parameter value with
+    no stable text form, raises InvalidParameterError.  ``fn`` may be any callable.
     """
-    return _cache.key(_cache.fn_identity(fn), point, seed)
+    expected = "a mapping of parameter names (str) to JSON-like values"
+    if not (isinstance(point, Mapping) and all(isinstance(k, str) for k in point)):
+        raise invalid("point", point, expected)
+    seed = check_int("seed", seed, 0)
+    try:
+        return _cache.key(_cache.fn_identity(fn), point, seed)
+    except TypeError as exc:  # a value _cache.canonical cannot write stably
+        raise invalid("point", point, f"{expected} ({exc})") from None
 
 
 # ---------------------------------------------------------------- running tasks
@@ -349,6 +358,10 @@ def _execute(fn: Callable[..., Any], points: Sequence[Mapping[str, Any]],
 # ---------------------------------------------------------------- analysis helpers
 def columns(df: pd.DataFrame) -> tuple[list[str], list[str]]:
     """(parameter names, metric names) of a frame made by :func:`run`."""
+    import pandas as pd
+
+    if not isinstance(df, pd.DataFrame):
+        raise invalid("df", df, "a DataFrame made by sweep.run")
     cols = list(df.columns)
     if "replicate" not in cols or "seed" not in cols or "syncmodel_version" not in cols:
         raise invalid("df", cols, "a DataFrame made by sweep.run")
@@ -466,7 +479,15 @@ def election_point(n: int, timeout_min_ms: float, seed: int = 0, *,
         if not (isinstance(latency_ms, numbers.Real) and math.isfinite(latency_ms)
                 and latency_ms > 0):
             raise invalid("latency_ms", latency_ms, "None or a finite number > 0")
-        params["latency"] = ("uniform", 0.5 * float(latency_ms), 1.5 * float(latency_ms))
+        from .sim import as_latency
+
+        spec = ("uniform", 0.5 * float(latency_ms), 1.5 * float(latency_ms))
+        try:
+            as_latency(spec)
+        except InvalidParameterError:  # so large the delays' variance overflows
+            raise invalid("latency_ms", latency_ms,
+                          "None or a finite number > 0 small enough for a latency law") from None
+        params["latency"] = spec
     df = election.simulate(algorithm, n=n, trials=trials, seed=seed, **params)
     times = df["time_to_leader_ms"].to_numpy(dtype=float)
     done = times[np.isfinite(times)]

@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 import pytest
 
 import syncmodel as sm
-from syncmodel import export
+from syncmodel import export, viz
+from syncmodel.errors import InvalidParameterError
 from syncmodel.viz import WIDTHS_IN, line_figure
 
 needs_browser = pytest.mark.skipif(export.find_browser() is None, reason="no Chrome/Chromium")
@@ -105,3 +106,32 @@ def test_paper_layout_widths():
     assert fig.layout.width == round(7.16 * 96) and fig.layout.height == round(7.16 * 0.5 * 96)
     with pytest.raises(sm.InvalidParameterError, match="width"):
         paper_layout(go.Figure(), "triple")
+
+
+@pytest.mark.parametrize(("call", "name"), [
+    # found by fuzzing: TypeError / OverflowError / AttributeError, or plotly's ValueError
+    (lambda: viz.paper_layout(go.Figure(), aspect=1e308), "aspect"),
+    (lambda: viz.paper_layout(go.Figure(), aspect="x"), "aspect"),
+    (lambda: viz.paper_layout(go.Figure(), aspect=0.001), "aspect"),
+    (lambda: viz.paper_layout(go.Figure(), height_in=0), "height_in"),
+    (lambda: viz.paper_layout(go.Figure(), height_in=-1.0), "height_in"),
+    (lambda: viz.paper_layout(go.Figure(), height_in=float("inf")), "height_in"),
+    (lambda: viz.paper_layout(go.Figure(), height_in="x"), "height_in"),
+    (lambda: viz.paper_layout(go.Figure(), width=[]), "width"),
+    (lambda: viz.paper_layout({}), "fig"),
+    (lambda: viz.color(2.5), "i"),
+    (lambda: viz.color(None), "i"),
+    (lambda: viz.line_figure([1, 2], [1, 2]), "series"),
+    (lambda: viz.cdf_figure([1.0, 2.0]), "samples"),
+    (lambda: viz.ecdf(["x"]), "samples"),
+])
+def test_bad_input_found_by_fuzzing(call, name):
+    with pytest.raises(InvalidParameterError, match=f"^{name} must"):
+        call()
+
+
+def test_paper_layout_keeps_valid_heights():
+    fig = viz.paper_layout(go.Figure(), "single", height_in=2)
+    assert fig.layout.height == 192 and fig.layout.width == 336
+    assert viz.paper_layout(go.Figure(), aspect=10 / 336).layout.height == 10
+    assert viz.color(-1) == viz.PALETTE[-1] and viz.color(9) == viz.PALETTE[1]

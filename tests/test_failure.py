@@ -386,3 +386,27 @@ def test_failure_curve_rejects_non_numbers_by_name(ps):
     # found by fuzzing: numpy's float() ValueError/TypeError escaped before
     with pytest.raises(InvalidParameterError, match="ps"):
         failure_curve(choose(2, 3), ps)
+
+
+@pytest.mark.parametrize(("call", "name"), [
+    # found by fuzzing: AttributeError from inside; Domain accepted anything until used
+    (lambda: failure.node_probabilities(5, 0.1), "structure"),
+    (lambda: Domain(5, 0.1), "nodes"),
+    (lambda: Domain(frozenset(), 0.1), "nodes"),
+    (lambda: Domain([["a"]], 0.1), "nodes"),
+    (lambda: Domain("ab", 0.1), "nodes"),
+    (lambda: Domain(frozenset({"a"}), 1.5), "p"),
+    (lambda: Domain(frozenset({"a"}), "x"), "p"),
+    (lambda: Domain(frozenset({"a"}), 0.1, name=3), "name"),
+])
+def test_bad_input_found_by_fuzzing(call, name):
+    with pytest.raises(InvalidParameterError, match=f"^{name} must"):
+        call()
+
+
+def test_domain_keeps_its_fields_and_names_a_bad_mapping_entry():
+    d = Domain(frozenset({"a", "b"}), 0.25, "rack")
+    assert (d.nodes, d.p, d.name) == (frozenset({"a", "b"}), 0.25, "rack")
+    assert Domain(["a", "a"], 0, "r").nodes == frozenset({"a"})
+    with pytest.raises(InvalidParameterError, match=r"^domains\['r'\] must"):
+        failure_probability(choose(2, 3), 0.1, domains={"r": ([], 0.1)})

@@ -166,11 +166,23 @@ def test_t_for_probability_is_the_quantile_of_the_curve():
     (lambda: pbs.t_visibility_curve(3, 1, 1, [0.0, 1.0], trials=100, seed=1, z=float("nan")), "z"),
     (lambda: pbs.wilson(0.5, 100, z=float("inf")), "z"),
     (lambda: pbs.wilson(0.5, 100, z=None), "z"),
+    (lambda: pbs.wilson(0.5, 100, z=1e308), "z"),
     (lambda: pbs.wilson("x", 100), "p"),
     (lambda: pbs.wilson(1.5, 100), "p"),
     (lambda: pbs.wilson(0.5, True), "n"),
     (lambda: pbs.t_visibility(3, 1, 1, "x", trials=100, seed=1), "t_ms"),
+    # λ² underflowing to 0 raised ZeroDivisionError; x_m² overflowing raised OverflowError
+    (lambda: pbs.ParetoExponential(0.5, 1.0, 3.0, 1e-200), "lam"),
+    (lambda: pbs.ParetoExponential(0.5, 1e200, 3.0, 1.0), "xm"),
+    (lambda: pbs.ParetoExponential(0.5, 1.0, 3.0, 1.0).sample("rng", 3), "rng"),
 ])
 def test_bad_input_found_by_fuzzing(call, name):
     with pytest.raises(InvalidParameterError, match=name):
         call()
+
+
+def test_pareto_exponential_with_huge_rate_keeps_the_exact_moments():
+    # lam = 1e308 raised OverflowError (λ² overflows); 2/λ² is below the smallest float: 0
+    law = pbs.ParetoExponential(0.5, 1.0, 3.0, 1e308)
+    assert law.mean == 0.5 * 1.5 + 0.5 * 1e-308
+    assert law.var == 0.5 * 3.0 - law.mean ** 2

@@ -491,3 +491,12 @@ def test_systematic_decomposition_on_nested_expressions(seed):
 def test_bad_input_found_by_fuzzing(call, name):
     with pytest.raises(InvalidParameterError, match=name):
         call()
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [
+    # found by fuzzing: a bad reads was reported as "system"
+    (dict(reads=5), "reads"), (dict(reads="abc"), "reads"), (dict(writes=5), "writes"),
+])
+def test_quorum_system_names_its_bad_argument(kwargs, name):
+    with pytest.raises(InvalidParameterError, match=f"^{name} must"):
+        Q.QuorumSystem(**kwargs)

@@ -163,3 +163,36 @@ def test_holdings_matrix():
     nodes, fs, held = c.holdings_matrix()
     assert nodes == ["a", "b"] and fs == [("x", 1), ("y", 2)]
     assert held.tolist() == [[True, False], [True, True]]
+
+
+def _c() -> Cluster:
+    return Cluster({"a": [("k", 1)], "b": []})
+
+
+@pytest.mark.parametrize(("call", "name"), [
+    # found by fuzzing: TypeError from inside, or bool() passing anything through
+    (lambda: sm.sets.jaccard([1], frozenset({1})), "a"),
+    (lambda: sm.sets.jaccard(frozenset({1}), 5), "b"),
+    (lambda: Cluster(5), "holdings"),
+    (lambda: Cluster({"a": 5}), "facts"),
+    (lambda: Cluster(["a"], down=5), "down"),
+    (lambda: Cluster(["a"], down=None), "down"),
+    (lambda: _c().holds(["a"]), "node"),
+    (lambda: _c().crash({"a": 1}), "node"),
+    (lambda: _c().consistency_set([["a"]]), "nodes"),
+    (lambda: _c().add_node(("c", []), []), "node"),
+    (lambda: _c().add_node("c", [], up="yes"), "up"),
+    (lambda: _c().add_node("c", [], up=1), "up"),
+    (lambda: _c().set_up("a", None), "up"),
+    (lambda: _c().set_facts("a", 5), "facts"),
+])
+def test_bad_input_found_by_fuzzing(call, name):
+    with pytest.raises(sm.InvalidParameterError, match=f"^{name} must"):
+        call()
+
+
+def test_set_up_takes_bools():
+    c = _c()
+    c.set_up("a", False)
+    c.add_node("c", [("k", 2)], up=False)
+    assert c.live() == ("b",) and sm.sets.jaccard({1, 2}, frozenset({2})) == 0.5

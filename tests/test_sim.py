@@ -282,3 +282,56 @@ def test_multicast_matches_single_sends():
     fast = arrivals(None)
     slow = arrivals({(3, 0): Exponential(2.0)})  # a link override forces single sends
     assert fast == slow
+
+
+def _net3() -> Network:
+    net = Network(Simulator(seed=1))
+    net.add(Process() for _ in range(3))
+    return net
+
+
+@pytest.mark.parametrize(("call", "name"), [
+    # found by fuzzing: TypeError / IndexError / OverflowError / AttributeError from inside
+    (lambda: Simulator(0).schedule("x", print), "delay"),
+    (lambda: Simulator(0).at(None, print), "time"),
+    (lambda: Simulator(0).run(until="x"), "until"),
+    (lambda: Simulator(0).run(max_events=float("inf")), "max_events"),
+    (lambda: Simulator(0).cancel(None), "handle"),
+    (lambda: _net3().send(0, 7, "m"), "dst"),
+    (lambda: _net3().send("x", 1, "m"), "src"),
+    (lambda: _net3().multicast(0, [1, 9], "m"), "dsts"),
+    (lambda: _net3().multicast(0, 5, "m"), "dsts"),
+    (lambda: _net3().connected(0, [1]), "b"),
+    (lambda: _net3().partition(5), "groups"),
+    (lambda: _net3().partition([[0], [[1]]]), "groups"),
+    (lambda: _net3().partition([[0], [1]], at="x"), "at"),
+    (lambda: _net3().partition([[0], [1]], at=1.0, heal_at=[]), "heal_at"),
+    (lambda: _net3().crash(0, at=1.0, restart_at="x"), "restart_at"),
+    (lambda: _net3().start(at=None), "at"),
+    (lambda: _net3().add(5), "procs"),
+    (lambda: Network(Simulator(0), links=5), "links"),
+    (lambda: Network(Simulator(0), links={0: 1.0}), "links"),
+    (lambda: Network(None), "sim"),
+    (lambda: Exponential(1e308), "scale"),
+    (lambda: LogNormal(1e308, 1.0), "median"),
+    (lambda: LogNormal(1.0, 1e12), "sigma"),
+    (lambda: Uniform(0.0, 1e308), "hi"),
+    (lambda: Empirical(["x"]), "samples"),
+    (lambda: Uniform(1.0, 2.0).sample(3, 4), "rng"),
+    (lambda: Exponential(1.0).sample(None, 4), "rng"),
+    (lambda: Fixed(1.0).sample(np.random.default_rng(0), -1), "size"),
+    (lambda: Empirical([1.0]).sample(np.random.default_rng(0), 2.5), "size"),
+])
+def test_bad_input_found_by_fuzzing(call, name):
+    with pytest.raises(InvalidParameterError, match=f"^{name} must"):
+        call()
+
+
+def test_send_checks_ids_even_when_the_sender_is_down():
+    net = _net3()
+    net.crash(0)
+    with pytest.raises(InvalidParameterError, match=r"^dst must"):
+        net.send(0, 3, "m")  # was silently dropped: the down sender short-circuited the lookup
+    assert net.sent == 0
+    net.send(0, 1, "m")
+    assert (net.sent, net.dropped) == (1, 1)

@@ -383,3 +383,22 @@ def test_correlated_availability_point_worked_case_and_bad_input():
                 dict(n=0, p=0.1, beta=0.1), dict(n=3, p=2.0, beta=0.1)):
         with pytest.raises(InvalidParameterError):
             sweep.correlated_availability_point(**bad)
+
+
+def _metric(n, seed):
+    return {"x": n}
+
+
+@pytest.mark.parametrize(("call", "name"), [
+    # found by fuzzing: AttributeError / ValueError / OverflowError / TypeError from inside
+    (lambda: sweep.columns([1, 2]), "df"),
+    (lambda: sweep.task_key(_metric, {"n": 3}, float("nan")), "seed"),
+    (lambda: sweep.task_key(_metric, {"n": 3}, float("inf")), "seed"),
+    (lambda: sweep.task_key(_metric, {"n": 3}, None), "seed"),
+    (lambda: sweep.task_key(_metric, 5, 1), "point"),
+    (lambda: sweep.task_key(_metric, {"n": object()}, 1), "point"),
+    (lambda: sweep.election_point(3, 150.0, latency_ms=1e308, trials=1), "latency_ms"),
+])
+def test_bad_input_found_by_fuzzing(call, name):
+    with pytest.raises(InvalidParameterError, match=f"^{name} must"):
+        call()

@@ -240,3 +240,37 @@ def test_t_visibility_sim_bad_input_found_by_fuzzing(kwargs, name):
     # these raised numpy's float() ValueError/TypeError or a TypeError from arithmetic
     with pytest.raises(InvalidParameterError, match=name):
         staleness.t_visibility_sim(3, 1, 1, **{"t_ms": [0.0, 5.0], "trials": 20, "seed": 1, **kwargs})
+
+
+@pytest.mark.parametrize(("call", "name"), [
+    # found by fuzzing: TypeError / ValueError / OverflowError / IndexError from inside
+    (lambda: store.simulate(crashes=5, duration_ms=100.0), "crashes"),
+    (lambda: store.simulate(partitions=None, duration_ms=100.0), "partitions"),
+    (lambda: store.simulate(partitions=(((0, 1), 1.0, 2.0),), duration_ms=100.0), "partitions"),
+    (lambda: store.simulate(partitions=(({"zzz": 1}, 1.0, 2.0),), duration_ms=100.0), "partitions"),
+    (lambda: store.simulate(clock_skew_ms=1e308, duration_ms=100.0), "clock_skew_ms"),
+    (lambda: store.random_faults(3, None), "duration_ms"),
+    (lambda: store.random_faults(3, 100.0, down_ms=5.0), "down_ms"),
+    (lambda: store.random_faults(3, 100.0, down_ms="x"), "down_ms"),
+    (lambda: store.random_faults(3, 100.0, down_ms=(400.0, 50.0)), "down_ms"),
+    (lambda: store.sample_ids(3, 5, lambda: 0.5), "k"),
+    (lambda: store.sample_ids(-1, 0, lambda: 0.5), "n"),
+    (lambda: store.sample_ids(3, 2, 0.5), "uniform"),
+    (lambda: store.sample_ids(3, 2, lambda: 1.0), "uniform"),
+])
+def test_store_bad_input_found_by_fuzzing(call, name):
+    with pytest.raises(InvalidParameterError, match=f"^{name} must"):
+        call()
+
+
+def test_sample_ids_checked_and_unchecked_agree():
+    a = store.sample_ids(7, 3, store.buffered(np.random.default_rng(5).random))
+    b = store._sample_ids(7, 3, store.buffered(np.random.default_rng(5).random))
+    assert a == b and len(set(a)) == 3 and all(0 <= i < 7 for i in a)
+
+
+def test_t_visibility_sim_counts_trials_slower_than_the_run_as_failed():
+    # a latency of 1e308 ms returned p = NaN silently: no trial finished within the run
+    res = staleness.t_visibility_sim(3, 1, 1, [0.0, 5.0], latency=1e308, trials=20, seed=1)
+    assert res["p"].tolist() == [0.0, 0.0] and res["failed"].tolist() == [10, 10]
+    assert res["n"].tolist() == [10, 10]

@@ -120,3 +120,20 @@ def test_lww_lost_fraction_edge_skews_and_bad_trials():
         v.lww_lost_fraction(100.0, 1e308, trials=100, seed=1)
     with pytest.raises(InvalidParameterError, match="trials"):
         v.lww_lost_fraction(100.0, 1.0, trials=True, seed=1)
+
+
+@pytest.mark.parametrize(("call", "name"), [
+    # found by fuzzing: TypeError / AttributeError / ValueError from inside
+    (lambda: v.resolve(5), "versions"),
+    (lambda: v.resolve([({"x": 1}, 1.0)]), "versions"),
+    (lambda: v.resolve([({"x": 1}, "t", "A")]), "versions"),
+    (lambda: v.GCounter().merge(5), "other"),
+    (lambda: v.ORSet().merge({}), "other"),
+    (lambda: v.GCounter().increment(["n"]), "node"),
+    (lambda: v.increment({}, {"n": 1}), "node"),
+    (lambda: v.ORSet().add(["x"], 1), "element"),
+    (lambda: v.ORSet().add("x", {}), "tag"),
+])
+def test_bad_input_found_by_fuzzing(call, name):
+    with pytest.raises(InvalidParameterError, match=f"^{name} must"):
+        call()

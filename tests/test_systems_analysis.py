@@ -348,3 +348,16 @@ def test_cassandra_read_repair_raises_fresh_reads():
         A.read_repair_effect("etcd")
     with pytest.raises(InvalidParameterError, match="outage_ms"):
         A.read_repair_effect("cassandra", outage_ms=(900.0, 300.0))
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [
+    # found by fuzzing: these raised TypeError from inside
+    (dict(failed_replicas="x"), "failed_replicas"),
+    (dict(overrides={"etcd": 5}), "overrides"),
+    (dict(overrides=5), "overrides"),
+    (dict(systems=5), "systems"),
+    (dict(systems="etcd"), "systems"),
+])
+def test_compare_bad_input_found_by_fuzzing(kwargs, name):
+    with pytest.raises(InvalidParameterError, match=f"^{name} must"):
+        A.compare(**{"systems": ["etcd"], "trials": 5, "writes": 50, **kwargs})

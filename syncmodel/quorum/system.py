@@ -52,8 +52,8 @@ class QuorumSystem:
     ) -> None:
         if reads is None and writes is None:
             raise InvalidParameterError("reads and writes must not both be None, got None and None")
-        r = as_structure(reads) if reads is not None else None
-        w = as_structure(writes) if writes is not None else None
+        r = as_structure(reads, "reads") if reads is not None else None
+        w = as_structure(writes, "writes") if writes is not None else None
         check = r is not None and w is not None
         if r is None:
             assert w is not None

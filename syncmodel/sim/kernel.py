@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import invalid
+from ..errors import check_int, check_real, invalid
 from ..rng import Seed, as_generator
 from .trace import Trace
 
@@ -44,8 +44,11 @@ class Simulator:
 
     def schedule(self, delay: float, fn: Callable[[Any], Any], arg: Any = None) -> int:
         """Run ``fn(arg)`` after ``delay`` ms (≥ 0); returns a handle for :meth:`cancel`."""
-        if not delay >= 0:  # also catches NaN
-            raise invalid("delay", delay, "≥ 0")
+        try:
+            if not delay >= 0:  # also catches NaN
+                raise invalid("delay", delay, "≥ 0")
+        except TypeError:  # not a number: free for valid input, unlike an isinstance check
+            raise invalid("delay", delay, "a number ≥ 0") from None
         self._seq = seq = self._seq + 1
         heappush(self._heap, (self.now + delay, seq, fn, arg))
         return seq
@@ -59,14 +62,21 @@ class Simulator:
 
     def at(self, time: float, fn: Callable[[Any], Any], arg: Any = None) -> int:
         """Run ``fn(arg)`` at absolute ``time`` (not before ``now``); returns a handle."""
-        if not time >= self.now:
-            raise invalid("time", time, f"≥ now = {self.now}")
-        return self.schedule(time - self.now, fn, arg)
+        return self.schedule(self.check_time("time", time) - self.now, fn, arg)
+
+    def check_time(self, name: str, value: Any) -> float:
+        """``value`` as a time (ms) not before ``now`` (∞ allowed); else InvalidParameterError."""
+        if type(value) is float and value >= self.now:  # the common case, kept cheap
+            return value
+        return check_real(name, value, self.now, finite=False)
 
     def cancel(self, handle: int) -> None:
         """Drop a scheduled event (a no-op if it already ran)."""
-        if handle > 0:
-            self._cancelled.add(handle)
+        try:
+            if handle > 0:
+                self._cancelled.add(handle)
+        except TypeError:  # not an int handle (free for valid input: no per-call type check)
+            raise invalid("handle", handle, "a handle returned by schedule, post or at") from None
 
     def stop(self) -> None:
         """End :meth:`run` after the current event."""
@@ -84,10 +94,9 @@ class Simulator:
         next event lies after ``until``; the clock is then set to ``until``),
         ``"max_events"`` or ``"empty"``.
         """
-        if not until >= self.now:
-            raise invalid("until", until, f"≥ now = {self.now}")
+        until = self.check_time("until", until)
         if max_events is not None:
-            return self._run_counted(until, int(max_events))
+            return self._run_counted(until, check_int("max_events", max_events, 0))
         heap = self._heap
         cancelled = self._cancelled
         pop = heappop

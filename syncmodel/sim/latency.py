@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import invalid
+from ..errors import float_array, invalid
 
 #: a buffered sampler's first refill draws BATCH_MIN values, doubling up to BATCH_MAX: short
 #: runs waste little, long runs amortize numpy's per-call cost
@@ -30,10 +30,35 @@ def _check_nonneg(name: str, value: Any) -> float:
     return float(value)
 
 
+def finite_moment(name: str, value: Any, moment: Callable[[], float]) -> float:
+    """``moment()`` (a mean or variance), or InvalidParameterError naming the parameter
+    ``name`` whose size makes it overflow (e.g. a scale of 1e308 has variance 1e616)."""
+    try:
+        m = moment()
+    except OverflowError:
+        m = math.inf
+    if not math.isfinite(m):
+        raise invalid(name, value, "small enough for a finite mean and variance")
+    return m
+
+
+def check_draw(rng: Any, size: Any) -> None:
+    """The arguments of :meth:`Latency.sample`: a numpy Generator and a size (an int ≥ 0 or
+    a shape tuple of them); anything else raises InvalidParameterError naming it."""
+    if not isinstance(rng, np.random.Generator):
+        raise invalid("rng", rng, "a numpy.random.Generator")
+    if type(size) is int and size >= 0:  # the common case, kept cheap
+        return
+    dims = size if isinstance(size, tuple) else (size,)
+    if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and int(d) >= 0 for d in dims):
+        raise invalid("size", size, "an int ≥ 0 or a tuple of them")
+
+
 class Latency:
     """A non-negative delay distribution (ms).
 
-    Subclasses implement :meth:`sample` (vectorized), :attr:`mean` and :attr:`var`.
+    Subclasses implement :meth:`sample` (vectorized; it starts with :func:`check_draw`),
+    :attr:`mean` and :attr:`var` (a constructor refuses parameters so large that these overflow).
     :meth:`sampler` returns a zero-argument callable that serves one draw at a
     time from numpy batches: the form the event loop uses.
     """
@@ -77,6 +102,7 @@ class Fixed(Latency):
         self.var = 0.0
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        check_draw(rng, size)
         return np.full(size, self.value)
 
     def sampler(self, rng: np.random.Generator) -> Callable[[], float]:
@@ -95,10 +121,11 @@ class Uniform(Latency):
         self.hi = _check_nonneg("hi", hi)
         if self.hi < self.lo:
             raise invalid("hi", hi, f"≥ lo = {lo!r}")
-        self.mean = (self.lo + self.hi) / 2
-        self.var = (self.hi - self.lo) ** 2 / 12
+        self.mean = finite_moment("hi", hi, lambda: (self.lo + self.hi) / 2)
+        self.var = finite_moment("hi", hi, lambda: (self.hi - self.lo) ** 2 / 12)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        check_draw(rng, size)
         return rng.uniform(self.lo, self.hi, size)
 
     def __repr__(self) -> str:
@@ -111,10 +138,11 @@ class Exponential(Latency):
     def __init__(self, scale: float, shift: float = 0.0) -> None:
         self.scale = _check_nonneg("scale", scale)
         self.shift = _check_nonneg("shift", shift)
-        self.mean = self.shift + self.scale
-        self.var = self.scale ** 2
+        self.var = finite_moment("scale", scale, lambda: self.scale ** 2)
+        self.mean = finite_moment("shift", shift, lambda: self.shift + self.scale)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        check_draw(rng, size)
         return self.shift + rng.exponential(self.scale, size)
 
     def __repr__(self) -> str:
@@ -133,11 +161,13 @@ class LogNormal(Latency):
             raise invalid("median", median, "> 0")
         self.sigma = _check_nonneg("sigma", sigma)
         self.shift = _check_nonneg("shift", shift)
+        finite_moment("sigma", sigma, lambda: math.exp(self.sigma ** 2))
         s2 = self.sigma ** 2
-        self.mean = self.shift + self.median * math.exp(s2 / 2)
-        self.var = self.median ** 2 * math.expm1(s2) * math.exp(s2)
+        self.var = finite_moment("median", median, lambda: self.median ** 2 * math.expm1(s2) * math.exp(s2))
+        self.mean = finite_moment("shift", shift, lambda: self.shift + self.median * math.exp(s2 / 2))
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        check_draw(rng, size)
         return self.shift + rng.lognormal(math.log(self.median), self.sigma, size)
 
     def __repr__(self) -> str:
@@ -151,14 +181,17 @@ class Empirical(Latency):
     """
 
     def __init__(self, samples: Sequence[float] | np.ndarray) -> None:
-        a = np.asarray(samples, dtype=float).ravel()
+        expected = "a non-empty sequence of finite numbers ≥ 0"
+        a = float_array("samples", samples, expected).ravel()
         if a.size == 0 or not np.all(np.isfinite(a)) or np.any(a < 0):
-            raise invalid("samples", samples, "a non-empty sequence of finite numbers ≥ 0")
+            raise invalid("samples", samples, expected)
         self.samples = a
-        self.mean = float(a.mean())
-        self.var = float(a.var())
+        with np.errstate(over="ignore"):
+            self.mean = finite_moment("samples", samples, lambda: float(a.mean()))
+            self.var = finite_moment("samples", samples, lambda: float(a.var()))
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        check_draw(rng, size)
         return self.samples[rng.integers(0, self.samples.size, size)]
 
     def __repr__(self) -> str:
@@ -184,6 +217,7 @@ class Sum(Latency):
         self.var = sum(p.var for p in self.parts)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        check_draw(rng, size)
         total = np.zeros(size)
         for p in self.parts:
             total += p.sample(rng, size)

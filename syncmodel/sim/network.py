@@ -8,13 +8,12 @@ partition separates the ends at send or at delivery time.
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from heapq import heappush
 from typing import Any
 
-from ..errors import check_probability, invalid
+from ..errors import check_probability, check_real, invalid
 from .kernel import Simulator
 from .latency import Latency, LatencySpec, as_latency, buffered
 from .trace import Record
@@ -99,6 +98,15 @@ class Network:
 
     def __init__(self, sim: Simulator, latency: LatencySpec = 1.0, loss: float = 0.0,
                  links: Mapping[tuple[int, int], LatencySpec] | None = None) -> None:
+        if not isinstance(sim, Simulator):
+            raise invalid("sim", sim, "a Simulator")
+        if links is not None and not isinstance(links, Mapping):
+            raise invalid("links", links, "None or a mapping (src, dst) -> latency")
+        for k in links or ():
+            if not (isinstance(k, tuple) and len(k) == 2
+                    and all(isinstance(i, numbers.Integral) and not isinstance(i, bool) and i >= 0
+                            for i in k)):
+                raise invalid("links", links, "a mapping whose keys are (src, dst) pairs of node ids")
         self.sim = sim
         self.latency: Latency = as_latency(latency)
         self.loss = check_probability("loss", loss)
@@ -117,6 +125,8 @@ class Network:
     # -- membership ----------------------------------------------------------------------------
     def add(self, procs: Iterable[Process]) -> list[Process]:
         """Attach processes; they get ids ``len(procs)…`` in order.  Returns them."""
+        if not isinstance(procs, Iterable):
+            raise invalid("procs", procs, "an iterable of Process instances")
         new = list(procs)
         sim = self.sim
         for p in new:
@@ -139,6 +149,7 @@ class Network:
 
     def start(self, at: float = 0.0) -> None:
         """Schedule every process's ``on_start`` at time ``at`` (ids in order)."""
+        at = self.sim.check_time("at", at)
         for p in self.procs:
             self.sim.at(at, _call_start, p)
 
@@ -150,14 +161,18 @@ class Network:
         them, or with probability ``loss``; otherwise it arrives after a latency draw
         (and is still dropped then if the receiver is down or cut off).
         """
+        procs = self.procs
+        try:  # free for valid ids; negative ids index from the end and are not caught
+            up = procs[src].up & procs[dst].up
+        except (IndexError, TypeError):
+            raise self._bad_ids(src, "dst", dst) from None
         self.sent += 1
         sim = self.sim
         if self._log_messages:
             sim.trace.log(sim.now, src, "send", None, {"dst": dst, "msg": msg})
-        procs = self.procs
         group = self._group
-        if not (procs[src].up and procs[dst].up) or group[src] != group[dst]:
-            self._drop(src, dst, msg, "cut" if procs[src].up and procs[dst].up else "down")
+        if not up or group[src] != group[dst]:
+            self._drop(src, dst, msg, "cut" if up else "down")
             return
         if self.loss and self._uniform() < self.loss:
             self._drop(src, dst, msg, "loss")
@@ -180,15 +195,20 @@ class Network:
         deliver = self._deliver
         now = sim.now
         seq = sim._seq
-        g = group[src]
-        src_up = procs[src].up
-        for d in dsts:
-            self.sent += 1
-            if not (src_up and procs[d].up) or group[d] != g:
-                self._drop(src, d, msg, "cut" if src_up and procs[d].up else "down")
-                continue
-            seq += 1
-            heappush(heap, (now + draw(), seq, deliver, (src, d, msg)))
+        try:  # free for valid ids (see send)
+            g = group[src]
+            src_up = procs[src].up
+            for d in dsts:
+                d_up = procs[d].up
+                self.sent += 1
+                if not (src_up and d_up) or group[d] != g:
+                    self._drop(src, d, msg, "cut" if src_up and d_up else "down")
+                    continue
+                seq += 1
+                heappush(heap, (now + draw(), seq, deliver, (src, d, msg)))
+        except (IndexError, TypeError):
+            sim._seq = seq  # keep the events already queued consistent with the counter
+            raise self._bad_ids(src, "dsts", dsts) from None
         sim._seq = seq
 
     def _deliver(self, arg: tuple[int, int, Any]) -> None:
@@ -202,6 +222,13 @@ class Network:
             self.sim.trace.log(self.sim.now, dst, "deliver", None, {"src": src, "msg": msg})
         p.on_message(src, msg)
 
+    def _bad_ids(self, src: Any, name: str, dst: Any) -> Exception:
+        """The error for a bad ``src`` or destination(s) ``name`` (built once a send failed)."""
+        ids = f"a node id in 0..{self.n - 1}"
+        if not isinstance(src, numbers.Integral) or not 0 <= int(src) < self.n:
+            return invalid("src", src, ids)
+        return invalid(name, dst, ids if name == "dst" else f"an iterable of node ids in 0..{self.n - 1}")
+
     def _drop(self, src: int, dst: int, msg: Any, why: str) -> None:
         self.dropped += 1
         if self._log_messages:
@@ -211,6 +238,8 @@ class Network:
     # -- faults --------------------------------------------------------------------------------
     def connected(self, a: int, b: int) -> bool:
         """True if no partition currently separates ``a`` and ``b``."""
+        self._check_node(a, "a")
+        self._check_node(b, "b")
         return self._group[a] == self._group[b]
 
     def partition(self, groups: Sequence[Iterable[int]], at: float | None = None,
@@ -220,15 +249,22 @@ class Network:
         Nodes in no group are each cut off alone.  Messages already in flight
         across the cut are dropped on arrival.
         """
-        sets = [frozenset(g) for g in groups]
+        expected = f"sets of node ids in 0..{self.n - 1}"
+        if isinstance(groups, (str, bytes)) or not isinstance(groups, Iterable):
+            raise invalid("groups", groups, expected)
+        try:
+            sets = [frozenset(g) for g in groups]
+        except TypeError:  # a group that is no iterable, or an unhashable id
+            raise invalid("groups", groups, expected) from None
         seen: set[int] = set()
         for g in sets:
             for i in g:
-                if not isinstance(i, numbers.Integral) or not 0 <= i < self.n:
-                    raise invalid("groups", groups, f"sets of node ids in 0..{self.n - 1}")
+                if not isinstance(i, numbers.Integral) or isinstance(i, bool) or not 0 <= i < self.n:
+                    raise invalid("groups", groups, expected)
                 if i in seen:
                     raise invalid("groups", groups, "disjoint sets")
                 seen.add(i)
+        at, heal_at = self._at("at", at), self._at("heal_at", heal_at)
         if at is not None and heal_at is not None and not heal_at >= at:
             raise invalid("heal_at", heal_at, f"≥ at = {at}")
         self._when(at, self._apply_partition, sets)
@@ -237,11 +273,12 @@ class Network:
 
     def heal(self, at: float | None = None) -> None:
         """Reconnect every node (now or at time ``at``)."""
-        self._when(at, self._apply_heal, None)
+        self._when(self._at("at", at), self._apply_heal, None)
 
     def crash(self, node: int, at: float | None = None, restart_at: float | None = None) -> None:
         """Crash ``node`` (now or at ``at``); optionally restart it at ``restart_at``."""
         self._check_node(node)
+        at, restart_at = self._at("at", at), self._at("restart_at", restart_at)
         if at is not None and restart_at is not None and not restart_at >= at:
             raise invalid("restart_at", restart_at, f"≥ at = {at}")
         self._when(at, self._apply_crash, node)
@@ -251,22 +288,22 @@ class Network:
     def restart(self, node: int, at: float | None = None) -> None:
         """Restart a crashed ``node`` (now or at ``at``)."""
         self._check_node(node)
-        self._when(at, self._apply_restart, node)
+        self._when(self._at("at", at), self._apply_restart, node)
 
-    def _check_node(self, node: int) -> None:
+    def _check_node(self, node: int, name: str = "node") -> None:
         if type(node) is int and 0 <= node < len(self.procs):
             return
-        if not isinstance(node, numbers.Integral) or not 0 <= node < self.n:
-            raise invalid("node", node, f"a node id in 0..{self.n - 1}")
+        if not isinstance(node, numbers.Integral) or isinstance(node, bool) or not 0 <= node < self.n:
+            raise invalid(name, node, f"a node id in 0..{self.n - 1}")
+
+    def _at(self, name: str, at: Any) -> float | None:
+        """``at`` (None: now) as a finite time not before the clock, named ``name`` if not."""
+        return None if at is None else check_real(name, at, self.sim.now)
 
     def _when(self, at: float | None, fn: Callable[[Any], None], arg: Any) -> None:
         if at is None:
             fn(arg)
         else:
-            if type(at) is not float and not (isinstance(at, numbers.Real) and math.isfinite(at)):
-                raise invalid("at", at, "a finite time in ms")
-            if not math.isfinite(at):
-                raise invalid("at", at, "a finite time in ms")
             self.sim.at(at, fn, arg)
 
     def _apply_partition(self, sets: list[frozenset[int]]) -> None:

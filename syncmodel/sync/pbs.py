@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import check_int, check_real, float_array, invalid
 from ..rng import Seed, as_generator
-from ..sim.latency import Latency, LatencySpec, as_latency
+from ..sim.latency import Latency, LatencySpec, as_latency, check_draw, finite_moment
 
 #: the paper: Bailis, Venkataraman, Franklin, Hellerstein, Stoica, "Probabilistically Bounded
 #: Staleness for Practical Partial Quorums", PVLDB 5(8):776-787, 2012 (Table 3 for the fits)
@@ -82,9 +82,16 @@ class ParetoExponential(Latency):
         self.p, self.xm, self.alpha, self.lam = float(p_pareto), float(xm), float(alpha), float(lam)
         self.shift = float(shift)
         p, a = self.p, self.alpha
-        mean_p = a * xm / (a - 1) if a > 1 else math.inf
-        m2_p = a * xm ** 2 / (a - 2) if a > 2 else math.inf
-        mean_e, m2_e = 1 / lam, 2 / lam ** 2
+        xm, lam = self.xm, self.lam
+        mean_p = finite_moment("xm", xm, lambda: a * xm / (a - 1)) if a > 1 else math.inf
+        m2_p = finite_moment("xm", xm, lambda: a * xm ** 2 / (a - 2)) if a > 2 else math.inf
+        try:
+            m2_e = 2 / lam ** 2
+        except OverflowError:  # λ² beyond float range: 2/λ² is below the smallest float
+            m2_e = 0.0
+        except ZeroDivisionError:  # λ² below the smallest float: 2/λ² beyond float range
+            raise invalid("lam", lam, "large enough for a finite mean and variance") from None
+        mean_e = finite_moment("lam", lam, lambda: 1 / lam)
         mix_mean = (p * mean_p if p > 0 else 0.0) + (1 - p) * mean_e
         mix_m2 = (p * m2_p if p > 0 else 0.0) + (1 - p) * m2_e
         self.mean = self.shift + mix_mean
@@ -94,6 +101,7 @@ class ParetoExponential(Latency):
                dtype: type = np.float64) -> np.ndarray:
         """``size`` draws; ``dtype=np.float32`` is about twice as fast (the WARS Monte Carlo
         uses it: the tails are then cut near the 1 − 6·10⁻⁸ quantile)."""
+        check_draw(rng, size)
         u = 1.0 - rng.random(size, dtype=dtype)  # in (0, 1]
         out = self._invert(u)
         if self.shift:
@@ -305,6 +313,8 @@ def wilson(p: np.ndarray | float, n: int, z: float = 1.96) -> tuple[np.ndarray, 
     n = check_int("n", n, 1)
     z = check_real("z", z, 0.0, lo_open=True)
     z2 = z * z
+    if not math.isfinite(z2):  # z = 1e308 gave NaN intervals
+        raise invalid("z", z, "a finite number > 0 whose square is finite")
     den = 1 + z2 / n
     centre = (p + z2 / (2 * n)) / den
     half = z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / den

@@ -16,7 +16,7 @@ from ..errors import check_real, float_array, invalid
 from ..rng import Seed
 from ..sim import Process
 from .pbs import check_nrw, wilson
-from .store import Store, WarsNetwork, make_config, sample_ids
+from .store import Store, WarsNetwork, _sample_ids, make_config
 
 
 class _Probe(Process):
@@ -39,10 +39,18 @@ class _Probe(Process):
     def on_start(self) -> None:
         self.set_timer(0.0, "trial", 0)
 
+    def close(self) -> None:
+        """At the end of the run: a trial still waiting for a message (one slower than the
+        run's span, e.g. a latency law of huge mean) did not complete, so it failed."""
+        for st in self.state.values():
+            if not st["done"]:
+                st["done"] = True
+                self.results.append((st["t"], -1))
+
     def _targets(self, k: int) -> list[int]:
         n = self.store.cfg.n
         if self.random_quorums:
-            return sample_ids(n, k, self.store._uniform)
+            return _sample_ids(n, k, self.store._uniform)
         return list(range(n))
 
     def _write(self, i: int) -> None:
@@ -152,6 +160,7 @@ def t_visibility_sim(n: int, r: int, w: int, t_ms: Sequence[float] | float,
     probe = _Probe(store, grid.tolist(), trials, gap_ms)
     _attach(store, probe)
     store.run()
+    probe.close()
     res = np.asarray(probe.results, dtype=float).reshape(-1, 2)
     p, cnt, failed = [], [], []
     for t in grid:
@@ -183,6 +192,7 @@ def k_staleness_sim(n: int, r: int, w: int, k_max: int = 3, trials: int = 4000,
     probe = _Probe(store, [0.0], trials, 0.05, k_writes=int(k_max), random_quorums=True)
     _attach(store, probe)
     store.run()
+    probe.close()
     behind = np.asarray([b for _, b in probe.results], dtype=float)
     ks = np.arange(1, k_max + 1)
     ok = behind >= 0

@@ -11,13 +11,13 @@ import math
 import numbers
 import time
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from ..errors import invalid
+from ..errors import check_int, check_real, invalid
 from ..rng import Seed, as_generator, spawn
 from ..sets import Cluster
 from ..sim import Network, Process, Record, Simulator, Trace
@@ -91,6 +91,8 @@ def make_config(**params: Any) -> StoreConfig:
             raise invalid(name, v, "an int ≥ 1")
     for name in ("write_rate", "read_rate", "zipf", "clock_skew_ms", "settle_ms"):
         _num(name, getattr(c, name))
+    if not math.isfinite(2.0 * c.clock_skew_ms):  # clocks are drawn on a width of 2·skew
+        raise invalid("clock_skew_ms", c.clock_skew_ms, "a finite number ≥ 0 whose double is finite")
     _num("duration_ms", c.duration_ms, strict=True)
     for name in ("detect_ms", "timeout_ms", "heartbeat_ms"):
         _num(name, getattr(c, name), strict=True)
@@ -103,6 +105,10 @@ def make_config(**params: Any) -> StoreConfig:
         raise invalid("fanout", c.fanout, f"one of {list(FANOUTS)}")
     if c.read_from not in READ_FROM:
         raise invalid("read_from", c.read_from, f"one of {list(READ_FROM)}")
+    for name in ("crashes", "partitions"):
+        v = getattr(c, name)
+        if isinstance(v, (str, bytes, Mapping)) or not isinstance(v, Iterable):
+            raise invalid(name, v, "an iterable of fault tuples")
     crashes = []
     for item in c.crashes:
         if not (isinstance(item, Sequence) and len(item) in (2, 3)):
@@ -121,15 +127,28 @@ def make_config(**params: Any) -> StoreConfig:
             raise invalid("partitions", c.partitions, "(groups, at[, heal_at]) triples")
         groups, at, *rest = item
         heal = rest[0] if rest else None
-        gs = tuple(tuple(int(i) for i in g) for g in groups)
+        ids = f"groups of replica ids in 0..{n - 1}"
+        if isinstance(groups, (str, bytes)) or not isinstance(groups, Iterable):
+            raise invalid("partitions", c.partitions, ids)
+        gs = tuple(_group(g, c.partitions, ids) for g in groups)
         if any(not 0 <= i < n for g in gs for i in g):
-            raise invalid("partitions", c.partitions, f"groups of replica ids in 0..{n - 1}")
+            raise invalid("partitions", c.partitions, ids)
         at = _num("partition time", at)
         if heal is not None and _num("heal time", heal) < at:
             raise invalid("partitions", c.partitions, "heal_at ≥ at")
         parts.append((gs, at, None if heal is None else float(heal)))
     network_law(c.latency)
     return replace(c, n=n, r=r, w=w, crashes=tuple(crashes), partitions=tuple(parts))
+
+
+def _group(g: Any, partitions: Any, expected: str) -> tuple[int, ...]:
+    """One side of a partition as a tuple of int ids (range checked by the caller)."""
+    if isinstance(g, (str, bytes)) or not isinstance(g, Iterable):
+        raise invalid("partitions", partitions, expected)
+    out = tuple(g)
+    if not all(isinstance(i, numbers.Integral) and not isinstance(i, bool) for i in out):
+        raise invalid("partitions", partitions, expected)
+    return tuple(int(i) for i in out)
 
 
 def network_law(latency: Any) -> Latency:
@@ -231,7 +250,24 @@ class Ledger:
 
 
 def sample_ids(n: int, k: int, uniform: Any) -> list[int]:
-    """k distinct ids of 0..n-1, uniformly at random (partial Fisher–Yates on uniform draws)."""
+    """k distinct ids of 0..n-1, uniformly at random (partial Fisher–Yates on uniform draws
+    from ``uniform()``, a zero-argument callable returning floats in [0, 1))."""
+    n = check_int("n", n, 0)
+    k = check_int("k", k, 0, n)
+    if not callable(uniform):
+        raise invalid("uniform", uniform, "a zero-argument callable returning floats in [0, 1)")
+
+    def checked() -> float:
+        u = uniform()
+        if not (isinstance(u, numbers.Real) and 0.0 <= float(u) < 1.0):
+            raise invalid("uniform", uniform, f"a callable returning floats in [0, 1) (it returned {u!r})")
+        return float(u)
+
+    return _sample_ids(n, k, checked)
+
+
+def _sample_ids(n: int, k: int, uniform: Any) -> list[int]:
+    """:func:`sample_ids` without the argument checks, for the simulation's inner loop."""
     ids = list(range(n))
     for i in range(k):
         j = i + int(uniform() * (n - i))
@@ -664,7 +700,7 @@ class Store:
         """Replicas to contact: all N (fanout "all") or k uniformly random ones ("quorum")."""
         if self.cfg.fanout == "all":
             return self.replica_ids
-        return sample_ids(self.cfg.n, k, self._uniform)
+        return _sample_ids(self.cfg.n, k, self._uniform)
 
     def trace_write(self, wid: int, key: int, node: int) -> None:
         self.sim.trace.records.append(_record(self.sim.now, node, "write", {"wid": wid, "key": key}))
@@ -830,6 +866,14 @@ def random_faults(n: int, duration_ms: float, crashes: int = 1, partitions: int 
     for name, v in (("n", n), ("crashes", crashes), ("partitions", partitions), ("permanent", permanent)):
         if not isinstance(v, numbers.Integral) or v < 0:
             raise invalid(name, v, "an int ≥ 0")
+    duration_ms = check_real("duration_ms", duration_ms, 0.0)
+    if not (isinstance(down_ms, Sequence) and not isinstance(down_ms, (str, bytes)) and len(down_ms) == 2):
+        raise invalid("down_ms", down_ms, "a pair (lo, hi) of finite numbers with 0 ≤ lo ≤ hi")
+    lo = check_real("down_ms", down_ms[0], 0.0)
+    hi = check_real("down_ms", down_ms[1], lo)
+    if not math.isfinite(hi - lo):
+        raise invalid("down_ms", down_ms, "a pair (lo, hi) whose width hi − lo is finite")
+    down_ms = (lo, hi)
     if crashes > n:
         raise invalid("crashes", crashes, f"≤ n = {n}")
     if permanent > crashes:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
 
-from ..errors import check_int, invalid
+from ..errors import check_hashable, check_int, invalid
 from ..rng import Seed, as_generator
 
 Order = Literal["before", "after", "equal", "concurrent"]
@@ -72,6 +72,7 @@ def merge(a: Mapping[Hashable, int], b: Mapping[Hashable, int]) -> dict[Hashable
 def increment(v: Mapping[Hashable, int], node: Hashable) -> dict[Hashable, int]:
     """A copy of ``v`` with ``node``'s counter one higher (a new event at ``node``)."""
     out = _vv(v, "v")
+    node = check_hashable("node", node)
     out[node] = out.get(node, 0) + 1
     return out
 
@@ -99,7 +100,17 @@ def resolve(versions: Iterable[tuple[Mapping[Hashable, int], float, Any]], polic
     ['A']
     """
     policy = check_policy(policy)
-    vs = [(_vv(v, "vector"), float(t), val) for v, t, val in versions]
+    expected = "an iterable of (vector, timestamp, value) triples"
+    if isinstance(versions, (str, bytes, Mapping)) or not isinstance(versions, Iterable):
+        raise invalid("versions", versions, expected)
+    vs: list[tuple[dict[Hashable, int], float, Any]] = []
+    for item in versions:
+        if isinstance(item, (str, bytes)) or not isinstance(item, Sequence) or len(item) != 3:
+            raise invalid("versions", versions, expected)
+        v, t, val = item
+        if isinstance(t, bool) or not isinstance(t, numbers.Real) or math.isnan(t):
+            raise invalid("versions", versions, "(vector, timestamp, value) triples with numeric timestamps")
+        vs.append((_vv(v, "vector"), float(t), val))
     keep: list[tuple[dict[Hashable, int], float, Any]] = []
     for i, (v, t, val) in enumerate(vs):
         dominated = False
@@ -168,6 +179,7 @@ class GCounter:
     def increment(self, node: Hashable, by: int = 1) -> None:
         if not isinstance(by, numbers.Integral) or isinstance(by, bool) or by < 0:
             raise invalid("by", by, "an int ≥ 0 (a G-counter only grows)")
+        check_hashable("node", node)
         if by:
             self.counts[node] = self.counts.get(node, 0) + int(by)
 
@@ -177,6 +189,8 @@ class GCounter:
 
     def merge(self, other: GCounter) -> GCounter:
         """A new counter: the entrywise maximum of both."""
+        if not isinstance(other, GCounter):
+            raise invalid("other", other, "a GCounter")
         return GCounter(merge(self.counts, other.counts))
 
     def __eq__(self, other: object) -> bool:
@@ -208,7 +222,7 @@ class ORSet:
 
     def add(self, element: Hashable, tag: Hashable) -> None:
         """Add ``element`` under a globally unique ``tag`` (e.g. (replica, counter))."""
-        self.adds.add((element, tag))
+        self.adds.add((check_hashable("element", element), check_hashable("tag", tag)))
 
     def remove(self, element: Hashable) -> None:
         """Remove ``element``: tombstone every tag of it this replica has observed."""
@@ -219,6 +233,9 @@ class ORSet:
         return frozenset(e for e, t in self.adds if t not in self.removed)
 
     def merge(self, other: ORSet) -> ORSet:
+        """A new set: the union of both states."""
+        if not isinstance(other, ORSet):
+            raise invalid("other", other, "an ORSet")
         out = ORSet()
         out.adds = self.adds | other.adds
         out.removed = self.removed | other.removed

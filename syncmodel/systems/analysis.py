@@ -458,9 +458,15 @@ def compare(systems: Iterable[SystemModel | str] | None = None, p: float = 0.01,
 
     from .model import names
 
+    if systems is not None and (isinstance(systems, (str, bytes)) or not isinstance(systems, Iterable)):
+        raise invalid("systems", systems, "None or an iterable of preset names and SystemModels")
     items = list(names() if systems is None else systems)
     if not items:
         raise invalid("systems", items, "at least one preset")
+    failed_replicas = check_int("failed_replicas", failed_replicas, 0)
+    if overrides is not None and not (isinstance(overrides, Mapping) and all(
+            isinstance(v, Mapping) and all(isinstance(k, str) for k in v) for v in overrides.values())):
+        raise invalid("overrides", overrides, "None or a mapping preset name -> {setting: value}")
     extra = dict(overrides or {})
     seeds = spawn(seed, len(items))
     rows = []

@@ -8,13 +8,15 @@ MathJax cannot load offline.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.basedatatypes import BaseFigure
 
-from ..errors import invalid
+from ..errors import check_real, invalid
 
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with any colour-vision deficiency.
 PALETTE: tuple[str, ...] = (
@@ -31,6 +33,8 @@ PALETTE: tuple[str, ...] = (
 DASHES: tuple[str, ...] = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 #: CSS pixels per inch: Chromium prints 96 px to the inch, so width_px / 96 is the PDF width
 PX_PER_IN = 96
+#: plotly's smallest layout height (px)
+MIN_HEIGHT_PX = 10
 WIDTHS_IN: dict[str, float] = {"single": 3.5, "double": 7.16}
 #: 9 pt body text and 8 pt ticks, in CSS px (1 pt = 96/72 px)
 FONT_PX = 12
@@ -68,21 +72,31 @@ def paper_layout(fig: go.Figure, width: str = "single", aspect: float = 0.75,
     """Apply the paper template to ``fig`` at a column width; returns ``fig``.
 
     ``width`` is ``"single"`` (3.5 in) or ``"double"`` (7.16 in); the height is
-    ``height_in`` inches, or ``aspect`` times the width.
+    ``height_in`` inches, or ``aspect`` times the width, and must come to a finite
+    number of pixels, at least plotly's minimum of 10.
     """
-    if width not in WIDTHS_IN:
+    if not isinstance(fig, BaseFigure):
+        raise invalid("fig", fig, "a plotly figure")
+    if not isinstance(width, str) or width not in WIDTHS_IN:
         raise invalid("width", width, f"one of {sorted(WIDTHS_IN)}")
-    if not (aspect > 0):
-        raise invalid("aspect", aspect, "> 0")
     w_in = WIDTHS_IN[width]
-    h_in = height_in if height_in is not None else w_in * aspect
-    fig.update_layout(template=PAPER_TEMPLATE, width=round(w_in * PX_PER_IN),
-                      height=round(h_in * PX_PER_IN))
+    aspect = check_real("aspect", aspect, 0.0, lo_open=True)
+    if height_in is None:
+        name, value, h_px = "aspect", aspect, w_in * aspect * PX_PER_IN
+    else:
+        name, value = "height_in", height_in
+        h_px = check_real("height_in", height_in, 0.0, lo_open=True) * PX_PER_IN
+    if not h_px < float("inf") or round(h_px) < MIN_HEIGHT_PX:
+        raise invalid(name, value, f"giving a finite figure height of at least {MIN_HEIGHT_PX} px "
+                                   f"({PX_PER_IN} px to the inch)")
+    fig.update_layout(template=PAPER_TEMPLATE, width=round(w_in * PX_PER_IN), height=round(h_px))
     return fig
 
 
 def color(i: int) -> str:
     """The i-th palette colour (cycling)."""
+    if isinstance(i, bool) or not isinstance(i, numbers.Integral):
+        raise invalid("i", i, "an int")
     return PALETTE[i % len(PALETTE)]
 
 
@@ -90,6 +104,8 @@ def line_figure(x: Sequence[float] | np.ndarray, series: Mapping[str, Sequence[f
                 *, title: str = "", xlabel: str = "", ylabel: str = "", width: str = "single",
                 log_x: bool = False, log_y: bool = False, markers: bool = False) -> go.Figure:
     """Lines of ``series[name]`` against ``x``, one per name, palette colours and dashes."""
+    if not isinstance(series, Mapping):
+        raise invalid("series", series, "a mapping name -> y values")
     fig = go.Figure()
     for i, (name, ys) in enumerate(series.items()):
         fig.add_trace(go.Scatter(
@@ -108,7 +124,10 @@ def line_figure(x: Sequence[float] | np.ndarray, series: Mapping[str, Sequence[f
 
 def ecdf(samples: Sequence[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Empirical CDF of finite samples: sorted values and i/n (NaN and inf dropped)."""
-    a = np.asarray(samples, dtype=float)
+    try:  # None in an object array becomes NaN and is dropped, as before
+        a = np.asarray(samples, dtype=float)
+    except (TypeError, ValueError):
+        raise invalid("samples", samples, "a sequence of numbers") from None
     a = np.sort(a[np.isfinite(a)])
     return a, np.arange(1, a.size + 1) / max(a.size, 1)
 
@@ -117,6 +136,8 @@ def cdf_figure(samples: Mapping[str, Sequence[float] | np.ndarray], *, title: st
                xlabel: str = "", ylabel: str = "cumulative fraction", width: str = "single",
                log_x: bool = False) -> go.Figure:
     """Empirical CDFs, one step line per named sample."""
+    if not isinstance(samples, Mapping):
+        raise invalid("samples", samples, "a mapping name -> sample values")
     fig = go.Figure()
     for i, (name, values) in enumerate(samples.items()):
         xs, ys = ecdf(values)
