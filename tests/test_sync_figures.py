@@ -70,6 +70,39 @@ def test_pbs_curves_are_monotone():
         assert np.all(np.diff(c["p"]) >= 0) and math.isclose(c["p"][-1], 1.0, abs_tol=0.01)
 
 
+@pytest.mark.parametrize(("call", "name"), [
+    # found by fuzzing: AttributeError / TypeError / ValueError / IndexError / KeyError from inside
+    *[(lambda f=f: f("run"), "run") for f in (
+        metrics.lost_writes, metrics.replication_lag, metrics.reads_frame, metrics.staleness,
+        metrics.conflict_rate, metrics.lost_updates, metrics.counter_values,
+        metrics.convergence_frame, metrics.summary)],
+    (lambda: metrics.t_visibility_reads(None, [0.0, 1.0]), "run"),
+    (lambda: metrics.t_visibility_reads(simulate("quorum", 3, seed=1, duration_ms=100.0), {}), "edges"),
+    (lambda: metrics.t_visibility_reads(simulate("quorum", 3, seed=1, duration_ms=100.0), "x"), "edges"),
+    (lambda: experiments.time_to_converge(None, 1.0), "run"),
+    (lambda: experiments.time_to_converge(simulate("quorum", 3, seed=1, duration_ms=100.0), "x"), "after_ms"),
+    (lambda: experiments.time_to_converge(simulate("quorum", 3, seed=1, duration_ms=100.0), math.nan),
+     "after_ms"),
+    (lambda: experiments.pbs_curves(profiles=None), "profiles"),
+    (lambda: experiments.pbs_curves(profiles="YMMR"), "profiles"),
+    (lambda: experiments.pbs_curves(profiles=[[]]), "profiles"),
+    (lambda: experiments.compare_modes(configs=None), "configs"),
+    (lambda: experiments.compare_modes(configs=[("quorum", 2)]), "configs"),
+    (lambda: experiments.compare_modes(runs=True), "runs"),
+    (lambda: experiments.compare_modes(duration_ms="x"), "duration_ms"),
+    (lambda: experiments.partition_run(n=2.5), "n"),
+    (lambda: experiments.partition_run(minority=None), "minority"),
+    (lambda: experiments.partition_run(minority=[[]]), "minority"),
+    (lambda: experiments.partition_run(minority=(9,)), "minority"),
+    (lambda: experiments.partition_run(partition_ms=(1.0,)), "partition_ms"),
+    (lambda: experiments.partition_run(partition_ms={}), "partition_ms"),
+    (lambda: experiments.partition_run(partition_ms=(200.0, 100.0)), "partition_ms"),
+])
+def test_experiments_and_metrics_bad_input_found_by_fuzzing(call, name):
+    with pytest.raises(InvalidParameterError, match=f"^{name} must"):
+        call()
+
+
 def test_sloppy_figure_structure():
     from syncmodel.sync import sloppy
     from syncmodel.viz.sync import sloppy_figure

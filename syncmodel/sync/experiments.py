@@ -4,12 +4,13 @@ replication modes compared over seeded fault schedules, convergence after a part
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import numbers
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import invalid
+from ..errors import InvalidParameterError, check_hashable, check_int, check_real, invalid
 from ..rng import Seed, spawn_ints
 from . import metrics, pbs
 from .store import SyncRun, random_faults, simulate
@@ -25,9 +26,18 @@ def pbs_curves(n: int = 3, r: int = 1, w: int = 1, profiles: Sequence[str] = pbs
                t_ms: Sequence[float] | np.ndarray = T_GRID, trials: int = 100_000,
                seed: Seed = 0) -> dict[str, dict[str, np.ndarray]]:
     """t-visibility curve of each latency profile (one WARS draw set per profile)."""
+    expected = f"a sequence of profiles (names from {list(pbs.PROFILES)} or WARS / latency laws)"
+    if isinstance(profiles, (str, bytes)) or not isinstance(profiles, Sequence):
+        raise invalid("profiles", profiles, expected)
+    wars = []
+    for p in profiles:
+        try:
+            wars.append(pbs.as_wars(check_hashable("profiles", p, expected)))
+        except InvalidParameterError:
+            raise invalid("profiles", profiles, expected) from None
     seeds = spawn_ints(seed, len(profiles))
-    return {p: pbs.t_visibility_curve(n, r, w, t_ms, p, trials=trials, seed=s)
-            for p, s in zip(profiles, seeds, strict=True)}
+    return {p: pbs.t_visibility_curve(n, r, w, t_ms, law, trials=trials, seed=s)
+            for p, law, s in zip(profiles, wars, seeds, strict=True)}
 
 
 def compare_modes(configs: Sequence[tuple[str, int, int]] = (("sync", 1, 1), ("async", 1, 1),
@@ -45,9 +55,15 @@ def compare_modes(configs: Sequence[tuple[str, int, int]] = (("sync", 1, 1), ("a
     replaced), so that every primary-backup run fails over."""
     import pandas as pd
 
-    if not isinstance(runs, int) or runs < 1:
-        raise invalid("runs", runs, "an int ≥ 1")
-    duration = float(params.get("duration_ms", 2000.0))
+    runs = check_int("runs", runs, 1)
+    expected = "a non-empty sequence of (mode, r, w) triples"
+    if isinstance(configs, (str, bytes)) or not isinstance(configs, Iterable):
+        raise invalid("configs", configs, expected)
+    configs = list(configs)
+    if not configs or any(isinstance(c, (str, bytes)) or not isinstance(c, Sequence) or len(c) != 3
+                          for c in configs):
+        raise invalid("configs", configs, expected)
+    duration = check_real("duration_ms", params.get("duration_ms", 2000.0), 0.0, lo_open=True)
     rows = []
     for s in spawn_ints(seed, runs):
         faults = random_faults(n, duration, crashes=crashes, permanent=permanent,
@@ -69,9 +85,22 @@ def partition_run(mode: str = "multileader", n: int = 3, r: int = 1, w: int = 1,
                   **params: Any) -> SyncRun:
     """One run with ``minority`` cut off from the rest during ``partition_ms``, snapshots of
     C(S), A(S) every ``snapshot_ms``: watch the consistency ratio fall and recover."""
-    rest = tuple(i for i in range(n) if i not in set(minority))
-    part = [((tuple(minority), rest), float(partition_ms[0]), float(partition_ms[1]))]
-    params.setdefault("duration_ms", max(2000.0, partition_ms[1] + 600.0))
+    n, r, w = pbs.check_nrw(n, r, w)
+    ids = f"a sequence of replica ids in 0..{n - 1}"
+    if isinstance(minority, (str, bytes)) or not isinstance(minority, Iterable):
+        raise invalid("minority", minority, ids)
+    group = tuple(minority)
+    if not all(isinstance(i, numbers.Integral) and not isinstance(i, bool) and 0 <= i < n for i in group):
+        raise invalid("minority", minority, ids)
+    pair = "a pair (start, heal) of finite times with 0 ≤ start ≤ heal"
+    if (isinstance(partition_ms, (str, bytes)) or not isinstance(partition_ms, Sequence)
+            or len(partition_ms) != 2):
+        raise invalid("partition_ms", partition_ms, pair)
+    start = check_real("partition_ms", partition_ms[0], 0.0)
+    heal = check_real("partition_ms", partition_ms[1], start)
+    rest = tuple(i for i in range(n) if i not in set(group))
+    part = [((group, rest), start, heal)]
+    params.setdefault("duration_ms", max(2000.0, heal + 600.0))
     return simulate(mode, n, r, w, seed=seed, partitions=part, anti_entropy_ms=anti_entropy_ms,
                     snapshot_ms=snapshot_ms, **params)
 
@@ -79,6 +108,7 @@ def partition_run(mode: str = "multileader", n: int = 3, r: int = 1, w: int = 1,
 def time_to_converge(run: SyncRun, after_ms: float) -> float:
     """ms from ``after_ms`` (e.g. the heal) to the first snapshot at which every replica agrees
     again (consistency ratio 1); NaN if none does.  Needs a run with ``snapshot_ms``."""
+    after_ms = check_real("after_ms", after_ms)
     cf = metrics.convergence_frame(run)
     if cf.empty:
         raise invalid("run", "no snapshots", "a run with snapshot_ms set")

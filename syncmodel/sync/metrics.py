@@ -9,12 +9,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import invalid
+from ..errors import float_array, invalid
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .store import Entry, SyncRun
+
+
+def _check_run(run: Any) -> SyncRun:
+    """``run`` itself if it is a :class:`~syncmodel.sync.store.SyncRun`, else InvalidParameterError."""
+    from .store import SyncRun  # here: store imports metrics
+
+    if not isinstance(run, SyncRun):
+        raise invalid("run", run, "a SyncRun (from simulate)")
+    return run
 
 
 def _merged_live(run: SyncRun) -> dict[int, Entry]:
@@ -43,6 +52,7 @@ def lost_writes(run: SyncRun) -> list[int]:
     so a write is lost only when every replica that held it is still down at the end, or
     when a failover promoted a replica without it (the others then adopt its log).
     """
+    _check_run(run)
     seen: set[int] = set()
     for entry in _merged_live(run).values():
         seen |= entry[0]
@@ -52,6 +62,7 @@ def lost_writes(run: SyncRun) -> list[int]:
 def replication_lag(run: SyncRun) -> np.ndarray:
     """Sync delay (ms): for every write and every other replica that applied it, the time it
     applied the write minus the time the first replica did (from the trace's ``apply``)."""
+    _check_run(run)
     first: dict[int, float] = {}
     lags: list[float] = []
     for rec in run.trace.records:
@@ -70,6 +81,7 @@ def reads_frame(run: SyncRun) -> pd.DataFrame:
     """One row per completed client read: t0, t1, key, behind (acknowledged-before-t0 writes it
     missed), siblings, acked_before, seen (size of the context it returned), since_ack (ms from
     the key's last acknowledged write to t0; inf if none), stale (behind > 0)."""
+    _check_run(run)
     import pandas as pd
 
     cols = ["t0", "t1", "key", "behind", "siblings", "acked_before", "seen", "since_ack"]
@@ -81,6 +93,7 @@ def reads_frame(run: SyncRun) -> pd.DataFrame:
 def staleness(run: SyncRun, k: int = 1) -> float:
     """Fraction of reads within ``k`` versions: reads that missed fewer than k writes
     acknowledged before they started (k = 1: reads that saw the last acknowledged write)."""
+    _check_run(run)
     if not isinstance(k, int) or k < 1:
         raise invalid("k", k, "an int ≥ 1")
     reads = run.ledger.reads
@@ -98,11 +111,13 @@ def t_visibility_reads(run: SyncRun, edges: np.ndarray | list[float]) -> pd.Data
     fresh when it missed no write acknowledged before it started (behind = 0).  Columns:
     lo, hi (bin edges), reads, fresh (fraction; NaN for an empty bin).
     """
+    _check_run(run)
     import pandas as pd
 
-    e = np.asarray(edges, dtype=float)
+    expected = "an increasing sequence of at least 2 times (ms)"
+    e = float_array("edges", edges, expected)
     if e.ndim != 1 or e.size < 2 or np.any(np.diff(e) <= 0):
-        raise invalid("edges", edges, "an increasing sequence of at least 2 times (ms)")
+        raise invalid("edges", edges, expected)
     df = reads_frame(run)
     df = df[np.isfinite(df["since_ack"])]
     idx = np.digitize(df["since_ack"], e) - 1
@@ -116,6 +131,7 @@ def t_visibility_reads(run: SyncRun, edges: np.ndarray | list[float]) -> pd.Data
 
 def conflict_rate(run: SyncRun) -> float:
     """Fraction of writes that were ever concurrent with another version of their key."""
+    _check_run(run)
     n = len(run.ledger.issue)
     return len(run.ledger.conflicted) / n if n else 0.0
 
@@ -129,6 +145,7 @@ def lost_updates(run: SyncRun) -> int:
     siblings) lose increments.  A G-counter CRDT would lose none: its value is the number of
     writes in the context.
     """
+    _check_run(run)
     total = 0
     for ctx, sibs in _merged_live(run).values():
         value = max((s[2] for s in sibs), default=0)
@@ -143,6 +160,7 @@ def counter_values(run: SyncRun) -> tuple[int, int]:
     max of siblings), a G-counter CRDT would keep every increment: its merged value is the
     number of distinct increments seen, |context|.  The difference is :func:`lost_updates`.
     """
+    _check_run(run)
     stored = crdt = 0
     for ctx, sibs in _merged_live(run).values():
         stored += max((s[2] for s in sibs), default=0)
@@ -152,6 +170,7 @@ def counter_values(run: SyncRun) -> tuple[int, int]:
 
 def convergence_frame(run: SyncRun) -> pd.DataFrame:
     """C(S), A(S) sizes and the consistency ratio at each snapshot (``snapshot_ms`` > 0)."""
+    _check_run(run)
     import pandas as pd
 
     return pd.DataFrame(run.store.snapshots, columns=["time", "c", "a", "ratio"])
@@ -159,6 +178,7 @@ def convergence_frame(run: SyncRun) -> pd.DataFrame:
 
 def summary(run: SyncRun) -> dict[str, Any]:
     """The headline numbers of a run."""
+    _check_run(run)
     led = run.ledger
     lag = replication_lag(run)
     lost = lost_writes(run)
