@@ -13,6 +13,7 @@ from syncmodel import systems
 from syncmodel.errors import InvalidParameterError
 from syncmodel.systems import analysis as A
 from syncmodel.systems import placement as pl
+from syncmodel.systems import ring, zab
 
 failure = pytest.importorskip("syncmodel.failure")
 #: PBS staleness and version vectors come from syncmodel.sync (the data-sync issue)
@@ -361,3 +362,26 @@ def test_cassandra_read_repair_raises_fresh_reads():
 def test_compare_bad_input_found_by_fuzzing(kwargs, name):
     with pytest.raises(InvalidParameterError, match=f"^{name} must"):
         A.compare(**{"systems": ["etcd"], "trials": 5, "writes": 50, **kwargs})
+
+
+def test_lost_writes_accepts_negative_zero_lag():
+    # lag_ms=-0.0 raised numpy's "scale < 0"; it is the zero lag
+    for name in ("etcd", "redis"):
+        assert (A.lost_writes(name, 200, lag_ms=-0.0, failed_replicas=1, seed=1)
+                == A.lost_writes(name, 200, lag_ms=0.0, failed_replicas=1, seed=1))
+
+
+@pytest.mark.parametrize(("call", "name"), [
+    # found by fuzzing: TypeError / ValueError / AttributeError from inside
+    *[(lambda v=v: A.read_repair_effect("cassandra", runs=1, outage_ms=v), "outage_ms")
+      for v in (300.0, None, (), (1.0,), "ab")],
+    *[(lambda v=v: ring.HashRing(v), "servers") for v in (0, 2.5, None, object())],
+    *[(lambda v=v: zab.fast_leader_election(v), "servers") for v in (-1, 2.5, True, object())],
+    *[(lambda v=v: zab.fast_leader_election([(1, 5, 1), (1, 6, 2), (1, 6, 3)], v), "live")
+      for v in (0, 2.5, [[]], object(), [True, 2])],
+    (lambda: zab.vote_greater((1, 2, 3), zab.Vote(1, 2, 2)), "new"),
+    (lambda: zab.vote_greater(zab.Vote(1, 2, 3), None), "cur"),
+])
+def test_systems_bad_input_found_by_fuzzing(call, name):
+    with pytest.raises(InvalidParameterError, match=f"^{name} must"):
+        call()

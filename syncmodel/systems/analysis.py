@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -51,7 +51,7 @@ def _nonneg(name: str, value: Any) -> float:
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
     if not ok or not math.isfinite(float(value)) or float(value) < 0:
         raise invalid(name, value, "a finite number ≥ 0")
-    return float(value)
+    return float(value) + 0.0  # -0.0 is a valid zero; numpy refuses a negative-signed scale
 
 
 # ------------------------------------------------------------------ 1. availability
@@ -358,6 +358,9 @@ def read_repair_effect(system: SystemModel | str = "cassandra", runs: int = 6, s
     if m.replication != "leaderless":
         raise invalid("system", m.name, "a leaderless (quorum) system such as cassandra")
     runs = check_int("runs", runs, 1)
+    pair = "a pair (down_at, up_at) of finite times ≥ 0"
+    if isinstance(outage_ms, (str, bytes)) or not isinstance(outage_ms, Sequence) or len(outage_ms) != 2:
+        raise invalid("outage_ms", outage_ms, pair)
     a, b = (_nonneg("outage_ms", x) for x in outage_ms)
     if b < a:
         raise invalid("outage_ms", outage_ms, "(down_at, up_at) with up_at ≥ down_at")

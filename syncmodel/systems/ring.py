@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import numbers
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -36,6 +36,8 @@ class HashRing:
     """
 
     def __init__(self, servers: Sequence[Hashable], vnodes: int = 160) -> None:
+        if not isinstance(servers, Iterable):
+            raise invalid("servers", servers, "a non-empty list of server names")
         names = list(servers)
         if not names:
             raise invalid("servers", names, "a non-empty list of server names")

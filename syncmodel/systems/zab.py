@@ -7,7 +7,7 @@ plays the notification exchange in a seeded random delivery order until a quorum
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..errors import invalid
@@ -32,6 +32,14 @@ def vote_greater(new: Vote, cur: Vote) -> bool:
     or equal epochs and zxids and new.sid > cur.sid (lexicographic order).
     Worked case: (1, 7, 1) beats (1, 5, 3): a longer log beats a higher id.
     """
+    for name, v in (("new", new), ("cur", cur)):
+        if not isinstance(v, Vote):
+            raise invalid(name, v, "a Vote(epoch, zxid, sid)")
+    return _vote_greater(new, cur)
+
+
+def _vote_greater(new: Vote, cur: Vote) -> bool:
+    """:func:`vote_greater` without the checks (the election loop's votes are Votes)."""
     if new.epoch != cur.epoch:
         return new.epoch > cur.epoch
     if new.zxid != cur.zxid:
@@ -60,7 +68,7 @@ def fast_leader_election(servers: Sequence[tuple[int, int, int]], live: Sequence
     ``servers`` lists (epoch, zxid, sid) per server; ``live`` the indices that run.
     Worked case: servers (1, 5, 1), (1, 7, 2), (1, 7, 3) elect sid 3 — any order.
     """
-    if not servers:
+    if isinstance(servers, (str, bytes)) or not isinstance(servers, Iterable) or not servers:
         raise invalid("servers", servers, "a non-empty list of (epoch, zxid, sid)")
     votes: list[Vote] = []
     for s in servers:
@@ -71,9 +79,17 @@ def fast_leader_election(servers: Sequence[tuple[int, int, int]], live: Sequence
         votes.append(Vote(int(s[0]), int(s[1]), int(s[2])))
     if len({v.sid for v in votes}) != len(votes):
         raise invalid("servers", list(servers), "distinct server ids")
-    alive = list(range(len(votes))) if live is None else sorted(set(live))
-    if any(not isinstance(i, numbers.Integral) or not 0 <= i < len(votes) for i in alive):
-        raise invalid("live", live, f"indices in [0, {len(votes) - 1}]")
+    if live is None:
+        alive = list(range(len(votes)))
+    else:
+        expected = f"indices in [0, {len(votes) - 1}]"
+        if isinstance(live, (str, bytes)) or not isinstance(live, Iterable):
+            raise invalid("live", live, expected)
+        ids = list(live)
+        if any(not isinstance(i, numbers.Integral) or isinstance(i, bool) or not 0 <= i < len(votes)
+               for i in ids):
+            raise invalid("live", live, expected)
+        alive = sorted(set(ids))
     if 2 * len(alive) <= len(votes):
         raise invalid("live", live, f"a majority of the {len(votes)} servers (no quorum otherwise)")
     rng = as_generator(seed)
@@ -85,7 +101,7 @@ def fast_leader_election(servers: Sequence[tuple[int, int, int]], live: Sequence
         inflight[k], inflight[-1] = inflight[-1], inflight[k]
         dst, vote = inflight.pop()
         delivered += 1
-        if vote_greater(vote, cur[dst]):
+        if _vote_greater(vote, cur[dst]):
             cur[dst] = vote
             inflight.extend((j, vote) for j in alive if j != dst)
     final = {cur[i] for i in alive}
