@@ -11,6 +11,7 @@ import itertools
 import math
 import numbers
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
@@ -337,10 +338,10 @@ def tree_paths(tree: Tree, limit: int) -> list[frozenset[int]]:
                 raise InfeasibleError(f"the structure has more than limit={limit} minimal sets")
         out |= acc
         if len(out) > 4 * limit:
-            out = set(minimize(out))
+            out = set(_minimize(out))
             if len(out) > limit:
                 raise InfeasibleError(f"the structure has more than limit={limit} minimal sets")
-    result = minimize(out)
+    result = _minimize(out)
     if len(result) > limit:
         raise InfeasibleError(f"the structure has more than limit={limit} minimal sets")
     return result
@@ -394,9 +395,13 @@ class Choose(Structure):
     children: tuple[Structure, ...]
 
     def __init__(self, k: int, children: Iterable[Any]) -> None:
-        kids = tuple([_wrap(c) for c in children])
+        expected = "a non-empty collection of nodes (hashable names) or structures"
+        try:
+            kids = tuple([_wrap(c) for c in children])
+        except (TypeError, InvalidParameterError):  # not iterable, or an unhashable name
+            raise invalid("children", children, expected) from None
         if not kids:
-            raise invalid("xs", [], "a non-empty collection of nodes or structures")
+            raise invalid("children", [], expected)
         if not (type(k) is int or (isinstance(k, numbers.Integral) and not isinstance(k, bool))) or not (
             1 <= k <= len(kids)
         ):
@@ -489,7 +494,7 @@ class Sets(Structure):
             family.append(members)
         if not family:
             raise invalid("sets", [], "a non-empty collection of node sets")
-        keep = set(minimize(frozenset(m) for m in family))
+        keep = set(_minimize(frozenset(m) for m in family))
         out, seen = [], set()
         for m in family:
             f = frozenset(m)
@@ -626,7 +631,10 @@ def choose(k: int, xs: Any) -> Structure:
         raise invalid("k", k, f"an int in 1..{len(kids)}")
     if len(kids) == 1:
         return _wrap(kids[0])
-    return Choose(int(k), kids)
+    try:
+        return Choose._of(int(k), tuple([_wrap(c) for c in kids]))
+    except InvalidParameterError:  # an unhashable name
+        raise invalid("xs", xs, "a collection of nodes (hashable names) or structures") from None
 
 
 def all_of(xs: Any) -> Structure:
@@ -716,7 +724,21 @@ def as_structure(system: Any, name: str = "system") -> Structure:
 
 
 def minimize(sets: Iterable[frozenset[Any]]) -> list[frozenset[Any]]:
-    """Drop every set that strictly contains another (and duplicates)."""
+    """Drop every set that strictly contains another (and duplicates).
+
+    Example: ``minimize([{1}, {1, 2}, {3}])`` (as frozensets) is ``[{1}, {3}]``.
+    """
+    expected = "a collection of frozensets"
+    if isinstance(sets, (str, bytes)) or not isinstance(sets, Iterable):
+        raise invalid("sets", sets, expected)
+    family = list(sets)
+    if not all(isinstance(s, frozenset) for s in family):
+        raise invalid("sets", sets, expected)
+    return _minimize(family)
+
+
+def _minimize(sets: Iterable[frozenset[Any]]) -> list[frozenset[Any]]:
+    """:func:`minimize` without the checks, for the module's own families of frozensets."""
     uniq = sorted(set(sets), key=len)
     out: list[frozenset[Any]] = []
     for s in uniq:
@@ -734,14 +756,18 @@ def minimal_transversals(
     Example: the transversals of {a, b}, {b, c} are {b} and {a, c}.
     """
     limit = check_int("limit", limit, 0)
-    if not family:
-        raise InvalidParameterError("family must be a non-empty collection of sets, got []")
+    expected = "a non-empty collection of sets"
+    if isinstance(family, (str, bytes, Mapping)) or not isinstance(family, Iterable):
+        raise invalid("family", family, expected)
+    sets = list(family)
+    if not sets or not all(isinstance(s, AbstractSet) for s in sets):
+        raise invalid("family", family if sets else [], expected)
     cur: list[frozenset[Any]] = [frozenset()]
-    for s in sorted(family, key=len):
+    for s in sorted(sets, key=len):
         hit = [t for t in cur if t & s]
         miss = [t for t in cur if not t & s]
         new = {t | {x} for t in miss for x in s}
-        cur = minimize(hit + list(new))
+        cur = _minimize(hit + list(new))
         if len(cur) > limit:
             raise InfeasibleError(f"more than limit={limit} minimal transversals")
     return cur

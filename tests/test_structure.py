@@ -22,6 +22,7 @@ from syncmodel.structure import (
     choose,
     from_sets,
     minimal_transversals,
+    minimize,
     nodes,
 )
 
@@ -204,3 +205,25 @@ def test_majority_and_grid_helpers():
         assert g.is_satisfied(s) == serves(s)
     with pytest.raises(InvalidParameterError, match="rows"):
         grid(0, 3)
+
+
+@pytest.mark.parametrize(("call", "name"), [
+    # found by fuzzing: TypeError (not iterable, unhashable, no len(), & with a str) from inside
+    *[(lambda v=v: Choose(2, v), "children") for v in (0, 2.5, None, object(), [[], 1], [])],
+    (lambda: choose(2, [[], 1, 2]), "xs"),
+    *[(lambda v=v: minimize(v), "sets") for v in (0, None, object(), [[]], (1,), "ab", [{1}])],
+    *[(lambda v=v: minimal_transversals(v), "family") for v in (-1, 2.5, True, object(), "x", [[]], (1,),
+                                                                  {"zzz": 1}, [frozenset({1}), "x"])],
+])
+def test_structure_bad_input_found_by_fuzzing(call, name):
+    with pytest.raises(InvalidParameterError, match=f"^{name} must"):
+        call()
+
+
+def test_minimize_and_transversals_by_enumeration():
+    fam = [frozenset("ab"), frozenset("bc"), frozenset("abc"), frozenset("ab")]
+    # minimal elements, found by comparing every pair
+    want = {s for s in fam if not any(t < s for t in fam)}
+    assert set(minimize(fam)) == want and len(minimize(fam)) == len(want)
+    # transversals of a family given as plain sets equal those of the frozensets
+    assert minimal_transversals([{"a", "b"}, {"b", "c"}]) == minimal_transversals(fam[:2])
