@@ -213,6 +213,27 @@ def _render_images(fig: Any, targets: dict[str, Path]) -> None:
             part.unlink(missing_ok=True)
 
 
+def check_formats(formats: Any) -> tuple[str, ...]:
+    """``formats`` (one format or an iterable of them) as a tuple of names in ALL_FORMATS."""
+    expected = f"a non-empty selection of {ALL_FORMATS}"
+    if isinstance(formats, str):
+        fmts: tuple[Any, ...] = (formats,)
+    elif isinstance(formats, Iterable):
+        fmts = tuple(formats)
+    else:
+        raise invalid("formats", formats, expected)
+    if not fmts or any(not isinstance(f, str) or f not in ALL_FORMATS for f in fmts):
+        raise invalid("formats", formats, expected)
+    return fmts
+
+
+def check_path(name: str, path: Any) -> str | os.PathLike[str]:
+    """``path`` itself if it is a str or an os.PathLike, else InvalidParameterError naming ``name``."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise invalid(name, path, "a path (str or os.PathLike)")
+    return path
+
+
 def write_figure(fig: Any, path: str | os.PathLike[str],
                  formats: Iterable[str] = IMAGE_FORMATS) -> list[Path]:
     """Write ``fig`` to ``path`` with each suffix in ``formats``; return the files written.
@@ -223,11 +244,12 @@ def write_figure(fig: Any, path: str | os.PathLike[str],
     instead, and one line on stderr says why.  Each file appears whole or not at
     all: it is written to a temporary file in the same folder and renamed.
     """
-    fmts = tuple(formats) if not isinstance(formats, str) else (formats,)
-    bad = [f for f in fmts if f not in ALL_FORMATS]
-    if not fmts or bad:
-        raise invalid("formats", formats, f"a non-empty selection of {ALL_FORMATS}")
-    base = Path(path)
+    from plotly.basedatatypes import BaseFigure  # here: importing export stays plotly-free
+
+    if not isinstance(fig, BaseFigure):
+        raise invalid("fig", fig, "a plotly figure")
+    fmts = check_formats(formats)
+    base = Path(check_path("path", path))
     if base.suffix.lstrip(".") in ALL_FORMATS:
         base = base.with_suffix("")
     base.parent.mkdir(parents=True, exist_ok=True)

@@ -135,3 +135,34 @@ def test_paper_layout_keeps_valid_heights():
     assert fig.layout.height == 192 and fig.layout.width == 336
     assert viz.paper_layout(go.Figure(), aspect=10 / 336).layout.height == 10
     assert viz.color(-1) == viz.PALETTE[-1] and viz.color(9) == viz.PALETTE[1]
+
+
+@pytest.mark.parametrize(("call", "name"), [
+    # found by fuzzing: AttributeError / TypeError / ValueError from inside
+    *[(lambda v=v: viz.heatmap_figure(v, [1, 2], [[1, 2], [3, 4]]), "x") for v in (0, 2.5, None, object())],
+    *[(lambda v=v: viz.heatmap_figure([1, 2], v, [[1, 2], [3, 4]]), "y") for v in (0, True, object())],
+    *[(lambda v=v: viz.heatmap_figure([1], [1], v), "z") for v in ("x", {}, object(), [[1], [1, 2]])],
+    *[(lambda v=v: export.write_figure(v, "unused", ("html",)), "fig")
+      for v in (0, None, "x", {}, [], object())],
+    *[(lambda v=v: export.write_figure(small_figure(), v, ("html",)), "path")
+      for v in (0, 2.5, None, [], object())],
+    *[(lambda v=v: export.write_figure(small_figure(), "unused", v), "formats")
+      for v in (0, 2.5, True, None, object(), [[]])],
+])
+def test_viz_and_export_bad_input_found_by_fuzzing(call, name):
+    with pytest.raises(InvalidParameterError, match=f"^{name} must"):
+        call()
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [
+    # found by fuzzing: TypeError from inside (checked before any figure is built)
+    *[(dict(out=v), "out") for v in (0, None, [], object())],
+    *[(dict(names=v), "names") for v in (0, 2.5, True, object(), [[]], [1])],
+    *[(dict(formats=v), "formats") for v in (0, None, object())],
+])
+def test_build_all_bad_input_found_by_fuzzing(tmp_path, kwargs, name):
+    from syncmodel.figures import build_all
+
+    with pytest.raises(InvalidParameterError, match=f"^{name} must"):
+        build_all(**{"out": tmp_path, "names": [], "formats": ("svg",), **kwargs})
+    assert not any(tmp_path.iterdir())

@@ -68,15 +68,20 @@ def build_all(out: str | Path, names: Sequence[str] | None = None,
               formats: Iterable[str] = ("pdf", "svg", "png"), small: bool = False,
               on_done: Callable[[Written], None] | None = None) -> list[Written]:
     """Build every registered figure (or ``names``) and write it under ``out``."""
-    from ..export import write_figure
+    from ..export import check_formats, check_path, write_figure
 
     registry = discover()
+    expected = f"registered figures, one of {sorted(registry)}"
+    if names is not None and (isinstance(names, (str, bytes)) or not isinstance(names, Iterable)):
+        raise invalid("names", names, expected)
     chosen = list(registry) if names is None else list(names)
+    if any(not isinstance(n, str) for n in chosen):
+        raise invalid("names", chosen, expected)
     unknown = [n for n in chosen if n not in registry]
     if unknown:
-        raise invalid("names", unknown, f"registered figures, one of {sorted(registry)}")
-    out = Path(out)
-    fmts = tuple(formats)
+        raise invalid("names", unknown, expected)
+    out = Path(check_path("out", out))
+    fmts = check_formats(formats)
     done: list[Written] = []
     for name in chosen:
         t0 = time.perf_counter()

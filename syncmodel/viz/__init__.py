@@ -154,7 +154,15 @@ def heatmap_figure(x: Sequence[Any], y: Sequence[Any], z: np.ndarray | Sequence[
                    title: str = "", xlabel: str = "", ylabel: str = "", zlabel: str = "",
                    width: str = "single", text_format: str | None = None) -> go.Figure:
     """A heatmap of ``z[i][j]`` at (x[j], y[i]) with the sequential, colour-blind-safe Viridis scale."""
-    z = np.asarray(z, dtype=float)
+    for name, v in (("x", x), ("y", y)):
+        try:
+            len(v), iter(v)
+        except TypeError:
+            raise invalid(name, v, "a sequence of labels") from None
+    try:
+        z = np.asarray(z, dtype=float)
+    except (TypeError, ValueError):  # not numbers, or ragged
+        raise invalid("z", z, "a 2-D array of numbers (NaN or None for a gap)") from None
     if z.shape != (len(y), len(x)):
         raise invalid("z", z.shape, f"of shape (len(y), len(x)) = ({len(y)}, {len(x)})")
     trace = go.Heatmap(x=[str(v) for v in x], y=[str(v) for v in y], z=z, colorscale="Viridis",
