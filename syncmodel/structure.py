@@ -726,15 +726,15 @@ def as_structure(system: Any, name: str = "system") -> Structure:
 def minimize(sets: Iterable[frozenset[Any]]) -> list[frozenset[Any]]:
     """Drop every set that strictly contains another (and duplicates).
 
-    Example: ``minimize([{1}, {1, 2}, {3}])`` (as frozensets) is ``[{1}, {3}]``.
+    Example: ``minimize([{1}, {1, 2}, {3}])`` is ``[frozenset({1}), frozenset({3})]``.
     """
-    expected = "a collection of frozensets"
-    if isinstance(sets, (str, bytes)) or not isinstance(sets, Iterable):
+    expected = "a collection of sets"
+    if isinstance(sets, (str, bytes, Mapping)) or not isinstance(sets, Iterable):
         raise invalid("sets", sets, expected)
     family = list(sets)
-    if not all(isinstance(s, frozenset) for s in family):
+    if not all(isinstance(s, AbstractSet) for s in family):
         raise invalid("sets", sets, expected)
-    return _minimize(family)
+    return _minimize(frozenset(s) for s in family)
 
 
 def _minimize(sets: Iterable[frozenset[Any]]) -> list[frozenset[Any]]:

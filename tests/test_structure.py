@@ -211,7 +211,7 @@ def test_majority_and_grid_helpers():
     # found by fuzzing: TypeError (not iterable, unhashable, no len(), & with a str) from inside
     *[(lambda v=v: Choose(2, v), "children") for v in (0, 2.5, None, object(), [[], 1], [])],
     (lambda: choose(2, [[], 1, 2]), "xs"),
-    *[(lambda v=v: minimize(v), "sets") for v in (0, None, object(), [[]], (1,), "ab", [{1}])],
+    *[(lambda v=v: minimize(v), "sets") for v in (0, None, object(), [[]], (1,), "ab", {"a": {1}})],
     *[(lambda v=v: minimal_transversals(v), "family") for v in (-1, 2.5, True, object(), "x", [[]], (1,),
                                                                   {"zzz": 1}, [frozenset({1}), "x"])],
 ])
@@ -225,5 +225,6 @@ def test_minimize_and_transversals_by_enumeration():
     # minimal elements, found by comparing every pair
     want = {s for s in fam if not any(t < s for t in fam)}
     assert set(minimize(fam)) == want and len(minimize(fam)) == len(want)
+    assert minimize([set(x) for x in fam]) == minimize(fam)  # plain sets are accepted too
     # transversals of a family given as plain sets equal those of the frozensets
     assert minimal_transversals([{"a", "b"}, {"b", "c"}]) == minimal_transversals(fam[:2])
