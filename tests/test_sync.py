@@ -74,6 +74,8 @@ def test_workload_t_visibility_from_reads():
     assert weak["reads"].sum() == np.isfinite(df["since_ack"]).sum()
     with pytest.raises(InvalidParameterError):
         metrics.t_visibility_reads(run, [1.0, 1.0])
+    with pytest.raises(InvalidParameterError, match=r"^edges must"):
+        metrics.t_visibility_reads(run, [0.0, float("nan"), 5.0])
 
 
 def test_partial_quorum_reads_can_be_stale_and_primary_reads_cannot():
