@@ -22,6 +22,7 @@ __all__ = [
     "lower_tail",
     "nines",
     "normalise_p",
+    "normalise_p_list",
     "poisson_binomial_pmf",
     "wilson_interval",
 ]
@@ -53,8 +54,10 @@ def lower_tail(k: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     m, B = a.shape
     if k <= 0:
         return np.zeros(B)
-    if m * min(k, m + 1) > FAST_TAIL_MIN_UPDATES and k <= m and np.allclose(a + b, 1.0, rtol=0, atol=1e-15):
-        return np.array([_tail_fast(k, b[:, j]) for j in range(B)])
+    if m * min(k, m + 1) > FAST_TAIL_MIN_UPDATES and k <= m:
+        cols = [(a[:, j], b[:, j]) for j in range(B)]
+        if all(np.allclose(x + y, 1.0, rtol=0, atol=1e-15) for x, y in cols):
+            return np.array([_tail_fast(k, y) for _, y in cols])
     k = min(k, m + 1)
     dist = np.zeros((k, B))
     dist[0] = 1.0
@@ -277,3 +280,40 @@ def normalise_p(nodes: Sequence[Hashable], p: Any, name: str = "p") -> np.ndarra
     if not np.all(ok):
         raise invalid(name, float(arr[~ok][0]), "in [0, 1] for every node")
     return arr
+
+
+def normalise_p_list(nodes: Sequence[Hashable], p: Any) -> list[float]:
+    """:func:`normalise_p` as a list of Python floats, with fast paths for a float, a list or
+    tuple of floats, a float array and a {node: float} dict; anything else, or any bad value,
+    goes through :func:`normalise_p` (which converts, or raises naming the value)."""
+    import numpy as np
+
+    n = len(nodes)
+    if isinstance(p, float | int) and not isinstance(p, bool):
+        v = float(p)
+        if not (0.0 <= v <= 1.0):
+            raise invalid("p", p, "in [0, 1]")
+        return [v] * n
+    out: list[float]
+    if type(p) is dict and len(p) == n:
+        try:
+            out = [p[x] for x in nodes]  # n keys, all found: none unknown
+        except KeyError:
+            return normalise_p(nodes, p).tolist()  # raises, naming the node
+        if not all(type(x) is float for x in out):
+            return normalise_p(nodes, p).tolist()
+    elif isinstance(p, np.ndarray) and p.ndim == 1 and p.size == n and p.dtype.kind == "f":
+        out = p.tolist()
+    elif isinstance(p, list | tuple) and len(p) == n:
+        try:
+            out = [float(x) for x in p if not isinstance(x, bool | str)]
+        except (TypeError, ValueError):
+            out = []
+        if len(out) != n:
+            return normalise_p(nodes, p).tolist()
+    else:
+        return normalise_p(nodes, p).tolist()
+    total = sum(out)  # NaN anywhere makes the sum NaN, which fails total == total
+    if not (n and min(out) >= 0.0 and max(out) <= 1.0 and total == total):
+        return normalise_p(nodes, p).tolist()  # raises, naming the bad value
+    return out

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .._stats import at_least, lower_tail, normalise_p
 from ..errors import InfeasibleError, InvalidParameterError, float_array, invalid
 from ..structure import FALSE, MAX_SETS, Structure, Tree, as_structure, evaluate_tree, tree_paths
 from . import strategy as _st
@@ -18,7 +19,6 @@ from .trees import (
     _all_masks,
     _is_read_once,
     _min_failures,
-    _poisson_binomial_at_least,
     _resilient_tree,
     _threshold_of,
 )
@@ -229,7 +229,7 @@ class QuorumSystem:
             th = _threshold_of(tree)
             if th is not None:
                 k, nodes = th
-                return _poisson_binomial_at_least(k, 1.0 - probs[list(nodes)])
+                return at_least(k, 1.0 - probs[list(nodes)])
         from ..failure import failure_probability
 
         structure = {"read": self.reads, "write": self.writes}.get(op) or self.as_structure()
@@ -252,14 +252,9 @@ class QuorumSystem:
         if th is not None:
             k, nodes = th
             m = len(nodes)
-            j = np.arange(k, m + 1)
-            logc = np.array([math.lgamma(m + 1) - math.lgamma(x + 1) - math.lgamma(m - x + 1) for x in j])
-            with np.errstate(divide="ignore", invalid="ignore"):
-                terms = np.exp(logc[None, :] + j[None, :] * np.log1p(-arr[:, None])
-                               + (m - j)[None, :] * np.log(arr[:, None]))
-            terms = np.nan_to_num(terms, nan=0.0)
-            terms[arr == 0, -1] = 1.0  # p = 0: all m up
-            return np.asarray(np.clip(terms.sum(axis=1), 0.0, 1.0))
+            # P(at least k of m up) = P(fewer than m − k + 1 of m down), equal p per column
+            down = np.broadcast_to(arr, (m, arr.size))
+            return np.asarray(np.clip(lower_tail(m - k + 1, 1.0 - down, down), 0.0, 1.0))
         from ..failure import failure_curve
 
         structure = {"read": self.reads, "write": self.writes}.get(op) or self.as_structure()
@@ -271,26 +266,7 @@ class QuorumSystem:
         return np.array([self.capacity(read_fraction=float(x), f=f) for x in xs.reshape(-1)])
 
     def _node_probs(self, p: Any) -> np.ndarray:
-        n = self.n
-        if isinstance(p, Mapping):
-            unknown = [x for x in p if x not in self._index]
-            missing = [x for x in self.nodes if x not in p]
-            if unknown or missing:
-                raise invalid("p", dict(p), f"a mapping naming every node and no other "
-                                            f"(unknown: {unknown!r}, missing: {missing!r})")
-            raw: list[Any] = [p[x] for x in self.nodes]
-        elif isinstance(p, numbers.Real) and not isinstance(p, bool):
-            raw = [p] * n
-        elif isinstance(p, (Sequence, np.ndarray)) and not isinstance(p, (str, bytes)):
-            raw = list(p)
-            if len(raw) != n:
-                raise invalid("p", p, f"a sequence of {n} probabilities (one per node)")
-        else:
-            raise invalid("p", p, "a float, a sequence or a {node: p} mapping")
-        for x in raw:
-            if isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0 <= float(x) <= 1:
-                raise invalid("p", x, "in [0, 1]")
-        return np.asarray(raw, dtype=float)
+        return normalise_p(self.nodes, p)
 
     # -- strategies
     def _quorum_latencies(self, quorums: Sequence[frozenset[int]], read: bool) -> np.ndarray:
