@@ -49,8 +49,7 @@ class _Plan:
         """The ops with index tuples as numpy arrays (for the batch evaluator)."""
         if self._arrays is None:
             self._arrays = [
-                (op[0], op[1], np.asarray(op[2], dtype=np.intp)) if op[0] == "leaves" else op
-                for op in self.ops
+                (op[0], op[1], _index(op[2])) if op[0] == "leaves" else op for op in self.ops
             ]
         return self._arrays
 
@@ -140,6 +139,13 @@ class _Plan:
             else:
                 vals.append(np.full(P.shape[1], float(op[1])) if batch else float(op[1]))
         return vals[-1]
+
+
+def _index(idx: tuple[int, ...]) -> Any:
+    """Row selector of a "leaves" op: a slice (a view, no copy) for consecutive nodes."""
+    if idx and list(idx) == list(range(idx[0], idx[0] + len(idx))):
+        return slice(idx[0], idx[0] + len(idx))
+    return np.asarray(idx, dtype=np.intp)
 
 
 class _BudgetExceeded(Exception):

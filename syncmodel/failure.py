@@ -62,6 +62,8 @@ AUTO_FACTORING_BUDGET = 50_000
 #: 2 cores, 2026-11-26: a step of an irregular set family ~100 µs, a word op ~0.3 ns)
 WORD_OPS_PER_STEP = 300_000
 DEFAULT_SAMPLES = 1_000_000
+#: structures with more nodes are evaluated on numpy arrays, smaller ones on Python floats
+SCALAR_MAX_NODES = 20_000
 
 
 # --------------------------------------------------------------------------- inputs
@@ -373,13 +375,15 @@ def failure_probability(
         ).estimate
     structure = as_structure(system)
     if beta is None and domains is None and method != "enumeration":
-        # fast path: one vector of independent probabilities, on Python floats
-        plist = normalise_p_list(structure.nodes, p)
+        # fast path: one vector of independent probabilities, on Python floats (on a numpy
+        # column for large structures, where list conversions would cost more than the maths)
+        large = structure.n > SCALAR_MAX_NODES
+        pvec: Any = normalise_p(structure.nodes, p) if large else normalise_p_list(structure.nodes, p)
         if method == "recursion" and not structure.is_read_once():
             _exact_fail(structure, np.zeros((structure.n, 1)), method)  # raises
         try:
             plan = _plan(structure, (lambda: _auto_budget(structure)) if method == "auto" else None)
-            return plan.evaluate_scalar(plist)
+            return float(plan.evaluate(pvec[:, None])[0]) if large else plan.evaluate_scalar(pvec)
         except _BudgetExceeded:
             pass
     structure, probs, doms = _prepare(structure, p, beta, domains)

@@ -254,7 +254,7 @@ class QuorumSystem:
             m = len(nodes)
             # P(at least k of m up) = P(fewer than m − k + 1 of m down), equal p per column
             down = np.broadcast_to(arr, (m, arr.size))
-            return np.asarray(np.clip(lower_tail(m - k + 1, 1.0 - down, down), 0.0, 1.0))
+            return np.asarray(np.clip(lower_tail(m - k + 1, 1.0 - down), 0.0, 1.0))
         from ..failure import failure_curve
 
         structure = {"read": self.reads, "write": self.writes}.get(op) or self.as_structure()
