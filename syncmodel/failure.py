@@ -32,7 +32,15 @@ import numpy as np
 
 from ._compiler import _BudgetExceeded, _plan
 from ._stats import normalise_p, normalise_p_list, wilson_interval
-from .errors import InfeasibleError, InvalidParameterError, check_probability, float_array, invalid
+from .errors import (
+    InfeasibleError,
+    InvalidParameterError,
+    check_int,
+    check_probability,
+    float_array,
+    invalid,
+    too_big,
+)
 from .rng import Seed, as_generator
 from .structure import (
     Structure,
@@ -62,6 +70,14 @@ AUTO_FACTORING_BUDGET = 50_000
 #: 2 cores, 2026-11-26: a step of an irregular set family ~100 µs, a word op ~0.3 ns)
 WORD_OPS_PER_STEP = 300_000
 DEFAULT_SAMPLES = 1_000_000
+#: node draws per Monte Carlo chunk (~38 MB of uniforms and flags), whatever the node count
+MC_CHUNK_CELLS = 2**22
+#: most node draws (samples × n) a Monte Carlo run takes without max_draws (~3 min here)
+MC_MAX_DRAWS = 20_000_000_000
+#: node draws per second measured here (benchmarks/bench_failure.py), for the estimate
+MC_DRAWS_PER_S = 1e8
+#: runs with at least this many node draws show a progress bar
+MC_PROGRESS_DRAWS = 1_000_000_000
 #: structures with more nodes are evaluated on numpy arrays, smaller ones on Python floats
 SCALAR_MAX_NODES = 20_000
 
@@ -460,6 +476,25 @@ def failure_curve(
 
 
 # --------------------------------------------------------------------------- Monte Carlo
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, show: bool, desc: str) -> Any:
+    """A tqdm bar over ``total`` when ``show`` (and tqdm is installed), else a no-op."""
+    if show:
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:  # pragma: no cover - tqdm is a dependency
+            return _NoBar()
+        return tqdm(total=total, desc=desc, unit="sample")
+    return _NoBar()
+
+
 @dataclass(frozen=True)
 class MonteCarloResult:
     """A Monte Carlo estimate of P(S) with its confidence interval."""
@@ -504,6 +539,7 @@ def failure_probability_mc(
     domains: Any = None,
     seed: Seed = None,
     chunk: int | None = None,
+    max_draws: int = MC_MAX_DRAWS,
 ) -> MonteCarloResult:
     """Monte Carlo P(S) with a confidence interval, same model as :func:`failure_probability`.
 
@@ -514,6 +550,9 @@ def failure_probability_mc(
     (``interval="wilson"``) or Clopper–Pearson (``"clopper-pearson"``, exact
     and conservative).  Same seed, same numbers.  Example: a majority of 3 at
     p = 0.1 gives about 0.028 ± 0.0003 from 10⁶ samples.
+    Chunks hold about 2²² node draws whatever n (memory, not rows); more than
+    ``max_draws`` node draws (samples × n) raise ResourceLimitError up front; past 10⁹
+    draws a progress bar (tqdm) shows on stderr.
     """
     if isinstance(samples, bool) or not isinstance(samples, numbers.Integral) or samples < 1:
         raise invalid("samples", samples, "a positive int")
@@ -521,14 +560,21 @@ def failure_probability_mc(
         raise invalid("confidence", confidence, "in (0, 1)")
     if interval not in ("wilson", "clopper-pearson"):
         raise invalid("interval", interval, "'wilson' or 'clopper-pearson'")
+    max_draws = check_int("max_draws", max_draws, 1)
     structure, probs, doms = _prepare(system, p, beta, domains)
     rng = as_generator(seed)
     tree = structure.tree()
     n = structure.n
-    if chunk is None:
-        chunk = max(1024, 2**22 // max(n, 1))
+    if chunk is None:  # by memory: ~MC_CHUNK_CELLS node draws (8 + 1 bytes each) per chunk
+        chunk = max(1, MC_CHUNK_CELLS // max(n, 1))
     if isinstance(chunk, bool) or not isinstance(chunk, numbers.Integral) or chunk < 1:
         raise invalid("chunk", chunk, "a positive int")
+    draws = int(samples) * max(n, 1)
+    if draws > max_draws:
+        raise too_big(f"failure_probability_mc over {n} nodes × {int(samples)} samples",
+                      f"{draws:.3g} node draws (~{draws / MC_DRAWS_PER_S:.3g} s here)",
+                      f"use fewer samples, the exact method, or max_draws ≥ {draws}")
+    bar = _progress(int(samples), draws >= MC_PROGRESS_DRAWS, "Monte Carlo samples")
     masks = np.array([m for m, _ in doms]) if doms else None
     qs = np.array([q for _, q in doms]) if doms else None
     failures = 0
@@ -541,6 +587,8 @@ def failure_probability_mc(
             live &= ~(dom_down.astype(np.uint8) @ masks.astype(np.uint8)).astype(bool)
         failures += int(m - np.count_nonzero(evaluate_tree(tree, live)))
         remaining -= m
+        bar.update(m)
+    bar.close()
     lo, hi = _interval(failures, int(samples), float(confidence), interval)
     return MonteCarloResult(
         failures / int(samples), lo, hi, int(samples), failures, float(confidence), interval
