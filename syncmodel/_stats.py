@@ -46,14 +46,13 @@ def lower_tail(k: int, a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray
     d'_c = d_c·a_t + d_(c−1)·b_t, O(m·k) per column, accurate to a few ulps per step (all
     terms ≥ 0).  A Poisson-binomial (``b`` None) whose DP would pass
     :data:`FAST_TAIL_MIN_UPDATES` updates takes the fast path: the binomial tail
-    (``scipy.special.bdtr``) where a column's probabilities are equal, else
+    (:func:`_binomial_below`) where a column's probabilities are equal, else
     :func:`_tail_fast` (tilted FFT, O(m log² m)).
 
     Worked case: k = 2, three events of probability 0.1: P(fewer than 2 happen) =
     0.9³ + 3·0.1·0.9² = 0.972.
     """
     import numpy as np
-    from scipy import special
 
     m, B = a.shape
     if k <= 0:
@@ -61,9 +60,7 @@ def lower_tail(k: int, a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray
     if b is None and m * min(k, m + 1) > FAST_TAIL_MIN_UPDATES and k <= m:
         first = a[0]
         if np.all(a == first):  # every column homogeneous: one binomial tail per column
-            q = 1.0 - first
-            out = special.bdtr(k - 1, m, q)
-            return np.asarray(np.where(q <= 0.0, 1.0, np.where(q >= 1.0, 0.0, out)))
+            return np.asarray(_binomial_below(k, m, 1.0 - first))
         at = np.ascontiguousarray(a.T)  # one column per row: contiguous
         return np.array([_tail_fast(k, 1.0 - at[j]) for j in range(B)])
     k = min(k, m + 1)
@@ -95,20 +92,34 @@ def at_least(k: int, q: Any) -> float:
     return min(1.0, max(0.0, out))
 
 
-def _tail_fast(k: int, q: np.ndarray) -> float:
-    """P(X < k), X = Σ Bernoulli(q_i), for large m: exact up to rounding, O(m log² m).
+def _binomial_below(k: int, m: int, q: np.ndarray) -> np.ndarray:
+    """P(X < k) for X ~ Binomial(m, q), elementwise in q, 1 ≤ k ≤ m.
 
-    Equal q: the binomial tail ``scipy.special.bdtr`` (regularized incomplete beta,
-    relative error ~1e-14).  Unequal q: the smaller tail is computed by exponential tilting
-    and a divide-and-conquer FFT product of the tilted factors, see
-    :func:`_small_lower_tail`; the other tail is its complement.
+    P(X ≤ k − 1) = I_(1−q)(m − k + 1, k), the regularized incomplete beta function
+    (``scipy.special.betainc``, Boost): relative error ~5e-14 where Cephes' ``bdtr`` gave
+    7e-11 (majority of 30,001 at p = 0.45, against exact integer arithmetic).
     """
     import numpy as np
     from scipy import special
 
+    with np.errstate(all="ignore"):
+        out = special.betainc(m - k + 1, k, 1.0 - q)
+    return np.asarray(np.where(q <= 0.0, 1.0, np.where(q >= 1.0, 0.0, out)))
+
+
+def _tail_fast(k: int, q: np.ndarray) -> float:
+    """P(X < k), X = Σ Bernoulli(q_i), for large m: exact up to rounding, O(m log² m).
+
+    Equal q: the binomial tail :func:`_binomial_below` (regularized incomplete beta,
+    relative error ~1e-13).  Unequal q: the smaller tail is computed by exponential tilting
+    and a divide-and-conquer FFT product of the tilted factors, see
+    :func:`_small_lower_tail`; the other tail is its complement.
+    """
+    import numpy as np
+
     lo, hi = float(q.min()), float(q.max())
     if lo == hi:  # equal probabilities: the binomial tail
-        return 1.0 if lo <= 0.0 else (0.0 if lo >= 1.0 else float(special.bdtr(k - 1, q.size, lo)))
+        return float(_binomial_below(k, q.size, np.array([lo]))[0])
     sure = int(np.count_nonzero(q >= 1.0))
     q = q[(q > 0.0) & (q < 1.0)]
     k -= sure
@@ -118,7 +129,7 @@ def _tail_fast(k: int, q: np.ndarray) -> float:
     if k > m:
         return 1.0
     if float(np.ptp(q)) == 0.0:
-        return float(special.bdtr(k - 1, m, q[0]))
+        return float(_binomial_below(k, m, q[:1])[0])
     mean = float(q.sum())
     if k - 1 <= mean:
         return _small_lower_tail(k - 1, q)

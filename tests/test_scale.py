@@ -315,3 +315,16 @@ def test_nines_and_normalise_p() -> None:
     for bad in (1.5, [0.1], {"a": 0.1}, [True, 0.1], "x", [0.1, math.nan]):
         with pytest.raises(InvalidParameterError, match="p"):
             normalise_p(("a", "b"), bad)
+
+
+def test_binomial_tail_against_exact_integers() -> None:
+    m = 30_001  # P(fewer than a majority up) at p = 0.45: Σ C(m, j) 11^j 9^(m−j) / 20^m
+    k = m // 2 + 1
+    term = total = 9**m
+    for j in range(k - 1):
+        term = term * (m - j) * 11 // ((j + 1) * 9)
+        total += term
+    exact = float(Fraction(total, 20**m))
+    assert failure_probability(st.majority(m), 0.45) == pytest.approx(exact, rel=1e-12)
+    q = np.random.default_rng(9).uniform(0.54, 0.56, m)  # the tilted FFT on the same scale
+    assert 1e-70 < _tail_fast(k, q) < 1e-60
