@@ -433,9 +433,12 @@ def _group(s: Structure, index: Mapping[Hashable, int]) -> tuple[int, tuple[int,
     """(k, node indices) when ``s`` is a node or "k of these distinct nodes", else None."""
     if type(s) is Node:
         return 1, (index[s.name],)
-    if type(s) is Choose and all(type(c) is Node for c in s.children):
-        idx = tuple(index[c.name] for c in s.children)  # type: ignore[attr-defined]
-        if len(set(idx)) == len(idx):
+    if type(s) is Choose:
+        try:
+            idx = tuple([index[c.name] for c in s.children])  # type: ignore[attr-defined]
+        except (AttributeError, KeyError):  # a child that is not a node
+            return None
+        if all(type(c) is Node for c in s.children) and len(set(idx)) == len(idx):
             return s.k, idx
     return None
 
@@ -454,7 +457,7 @@ def _threshold_blocks_plan(structure: Structure) -> _Plan | None:
     if type(structure) is not Choose or structure.k not in (1, len(structure.children)):
         return None
     conjunction = structure.k == len(structure.children) > 1
-    index = {x: i for i, x in enumerate(structure.nodes)}
+    index = dict(zip(structure.nodes, range(structure.n), strict=True))
     for x in structure.children:
         if type(x) is not Choose or len(x.children) < 2:
             continue

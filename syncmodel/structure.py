@@ -441,7 +441,11 @@ class Choose(Structure):
             if type(c) is Node:
                 yield c.name
             elif type(c) is Choose:
-                stack.extend(reversed(c.children))
+                kids = c.children
+                if all(type(x) is Node for x in kids):  # a group of nodes: in one step
+                    yield from [x.name for x in kids]  # type: ignore[attr-defined]
+                else:
+                    stack.extend(reversed(kids))
             else:
                 yield from c.nodes
 
