@@ -153,7 +153,8 @@ def main() -> int:
         if target is not None and after.get("wall") is not None:
             ratio = f"{after['wall'] / target:5.2f} of target {target:g} s"
             misses += after["wall"] > target
-        if before is not None and before.get("wall") and after.get("wall"):
+        answered = before is not None and "Error" not in before["out"] and "Error" not in after["out"]
+        if answered and before is not None and before.get("wall") and after.get("wall"):
             ratio += f"  {before['wall'] / after['wall']:8.1f}x faster"
         print(f"\n{name}: {what}")
         if before is not None:
