@@ -332,9 +332,9 @@ def test_redis_like_async_failover_loses_writes_on_the_replicated_store_too():
     # replication (every backup holds a write before the ack) never does
     from syncmodel.sync import metrics, store
 
-    lost_async = [len(metrics.lost_writes(store.simulate("async", 3, seed=s, crashes=[(0, 500.0, None)],
+    lost_async = [len(metrics.lost_writes(store.simulate_store("async", 3, seed=s, crashes=[(0, 500.0, None)],
                                                           duration_ms=800.0))) for s in range(6)]
-    lost_sync = [len(metrics.lost_writes(store.simulate("sync", 3, seed=s, crashes=[(0, 500.0, None)],
+    lost_sync = [len(metrics.lost_writes(store.simulate_store("sync", 3, seed=s, crashes=[(0, 500.0, None)],
                                                          duration_ms=800.0))) for s in range(6)]
     assert sum(lost_async) > 0
     assert sum(lost_sync) == 0

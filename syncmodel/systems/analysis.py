@@ -367,7 +367,7 @@ def read_repair_effect(system: SystemModel | str = "cassandra", runs: int = 6, s
     seeds = spawn(seed, runs)
     out: dict[str, float] = {}
     for key, flag in (("fresh_without", False), ("fresh_with", True)):
-        vals = [metrics.staleness(store.simulate("quorum", m.replicas, m.read_quorum, m.write_quorum,
+        vals = [metrics.staleness(store.simulate_store("quorum", m.replicas, m.read_quorum, m.write_quorum,
                                                  seed=s, read_repair=flag, policy="lww",
                                                  crashes=[(m.replicas - 1, a, b)],
                                                  duration_ms=_nonneg("duration_ms", duration_ms),

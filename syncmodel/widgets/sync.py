@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 
 from ..sync import metrics, pbs
 from ..sync.experiments import T_GRID
-from ..sync.store import MODES, simulate
+from ..sync.store import MODES, simulate_store
 from ..viz import PALETTE, paper_layout
 
 
@@ -86,7 +86,7 @@ class SyncDashboard(w.VBox):
         n, r, w_ = self.n.value, min(self.r.value, self.n.value), min(self.w.value, self.n.value)
         curve = pbs.t_visibility_curve(n, r, w_, T_GRID[1:], self.latency.value, trials=self.trials,
                                        seed=self.seed)
-        run = simulate(self.mode.value, n, r, w_, seed=self.seed, duration_ms=self.duration_ms,
+        run = simulate_store(self.mode.value, n, r, w_, seed=self.seed, duration_ms=self.duration_ms,
                        latency=self.latency.value, policy=self.policy.value,
                        anti_entropy_ms=25.0 if self.anti_entropy.value else None,
                        snapshot_ms=self.duration_ms / 80, settle_ms=300.0, **self.faults())
