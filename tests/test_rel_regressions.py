@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import sys
+import textwrap
+import threading
+import types
+from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
+from syncmodel import sweep
+from syncmodel.errors import InvalidParameterError
 from syncmodel.failure import Domain, failure_probability_mc
 from syncmodel.structure import choose
-
 
 # --- 1. Monte Carlo with >= 256 failure domains (a uint8 counter wrapped) -------------
 
@@ -35,3 +44,116 @@ def test_mc_domain_count_around_byte_boundaries(count: int) -> None:
     r = failure_probability_mc(choose(2, 3), 0.0, domains=doms, samples=200, seed=2)
     assert r.estimate == 1.0
     assert not math.isnan(r.low)
+
+
+# --- 2. the sweep cache key covers everything that can change a result -----------------
+
+def _module(tmp_path: Path, name: str, source: str) -> types.ModuleType:
+    """Import ``source`` as a fresh module ``name`` (replacing an earlier one)."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(textwrap.dedent(source))
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _run(fn: Any, cache: Path, grid: Any = None, **kw: Any) -> list[Any]:
+    df = sweep.run(fn, grid or {"n": [1, 2]}, progress=False, cache=cache, **kw)
+    return df["y"].tolist()
+
+
+def test_cache_key_follows_default_arguments(tmp_path: Path) -> None:
+    src = "def f(n, seed, scale={}):\n    return {{'y': n * scale}}\n"
+    a = _module(tmp_path, "relmod_defaults", src.format(1))
+    assert _run(a.f, tmp_path / "c") == [1, 2]
+    b = _module(tmp_path, "relmod_defaults", src.format(1000))
+    assert _run(b.f, tmp_path / "c") == [1000, 2000]
+
+
+def test_cache_key_follows_keyword_only_defaults(tmp_path: Path) -> None:
+    src = "def f(n, seed, *, scale={}):\n    return {{'y': n * scale}}\n"
+    a = _module(tmp_path, "relmod_kwdefaults", src.format(2))
+    b = _module(tmp_path, "relmod_kwdefaults", src.format(3))
+    assert sweep.task_key(a.f, {"n": 1}, 0) != sweep.task_key(b.f, {"n": 1}, 0)
+
+
+def test_cache_key_follows_parameter_names(tmp_path: Path) -> None:
+    # the same bytecode (local 0 minus twice local 1) with the names swapped
+    a = _module(tmp_path, "relmod_swap", "def f(a, b, seed):\n    return {'y': a - 2 * b}\n")
+    assert _run(a.f, tmp_path / "c", {"a": [1], "b": [10]}) == [-19]
+    b = _module(tmp_path, "relmod_swap", "def f(b, a, seed):\n    return {'y': b - 2 * a}\n")
+    assert _run(b.f, tmp_path / "c", {"a": [1], "b": [10]}) == [8]
+
+
+def test_cache_key_follows_closure_values(tmp_path: Path) -> None:
+    def make(k: Any) -> Any:
+        def f(n: int, seed: int) -> dict[str, Any]:
+            return {"y": n * int(np.sum(k))}
+        return f
+
+    assert _run(make(1), tmp_path) == [1, 2]
+    assert _run(make(5), tmp_path) == [5, 10]
+    assert _run(make(np.array([2])), tmp_path) == [2, 4]
+    assert _run(make(np.array([3])), tmp_path) == [3, 6]
+
+
+def test_closure_without_stable_text_is_refused_not_guessed(tmp_path: Path) -> None:
+    lock = threading.Lock()
+
+    def f(n: int, seed: int) -> dict[str, Any]:
+        with lock:
+            return {"y": n}
+
+    with pytest.raises(InvalidParameterError, match="cache_key"):
+        sweep.run(f, {"n": [1]}, progress=False, cache=tmp_path)
+    assert sweep.run(f, {"n": [1]}, progress=False, cache=tmp_path, cache_key="v1")["y"].tolist() == [1]
+
+
+def test_cache_key_follows_helpers_and_constants_of_user_modules(tmp_path: Path) -> None:
+    src = """
+        import relmod_helper_lib as lib
+        SCALE = {scale}
+        def helper(n):
+            return n + {offset}
+        def f(n, seed):
+            return {{'y': helper(n) * SCALE + lib.extra(n)}}
+    """
+    lib = "def extra(n):\n    return {}\n"
+    _module(tmp_path, "relmod_helper_lib", lib.format(0))
+    a = _module(tmp_path, "relmod_helper", src.format(scale=1, offset=0))
+    assert _run(a.f, tmp_path / "c") == [1, 2]
+    b = _module(tmp_path, "relmod_helper", src.format(scale=1, offset=10))  # helper changed
+    assert _run(b.f, tmp_path / "c") == [11, 12]
+    c = _module(tmp_path, "relmod_helper", src.format(scale=2, offset=10))  # constant changed
+    assert _run(c.f, tmp_path / "c") == [22, 24]
+    _module(tmp_path, "relmod_helper_lib", lib.format(100))  # module.function changed
+    d = _module(tmp_path, "relmod_helper", src.format(scale=2, offset=10))
+    assert _run(d.f, tmp_path / "c") == [122, 124]
+
+
+def test_cache_key_distinguishes_equal_values_of_other_types(tmp_path: Path) -> None:
+    def f(v: Any, seed: int) -> dict[str, Any]:
+        return {"y": type(v).__name__}
+
+    grid = [{"v": (1, 2)}, {"v": [1, 2]}, {"v": 1}, {"v": 1.0}, {"v": True}]
+    keys = {sweep.task_key(f, point, 0) for point in grid}
+    assert len(keys) == len(grid)
+    df = sweep.run(f, grid, progress=False, cache=tmp_path)
+    again = sweep.run(f, grid, progress=False, cache=tmp_path)
+    assert df["y"].tolist() == again["y"].tolist() == ["tuple", "list", "int", "float", "bool"]
+
+
+def test_cache_key_argument_names_the_version(tmp_path: Path) -> None:
+    def f(n: int, seed: int) -> dict[str, Any]:
+        return {"y": n}
+
+    k1 = sweep.task_key(f, {"n": 1}, 0, cache_key="v1")
+    assert k1 == sweep.task_key(f, {"n": 1}, 0, cache_key="v1")
+    assert k1 != sweep.task_key(f, {"n": 1}, 0, cache_key="v2")
+    with pytest.raises(InvalidParameterError, match="cache_key"):
+        sweep.run(f, {"n": [1]}, progress=False, cache_key="v1")  # no cache to name
+    with pytest.raises(InvalidParameterError, match="cache_key"):
+        sweep.run(f, {"n": [1]}, progress=False, cache=tmp_path, cache_key=object())
