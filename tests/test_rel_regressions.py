@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import importlib.util
 import math
+import os
+import shutil
+import subprocess
 import sys
 import textwrap
 import threading
 import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +163,135 @@ def test_cache_key_argument_names_the_version(tmp_path: Path) -> None:
         sweep.run(f, {"n": [1]}, progress=False, cache_key="v1")  # no cache to name
     with pytest.raises(InvalidParameterError, match="cache_key"):
         sweep.run(f, {"n": [1]}, progress=False, cache=tmp_path, cache_key=object())
+
+
+# --- 3. write_figure keeps every dot of the name; a path with no name is refused ------
+
+@pytest.fixture
+def fig() -> Any:
+    import plotly.graph_objects as go
+
+    return go.Figure(go.Scatter(x=[0, 1], y=[1, 0]))
+
+
+@pytest.mark.parametrize("names", [("n=0.5", "n=0.7"), ("run.v1", "run.v2"),
+                                   ("a.b.c", "a.b.d"), ("x.svg.bak", "x.svg.old")])
+def test_figure_names_with_dots_do_not_collide(tmp_path: Path, fig: Any,
+                                               names: tuple[str, str]) -> None:
+    from syncmodel.export import write_figure
+
+    a = write_figure(fig, tmp_path / names[0], ["html"])
+    b = write_figure(fig, tmp_path / names[1], ["html"])
+    assert [p.name for p in a] == [f"{names[0]}.html"]
+    assert [p.name for p in b] == [f"{names[1]}.html"]
+    assert a[0].exists() and b[0].exists()
+
+
+def test_known_format_suffix_is_replaced(tmp_path: Path, fig: Any) -> None:
+    from syncmodel.export import write_figure
+
+    assert [p.name for p in write_figure(fig, tmp_path / "f.pdf", ["html"])] == ["f.html"]
+    assert [p.name for p in write_figure(fig, tmp_path / "n=0.5.png", ["html"])] == ["n=0.5.html"]
+
+
+@pytest.mark.parametrize("bad", ["", ".", "/", "..", "sub/"])
+def test_path_without_file_name_is_refused_by_name(tmp_path: Path, fig: Any, bad: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from syncmodel.export import write_figure
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InvalidParameterError, match="path"):
+        write_figure(fig, bad, ["html"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stale_part_files_of_killed_writers_are_removed(tmp_path: Path, fig: Any) -> None:
+    from syncmodel.export import write_figure
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    pid = int(dead.stdout)  # a process that has exited
+    stale = tmp_path / f".fig.html.{pid}.abcd1234.part"
+    live = tmp_path / f".fig.html.{os.getppid()}.abcd1234.part"  # a running writer's
+    other = tmp_path / f".other.html.{pid}.abcd1234.part"
+    for f in (stale, live, other):
+        f.write_bytes(b"half a figure")
+    write_figure(fig, tmp_path / "fig", ["html"])
+    assert not stale.exists() and live.exists() and other.exists()
+
+
+# --- 5b. `syncmodel figures --out` checks the output before building any figure -------
+
+def _can_mount() -> bool:
+    return sys.platform.startswith("linux") and os.geteuid() == 0 and shutil.which("mount") is not None
+
+
+@contextlib.contextmanager
+def tmpfs(path: Path, size: str = "1m", readonly: bool = False) -> Iterator[Path]:
+    """A small tmpfs at ``path`` (root on Linux only: the test skips otherwise)."""
+    path.mkdir(parents=True, exist_ok=True)
+    if not _can_mount():
+        pytest.skip("mounting a tmpfs needs root on Linux")
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                       capture_output=True, text=True)
+    if r.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
+    try:
+        if readonly:
+            subprocess.run(["mount", "-o", "remount,ro", str(path)], check=True)
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def _figures_cli(out: Path, capsys: pytest.CaptureFixture[str],
+                 monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str, list[str]]:
+    from syncmodel import cli, figures
+
+    built: list[str] = []
+    real = figures.discover
+
+    def spy() -> dict[str, Any]:
+        specs = real()
+        return {name: dataclasses.replace(spec, build=lambda small=False, _n=name, _s=spec: (
+            built.append(_n), _s.build(small=small))[1]) for name, spec in specs.items()}
+
+    monkeypatch.setattr(figures, "discover", spy)
+    code = cli.main(["figures", "--out", str(out), "--only", "availability_nines",
+                     "--formats", "html", "--small"])
+    cap = capsys.readouterr()
+    return code, cap.out, cap.err, built
+
+
+def test_figures_out_is_an_existing_file(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    out = tmp_path / "file"
+    out.write_text("x")
+    code, stdout, err, built = _figures_cli(out, capsys, monkeypatch)
+    assert code == 2 and "out must be a folder" in err and "existing file" in err
+    assert built == [] and stdout == ""
+
+
+def test_figures_out_under_a_file(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    (tmp_path / "file").write_text("x")
+    code, stdout, err, built = _figures_cli(tmp_path / "file" / "sub" / "dir", capsys, monkeypatch)
+    assert code == 2 and "under the file" in err and built == [] and stdout == ""
+
+
+def test_figures_out_target_is_a_folder(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    (tmp_path / "availability_nines.html").mkdir()
+    code, stdout, err, built = _figures_cli(tmp_path, capsys, monkeypatch)
+    assert code == 2 and "availability_nines.html" in err and built == [] and stdout == ""
+
+
+def test_figures_out_unwritable_folder(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    with tmpfs(tmp_path / "ro", readonly=True) as ro:
+        code, stdout, err, built = _figures_cli(ro, capsys, monkeypatch)
+        assert code == 2 and "writable" in err and built == [] and stdout == ""
+        code, stdout, err, built = _figures_cli(ro / "new", capsys, monkeypatch)
+        assert code == 2 and "can be made" in err and built == []
+
+
+def test_figures_out_that_works_builds(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    code, _out, _err, built = _figures_cli(tmp_path / "a" / "b", capsys, monkeypatch)
+    assert code == 0 and built == ["availability_nines"]
+    assert (tmp_path / "a" / "b" / "availability_nines.html").exists()
