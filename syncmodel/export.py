@@ -197,7 +197,7 @@ def clean_stale_parts(path: Path) -> list[Path]:
     or the file is older than a day); return those removed.  Live writers' files stay."""
     import time
 
-    removed = []
+    removed: list[Path] = []
     now = time.time()
     try:
         candidates = list(path.parent.glob(f".{glob_escape(path.name)}.*.part"))
