@@ -295,3 +295,38 @@ def test_figures_out_that_works_builds(tmp_path: Path, capsys: Any, monkeypatch:
     code, _out, _err, built = _figures_cli(tmp_path / "a" / "b", capsys, monkeypatch)
     assert code == 0 and built == ["availability_nines"]
     assert (tmp_path / "a" / "b" / "availability_nines.html").exists()
+
+
+# --- 4. t_visibility_sim: each point's Wilson interval from its own count ---------------
+
+def test_t_visibility_sim_interval_per_point_count() -> None:
+    from syncmodel.sync.pbs import wilson
+    from syncmodel.sync.staleness import t_visibility_sim
+
+    # 7 trials over 3 points: counts 3, 2, 2; each interval must use its own count
+    res = t_visibility_sim(3, 1, 1, [0.0, 0.5, 5.0], "LNKD-SSD", trials=7, seed=3)
+    assert res["n"].tolist() == [3, 2, 2]
+    for j in range(3):
+        lo, hi = wilson(float(res["p"][j]), int(res["n"][j]), 1.96)
+        assert (res["lo"][j], res["hi"][j]) == pytest.approx((float(lo), float(hi)))
+        assert res["lo"][j] <= res["p"][j] <= res["hi"][j]
+
+
+def test_t_visibility_sim_uneven_counts_independent_check() -> None:
+    from syncmodel.sync.staleness import t_visibility_sim
+
+    # Wilson's interval written out independently for p = 1 observed in c trials:
+    # centre (1 + z²/2c)/(1 + z²/c), half (z²/2c)/(1 + z²/c) -> lo = 1/(1 + z²/c), hi = 1
+    res = t_visibility_sim(3, 2, 2, [0.0, 1.0], "LNKD-SSD", trials=5, seed=0)  # strict: p = 1
+    z2 = 1.96**2
+    for c, lo, hi in zip(res["n"], res["lo"], res["hi"], strict=True):
+        assert lo == pytest.approx(1 / (1 + z2 / c)) and hi == pytest.approx(1.0)
+
+
+def test_t_visibility_sim_points_without_samples_are_refused() -> None:
+    from syncmodel.sync.staleness import t_visibility_sim
+
+    with pytest.raises(InvalidParameterError, match="trials"):
+        t_visibility_sim(3, 1, 1, [0.0, 1.0, 2.0], trials=2, seed=0)
+    with pytest.raises(InvalidParameterError, match="t_ms"):
+        t_visibility_sim(3, 1, 1, [[1.0]], trials=2, seed=0)
