@@ -17,11 +17,11 @@ import numpy as np
 from ._poisson import (
     CODEGEN_DP_LIMIT,
     _blocks_fail,
-    _blocks_fail_py,
     _blocks_source,
     _dp_source,
     _k_of_children_fail,
-    _k_of_children_fail_py,
+    _scalar_blocks,
+    _scalar_kof,
 )
 from .structure import Choose, Node, Structure, Tree
 
@@ -92,34 +92,17 @@ class _Plan:
                 expr = repr(float(op[1]))
             lines.append(f"    v{j} = {expr}")
         lines.append(f"    return v{len(self.ops) - 1}")
-        namespace: dict[str, Any] = {"_kof": _k_of_children_fail_py, "_blocks": _blocks_fail_py}
+        namespace: dict[str, Any] = {"_kof": _scalar_kof, "_blocks": _scalar_blocks}
         exec(compile("\n".join(lines), "<syncmodel.failure plan>", "exec"), namespace)
         return namespace["plan"]
 
     def evaluate(self, P: np.ndarray) -> np.ndarray:
         """P(S) for node failure probabilities P of shape (n, B); returns (B,)."""
-        if P.shape[1] == 1:
-            return np.array([self.evaluate_scalar(P[:, 0].tolist())])
-        vals: list[np.ndarray] = []
-        B = P.shape[1]
-        for op in self.arrays:
-            kind = op[0]
-            if kind == "leaves":
-                vals.append(_k_of_children_fail(op[1], P[op[2]]))
-            elif kind == "factor":
-                pi = P[op[1]]
-                vals.append(pi * vals[op[2]] + (1.0 - pi) * vals[op[3]])
-            elif kind == "kofn":
-                vals.append(_k_of_children_fail(op[1], np.stack([vals[j] for j in op[2]])))
-            elif kind == "blocks":
-                fg, fgx = (np.stack([vals[j] for j in slots]) for slots in op[3:5])
-                vals.append(_blocks_fail(op[1], op[2], fg, fgx))
-            else:
-                vals.append(np.full(B, float(op[1])))
-        return vals[-1]
+        return np.asarray(self._interpret(P, batch=True))
 
     def evaluate_scalar(self, p: list[float]) -> float:
-        """P(S) for one vector of node failure probabilities (Python floats: no numpy overhead).
+        """P(S) for one vector of node failure probabilities (Python floats: no numpy overhead
+        outside the Poisson-binomial ops).
 
         The first call interprets the ops; later calls run generated straight-line code.
         """
@@ -129,23 +112,33 @@ class _Plan:
         if self.calls >= 2 and (len(self.ops) > 1 or self._small_dp()):
             self._fn = self._codegen()
             return float(self._fn(p))
-        vals: list[float] = []
-        for op in self.ops:
+        return float(self._interpret(p, batch=False))
+
+    def _interpret(self, P: Any, batch: bool) -> Any:
+        """Run the ops on ``P``: an (n, B) array when ``batch`` (values are (B,) arrays), else
+        a list of n floats (values are floats; the kernels get (m, 1) arrays)."""
+        vals: list[Any] = []
+        kof: Any = _k_of_children_fail if batch else _scalar_kof
+        blocks: Any = _blocks_fail if batch else _scalar_blocks
+        stack: Any = np.stack if batch else list
+        for op in (self.arrays if batch else self.ops):
             kind = op[0]
             if kind == "leaves":
                 idx = op[2]
-                vals.append(
-                    p[idx[0]] if len(idx) == 1 else _k_of_children_fail_py(op[1], [p[i] for i in idx])
-                )
+                if batch:
+                    vals.append(_k_of_children_fail(op[1], P[idx]))
+                else:
+                    vals.append(P[idx[0]] if len(idx) == 1 else kof(op[1], [P[i] for i in idx]))
             elif kind == "factor":
-                pi = p[op[1]]
+                pi = P[op[1]]
                 vals.append(pi * vals[op[2]] + (1.0 - pi) * vals[op[3]])
             elif kind == "kofn":
-                vals.append(_k_of_children_fail_py(op[1], [vals[j] for j in op[2]]))
+                vals.append(kof(op[1], stack([vals[j] for j in op[2]])))
             elif kind == "blocks":
-                vals.append(_blocks_fail_py(op[1], op[2], [vals[j] for j in op[3]], [vals[j] for j in op[4]]))
+                vals.append(blocks(op[1], op[2], stack([vals[j] for j in op[3]]),
+                                   stack([vals[j] for j in op[4]])))
             else:
-                vals.append(float(op[1]))
+                vals.append(np.full(P.shape[1], float(op[1])) if batch else float(op[1]))
         return vals[-1]
 
 
