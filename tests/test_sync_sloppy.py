@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 
 from syncmodel.errors import InvalidParameterError
 from syncmodel.sync import sloppy
-from syncmodel.systems import preset
-from syncmodel.systems.analysis import hinted_handoff_missed
+from syncmodel.systems import hinted_handoff_missed, preset
 
 
 # ------------------------------------------------------------------ independent computations

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from syncmodel import systems
+from syncmodel import systems as A
 from syncmodel.errors import InvalidParameterError
-from syncmodel.systems import analysis as A
 from syncmodel.systems import placement as pl
 from syncmodel.systems import ring, zab
 
@@ -385,3 +385,34 @@ def test_lost_writes_accepts_negative_zero_lag():
 def test_systems_bad_input_found_by_fuzzing(call, name):
     with pytest.raises(InvalidParameterError, match=f"^{name} must"):
         call()
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "x", True, [1]])
+@pytest.mark.parametrize("call", [
+    # issue 14 item 5: these accepted any seed (the exact path and the zero windows never used it)
+    lambda seed: systems.availability("etcd", 0.1, seed=seed),
+    lambda seed: systems.deposed_leader_window("etcd", trials=3, seed=seed),
+    lambda seed: systems.deposed_leader_window("consul", trials=3, seed=seed),
+    lambda seed: systems.failover_downtime("memcached", trials=3, seed=seed),
+    lambda seed: systems.stale_read_probability("etcd", seed=seed),
+    lambda seed: systems.compare(["etcd"], trials=2, writes=5, seed=seed),
+])
+def test_every_question_refuses_a_bad_seed(call, seed):
+    with pytest.raises(InvalidParameterError, match="seed"):
+        call(seed)
+
+
+def test_one_class_per_system_answers_the_questions():
+    classes = {name: type(systems.preset(name)).__name__ for name in systems.names()}
+    assert classes == {"etcd": "Etcd", "zookeeper": "ZooKeeper", "consul": "Consul", "cassandra": "Cassandra",
+                       "cockroachdb": "CockroachDB", "redis": "Redis", "memcached": "Memcached",
+                       "hdfs": "HDFS", "glusterfs": "GlusterFS"}
+    m = systems.preset("redis")
+    # the methods and the module-level functions are the same answers
+    assert m.lost_writes(300, seed=2) == systems.lost_writes("redis", 300, seed=2)
+    assert m.availability(0.05) == systems.availability(m, 0.05)
+    assert m.conflicting_versions(3, partitioned=True, seed=1) == systems.conflicting_versions(
+        "redis", 3, partitioned=True, seed=1)
+    with pytest.warns(DeprecationWarning, match="syncmodel.systems.lost_writes"):
+        from syncmodel.systems import analysis
+        assert analysis.lost_writes is systems.lost_writes

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from syncmodel import systems
-from syncmodel.systems import analysis as A
+from syncmodel import systems as A
 
 election = pytest.importorskip("syncmodel.election")
 

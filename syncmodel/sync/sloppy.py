@@ -10,7 +10,7 @@ of a key's preference list walking the ring, so a write can be acknowledged by n
 the key's N home nodes; such a fallback keeps the replica with a hint naming the intended
 home node, in a separate local store, and sends it to that node once it has recovered, after
 which it may delete its copy.  The hint window is Cassandra's ``max_hint_window`` as in
-:func:`syncmodel.systems.analysis.hinted_handoff_missed`: a fallback stores a hint only while
+:func:`syncmodel.systems.hinted_handoff_missed`: a fallback stores a hint only while
 the home node has been down for less than the window; later writes are not hinted.
 
 Model and assumptions:
