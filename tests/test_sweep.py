@@ -314,7 +314,7 @@ def test_availability_mc_point_rejects_bad_input():
 
 
 def test_election_point_summarizes_the_simulated_elections():
-    election = pytest.importorskip("syncmodel.election")
+    from syncmodel import election
     got = sweep.election_point(5, 150, seed=3, trials=12)
     # independent: the same elections run directly, their statistics recomputed here
     raw = election.simulate("raft", n=5, trials=12, seed=3, scenario="crash",
@@ -334,7 +334,6 @@ def test_election_point_summarizes_the_simulated_elections():
 
 
 def test_election_point_latency_slows_elections():
-    pytest.importorskip("syncmodel.election")
     fast = sweep.election_point(5, 150, seed=1, trials=10, latency_ms=1.0)
     slow = sweep.election_point(5, 150, seed=1, trials=10, latency_ms=40.0)
     assert slow["median_ms"] > fast["median_ms"]
@@ -364,7 +363,6 @@ def test_any_grid_same_frame_serial_and_threaded(axes, replicates, seed):
 @pytest.mark.parametrize(("n", "p", "beta"), [(3, 0.1, 0.1), (5, 0.05, 0.2), (5, 0.1, 0.0),
                                               (4, 0.2, 0.5), (7, 0.01, 1.0), (1, 0.3, 0.4)])
 def test_correlated_availability_point_matches_the_beta_factor_formula(n, p, beta):
-    pytest.importorskip("syncmodel.failure")
     q = (1 - beta) * p  # independent part; the common cause takes all nodes w.p. beta*p
     no_majority = sum(math.comb(n, k) * q**k * (1 - q) ** (n - k)
                       for k in range(n - n // 2, n + 1))
@@ -376,7 +374,6 @@ def test_correlated_availability_point_matches_the_beta_factor_formula(n, p, bet
 
 
 def test_correlated_availability_point_worked_case_and_bad_input():
-    pytest.importorskip("syncmodel.failure")
     assert sweep.correlated_availability_point(3, 0.1, 0.1)["unavailability"] == pytest.approx(
         0.0326136, rel=1e-6)
     for bad in (dict(n=3, p=0.1, beta=1.5), dict(n=3, p=0.1, beta=float("nan")),

@@ -15,7 +15,6 @@ from syncmodel.errors import InvalidParameterError
 from syncmodel.systems import placement as pl
 from syncmodel.systems import ring, zab
 
-failure = pytest.importorskip("syncmodel.failure")
 #: PBS staleness and version vectors come from syncmodel.sync (the data-sync issue)
 needs_sync = pytest.mark.skipif(find_spec("syncmodel.sync") is None, reason="syncmodel.sync not merged yet")
 
@@ -299,7 +298,6 @@ def test_glusterfs_arbiter_same_availability_less_storage():
 
 
 def test_quorum_systems_exist_exactly_on_the_intersecting_paths():
-    pytest.importorskip("syncmodel.quorum")
     from syncmodel.errors import InfeasibleError
 
     cases = {systems.preset("etcd"): True, systems.preset("zookeeper"): False,

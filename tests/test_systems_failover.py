@@ -10,9 +10,6 @@ import pytest
 from syncmodel import systems
 from syncmodel import systems as A
 
-election = pytest.importorskip("syncmodel.election")
-
-
 # ------------------------------------------------------------------ failover downtime
 
 
