@@ -139,6 +139,7 @@ def test_process_pool_executor_instance():
     pd.testing.assert_frame_equal(df, _serial(), check_exact=True)
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_identical_frame():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,

@@ -324,6 +324,7 @@ def test_quorum_systems_exist_exactly_on_the_intersecting_paths():
 
 
 @needs_sync
+@pytest.mark.slow
 def test_redis_like_async_failover_loses_writes_on_the_replicated_store_too():
     # the project's replicated store (an independent simulator): a primary crash under
     # asynchronous replication loses acknowledged writes for some seeded schedule; synchronous
@@ -340,6 +341,7 @@ def test_redis_like_async_failover_loses_writes_on_the_replicated_store_too():
 
 
 @needs_sync
+@pytest.mark.slow
 def test_cassandra_read_repair_raises_fresh_reads():
     out = A.read_repair_effect("cassandra", runs=4, seed=0)
     assert 0.0 < out["fresh_without"] < out["fresh_with"] <= 1.0
