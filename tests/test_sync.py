@@ -32,6 +32,7 @@ def faults(seed, crashes, permanent, partitions=1):
     ("quorum", 3, 1, 1, 0),    # W = 1 survives crash-restart (disks are durable)
 ])
 @pytest.mark.parametrize("loss", [0.0, 0.03])
+@pytest.mark.slow
 def test_no_acknowledged_write_is_lost_within_tolerance(mode, r, w, crashes, permanent, loss):
     acked = 0
     for seed in SEEDS:
@@ -41,6 +42,7 @@ def test_no_acknowledged_write_is_lost_within_tolerance(mode, r, w, crashes, per
     assert acked > 300  # the runs did acknowledge writes
 
 
+@pytest.mark.slow
 def test_async_primary_backup_loses_writes_on_failover():
     lost = []
     for seed in SEEDS:
@@ -57,6 +59,7 @@ def test_async_primary_backup_loses_writes_on_failover():
 
 
 @pytest.mark.parametrize("r,w", [(2, 2), (1, 3), (3, 1)])
+@pytest.mark.slow
 def test_strict_quorum_reads_are_never_older_than_the_last_acknowledged_write(r, w):
     for seed in SEEDS[:6]:
         run = simulate("quorum", 3, r, w, seed=seed, **RUN, latency="LNKD-DISK")
@@ -64,6 +67,7 @@ def test_strict_quorum_reads_are_never_older_than_the_last_acknowledged_write(r,
         assert len(df) > 50 and not df["stale"].any()
 
 
+@pytest.mark.slow
 def test_workload_t_visibility_from_reads():
     args = dict(duration_ms=3000.0, write_rate_per_s=50.0, read_rate_per_s=200.0, keys=4, latency="LNKD-DISK")
     edges = [0.0, 3.0, 30.0, 1e9]
@@ -107,6 +111,7 @@ def test_simulated_t_visibility_agrees_with_pbs_monte_carlo():
     assert np.all((sim["lo"] - 0.002 <= mc["p"]) & (mc["p"] <= sim["hi"] + 0.002))
 
 
+@pytest.mark.slow
 def test_simulated_k_staleness_agrees_with_closed_form():
     sim = staleness.k_staleness_sim(4, 1, 2, k_max=2, trials=3000, seed=3)
     for k, lo, hi in zip(sim["k"], sim["lo"], sim["hi"], strict=True):

@@ -120,4 +120,4 @@ def test_sloppy_figure_structure():
     assert np.asarray(strict.y, dtype=float) == pytest.approx(-np.log10(3 * p**2 * (1 - p) + p**3))
     assert np.asarray(m5.y, dtype=float) == pytest.approx(-np.log10(5 * p**4 * (1 - p) + p**5))
     assert max(fig.data[3].y) == 0.0 and min(fig.data[4].y) > 0.0  # strict never stale, sloppy is
-    assert fig.data[4].y[-1] == pytest.approx(float(sloppy.stale_read_probability(3, 2, 2, 5, p[-1])))
+    assert fig.data[4].y[-1] == pytest.approx(float(sloppy.stale_read(3, 2, 2, 5, p[-1])))
