@@ -26,7 +26,7 @@ def _k_of_children_fail(k: int, f: np.ndarray) -> np.ndarray:
     if k == m:
         with np.errstate(divide="ignore"):
             return -np.expm1(np.log1p(-f).sum(axis=0))
-    return lower_tail(k, f, 1.0 - f)
+    return lower_tail(k, f)
 
 
 def _blocks_fail(k: int, conjunction: bool, fg: np.ndarray, fgx: np.ndarray) -> np.ndarray:

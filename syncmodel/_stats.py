@@ -22,6 +22,7 @@ __all__ = [
     "lower_tail",
     "nines",
     "normalise_p",
+    "normalise_p_list",
     "poisson_binomial_pmf",
     "wilson_interval",
 ]
@@ -34,33 +35,43 @@ _LOG_UNDERFLOW = -745.2
 
 
 # --------------------------------------------------------------------------- Poisson-binomial
-def lower_tail(k: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def lower_tail(k: int, a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
     """Σ_{c<k} [x^c] ∏_t (a_t + b_t·x), column by column: shapes (m, B) → (B,).
 
-    With a = 1 − q and b = q this is P(fewer than k of m independent events with
-    probabilities q happen), the Poisson-binomial lower tail; the exact engine also calls
-    it with a + b ≠ 1 (aligned blocks, :func:`syncmodel._poisson._blocks_fail`).
+    With ``b`` None (b = 1 − a) this is P(fewer than k of m independent events happen),
+    event t having probability 1 − a_t: the Poisson-binomial lower tail.  The exact engine
+    also calls it with a + b ≠ 1 (aligned blocks, :func:`syncmodel._poisson._blocks_fail`).
 
     Method: the DP over the coefficient vector truncated below k,
     d'_c = d_c·a_t + d_(c−1)·b_t, O(m·k) per column, accurate to a few ulps per step (all
-    terms ≥ 0).  Past :data:`FAST_TAIL_MIN_UPDATES` updates a column with a + b = 1 takes
-    :func:`_tail_fast` (binomial closed form or tilted FFT, O(m log² m)).
+    terms ≥ 0).  A Poisson-binomial (``b`` None) whose DP would pass
+    :data:`FAST_TAIL_MIN_UPDATES` updates takes the fast path: the binomial tail
+    (``scipy.special.bdtr``) where a column's probabilities are equal, else
+    :func:`_tail_fast` (tilted FFT, O(m log² m)).
 
-    Worked case: k = 2, q = (0.1, 0.1, 0.1): P(fewer than 2 happen) = 0.9³ + 3·0.1·0.9² = 0.972.
+    Worked case: k = 2, three events of probability 0.1: P(fewer than 2 happen) =
+    0.9³ + 3·0.1·0.9² = 0.972.
     """
     import numpy as np
+    from scipy import special
 
     m, B = a.shape
     if k <= 0:
         return np.zeros(B)
-    if m * min(k, m + 1) > FAST_TAIL_MIN_UPDATES and k <= m and np.allclose(a + b, 1.0, rtol=0, atol=1e-15):
-        return np.array([_tail_fast(k, b[:, j]) for j in range(B)])
+    if b is None and m * min(k, m + 1) > FAST_TAIL_MIN_UPDATES and k <= m:
+        first = a[0]
+        if np.all(a == first):  # every column homogeneous: one binomial tail per column
+            q = 1.0 - first
+            out = special.bdtr(k - 1, m, q)
+            return np.asarray(np.where(q <= 0.0, 1.0, np.where(q >= 1.0, 0.0, out)))
+        at = np.ascontiguousarray(a.T)  # one column per row: contiguous
+        return np.array([_tail_fast(k, 1.0 - at[j]) for j in range(B)])
     k = min(k, m + 1)
     dist = np.zeros((k, B))
     dist[0] = 1.0
     for t in range(m):
         # counts ≥ k leave the array
-        shifted = dist[:-1] * b[t]
+        shifted = dist[:-1] * (1.0 - a[t] if b is None else b[t])
         dist *= a[t]
         dist[1:] += shifted
     return np.asarray(dist.sum(axis=0))
@@ -80,7 +91,7 @@ def at_least(k: int, q: Any) -> float:
         return 1.0
     if k > m:
         return 0.0
-    out = float(lower_tail(m - k + 1, qa, 1.0 - qa)[0])
+    out = float(lower_tail(m - k + 1, qa)[0])
     return min(1.0, max(0.0, out))
 
 
@@ -95,6 +106,9 @@ def _tail_fast(k: int, q: np.ndarray) -> float:
     import numpy as np
     from scipy import special
 
+    lo, hi = float(q.min()), float(q.max())
+    if lo == hi:  # equal probabilities: the binomial tail
+        return 1.0 if lo <= 0.0 else (0.0 if lo >= 1.0 else float(special.bdtr(k - 1, q.size, lo)))
     sure = int(np.count_nonzero(q >= 1.0))
     q = q[(q > 0.0) & (q < 1.0)]
     k -= sure
@@ -277,3 +291,40 @@ def normalise_p(nodes: Sequence[Hashable], p: Any, name: str = "p") -> np.ndarra
     if not np.all(ok):
         raise invalid(name, float(arr[~ok][0]), "in [0, 1] for every node")
     return arr
+
+
+def normalise_p_list(nodes: Sequence[Hashable], p: Any) -> list[float]:
+    """:func:`normalise_p` as a list of Python floats, with fast paths for a float, a list or
+    tuple of floats, a float array and a {node: float} dict; anything else, or any bad value,
+    goes through :func:`normalise_p` (which converts, or raises naming the value)."""
+    import numpy as np
+
+    n = len(nodes)
+    if isinstance(p, float | int) and not isinstance(p, bool):
+        v = float(p)
+        if not (0.0 <= v <= 1.0):
+            raise invalid("p", p, "in [0, 1]")
+        return [v] * n
+    out: list[float]
+    if type(p) is dict and len(p) == n:
+        try:
+            out = [p[x] for x in nodes]  # n keys, all found: none unknown
+        except KeyError:
+            return normalise_p(nodes, p).tolist()  # raises, naming the node
+        if not all(type(x) is float for x in out):
+            return normalise_p(nodes, p).tolist()
+    elif isinstance(p, np.ndarray) and p.ndim == 1 and p.size == n and p.dtype.kind == "f":
+        out = p.tolist()
+    elif isinstance(p, list | tuple) and len(p) == n:
+        try:
+            out = [float(x) for x in p if not isinstance(x, bool | str)]
+        except (TypeError, ValueError):
+            out = []
+        if len(out) != n:
+            return normalise_p(nodes, p).tolist()
+    else:
+        return normalise_p(nodes, p).tolist()
+    total = sum(out)  # NaN anywhere makes the sum NaN, which fails total == total
+    if not (n and min(out) >= 0.0 and max(out) <= 1.0 and total == total):
+        return normalise_p(nodes, p).tolist()  # raises, naming the bad value
+    return out
