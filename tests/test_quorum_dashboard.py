@@ -9,8 +9,8 @@ import pytest
 
 from syncmodel import quorum as Q
 from syncmodel.errors import InvalidParameterError
-from syncmodel.viz.quorum import quorum_figure
 from syncmodel.figures.quorum import comparison
+from syncmodel.viz.quorum import quorum_figure
 from syncmodel.widgets.quorum import dashboard
 
 

@@ -230,3 +230,40 @@ def heatmap_figure(x: Sequence[Any], y: Sequence[Any], z: np.ndarray | Sequence[
     fig.update_yaxes(type="category", showgrid=False)
     return paper_layout(fig, width)
 
+
+
+#: Unicode axis labels of the parameters and metrics the notebooks sweep
+SWEEP_LABELS: dict[str, str] = {
+    "n": "n (nodes)",
+    "p": "p (node down)",
+    "beta": "β (common cause)",
+    "availability": "A = P(majority up)",
+    "unavailability": "1 − A (no live majority)",
+    "nines": "nines = −log₁₀(1 − A)",
+    "stderr": "standard error of A",
+    "timeout_min_ms": "election timeout min (ms)",
+    "timeout_ms": "election timeout (ms)",
+    "latency_ms": "one-way latency (ms)",
+    "time_to_leader_ms": "time to elect a leader (ms)",
+    "median_ms": "median time to a new leader (ms)",
+    "p95_ms": "95th percentile time to a new leader (ms)",
+    "mean_ms": "mean time to a new leader (ms)",
+    "elected": "share of elections that finished",
+    "split_votes": "split votes per election",
+    "messages": "messages per election",
+}
+
+
+
+def _axis_values(values: Any) -> list[str]:
+    return [f"{v:g}" if isinstance(v, (float, np.floating)) else str(v) for v in values]
+
+
+def table_heatmap(table: Any, *, xlabel: str = "", ylabel: str = "", zlabel: str = "",
+                  width: str = "single", text_format: str | None = "%{z:.3g}",
+                  title: str = "") -> go.Figure:
+    """A heatmap of a pivoted DataFrame (index = y values, columns = x values): categorical
+    axes (n = 3, 5, 7 are three equal cells, not a numeric span) with each cell's value."""
+    return heatmap_figure(_axis_values(table.columns), _axis_values(table.index),
+                          table.to_numpy(dtype=float), xlabel=xlabel, ylabel=ylabel, zlabel=zlabel,
+                          width=width, text_format=text_format, title=title)

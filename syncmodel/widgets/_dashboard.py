@@ -133,6 +133,8 @@ def _arrange(controls: Sequence[w.Widget], per_column: int) -> w.Widget:
 class Dashboard(w.VBox):
     """Controls, a status line and a live figure, wired as the module docstring says.
 
+    ``panel`` replaces the automatic arrangement of the controls; ``extra`` widgets go between
+    the controls and the status line, ``below`` widgets under the figure.
     Attributes: ``controls`` (name -> widget), ``figure`` (the FigureWidget), ``status``
     (the HTML line), ``result`` (the last computed result), ``timings`` (seconds of the
     last compute and figure update).
@@ -144,7 +146,7 @@ class Dashboard(w.VBox):
                  adjust: Callable[[Dashboard, dict[str, Any]], None] | None = None,
                  slow: bool = False, debounce_s: float = 0.15, per_column: int = 4,
                  panel: w.Widget | None = None, height_px: int | None = None,
-                 extra: Sequence[w.Widget] = ()) -> None:
+                 extra: Sequence[w.Widget] = (), below: Sequence[w.Widget] = ()) -> None:
         self.controls = dict(controls)
         self._compute, self._figure, self._readout, self._adjust = compute, figure, readout, adjust
         self.slow, self.debounce_s = bool(slow), float(debounce_s)
@@ -176,7 +178,7 @@ class Dashboard(w.VBox):
         for ctl in self.controls.values():
             ctl.observe(self._changed, names="value")
         top = panel if panel is not None else _arrange(list(self.controls.values()), per_column)
-        super().__init__([top, *extra, self.status, self.figure])
+        super().__init__([top, *extra, self.status, self.figure, *below])
 
     def values(self) -> dict[str, Any]:
         """The controls' current values, by name (what ``compute`` receives)."""

@@ -103,7 +103,8 @@ class QuorumDashboard(Dashboard):
     @property
     def system(self) -> Q.QuorumSystem | None:
         """The system on show (None when the controls describe no valid system)."""
-        return self.result["system"]  # type: ignore[no-any-return]
+        qs: Q.QuorumSystem | None = self.result["system"]
+        return qs
 
 
 def dashboard(kind: str = "majority", n: int = 5, r: int | None = None, w: int | None = None,
