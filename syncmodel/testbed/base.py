@@ -47,8 +47,9 @@ class Cluster:
         for k, v in self.settings.items():
             default = self.settings_known[k]
             if isinstance(default, (int, float)) and not isinstance(default, bool) and (
-                    isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0):
-                raise invalid(k, v, "a number > 0")
+                    isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0
+                    or (default > 0 and v == 0)):
+                raise invalid(k, v, "a number > 0" if default > 0 else "a number ≥ 0")
         self.members: list[ServerProcess] = []
         self.dir: Path | None = None
         self.started_at = 0.0

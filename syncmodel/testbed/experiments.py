@@ -254,43 +254,42 @@ def predicted_stale(name: str, delay_ms: float, *, n: int = 3, latency_ms: float
 
 
 # ------------------------------------------------------------------ lost writes
-def lost_writes(trials: int = 10, seed: Seed = None, *, wait_replicas: int = 0, break_link: bool = False,
+def lost_writes(trials: int = 10, seed: Seed = None, *, wait_replicas: int = 0, lag_ms: float = 0.0,
                 writes: int = 200, n: int = 3, down_after_ms: float = 500.0, failover_timeout_ms: float = 1000.0,
                 time_cap_ms: float = 20_000.0) -> pd.DataFrame:
     """Acknowledged Redis writes lost when the master is SIGKILLed right after a write stream.
 
-    Per trial: one client SETs ``writes`` keys in order on the master (with
-    ``wait_replicas`` = 1 a write counts as acknowledged only when ``WAIT 1 100`` returns ≥ 1);
-    with ``break_link`` the master first drops its replica links (CLIENT KILL TYPE replica,
-    the replicas reconnect within about a second: a short replication outage, as a
-    partition would make).  The master is killed right after the last acknowledgement;
-    after Sentinel promotes a replica, every acknowledged key is read back from the new
-    master: ``lost`` = acknowledged keys it lacks.  The history is ``df.attrs["history"]``.
+    Per trial (a fresh cluster each, so every trial starts from the same state): one client
+    SETs ``writes`` keys in order on the master; with ``wait_replicas`` = 1 a write counts as
+    acknowledged only when ``WAIT 1 100`` returns ≥ 1.  With ``lag_ms`` > 0 every replica's
+    stream passes a :class:`~syncmodel.testbed.proxy.DelayProxy` delaying it by ``lag_ms``
+    (what the proxy holds when the master dies is dropped).  The master is SIGKILLed right
+    after the last acknowledgement (``after ~ U(0, 1) ms`` jitter, seeded); once the Sentinels
+    promote a replica, every acknowledged key is read back from it: ``lost`` = acknowledged
+    keys it lacks; ``rate_per_s`` the measured write rate.  History: ``df.attrs["history"]``.
     """
     import pandas as pd
 
-    trials = check_int("trials", trials, 1)
+    trials = check_int("trials", trials, 1, 1000)
     writes = check_int("writes", writes, 1, 100_000)
     wait_replicas = check_int("wait_replicas", wait_replicas, 0, n - 1)
     rng = as_generator(seed)
     hist = History()
     rows = []
-    settings = {"down_after_ms": down_after_ms, "failover_timeout_ms": failover_timeout_ms}
-    with _cluster("redis", n, settings) as c:
-        from .redis import RedisCluster
+    settings = {"down_after_ms": down_after_ms, "failover_timeout_ms": failover_timeout_ms,
+                "replica_delay_ms": lag_ms}
+    for trial in range(trials):
+        hist.trial = trial
+        with _cluster("redis", n, settings) as c:
+            from .redis import RedisCluster
 
-        assert isinstance(c, RedisCluster)
-        for trial in range(trials):
-            hist.trial = trial
-            c.wait_healthy(60.0)
-            # Sentinel refuses a new failover of the same master within 2 × failover-timeout
-            time.sleep(2 * failover_timeout_ms / 1000.0 + float(rng.uniform(0, 0.1)))
+            assert isinstance(c, RedisCluster)
             old = c.leader()
             assert old is not None
             m = c.conn(old)
-            if break_link:
-                m.execute_command("CLIENT", "KILL", "TYPE", "replica")
+            row = _base_row(c, "lost_writes", seed, "crash", trial)  # (asks the version: before the stream)
             acked: list[str] = []
+            t_start = time.monotonic()
             for j in range(writes):
                 key = f"t{trial}:k{j}"
                 op = hist.invoke(0, "write", key, j)
@@ -305,7 +304,8 @@ def lost_writes(trials: int = 10, seed: Seed = None, *, wait_replicas: int = 0, 
                     acked.append(key)
                 except Exception:  # noqa: BLE001
                     hist.complete(op, "info")
-            row = _base_row(c, "lost_writes", seed, "crash", trial)
+            stream_s = time.monotonic() - t_start
+            time.sleep(float(rng.uniform(0.0, 0.001)))
             t0 = time.monotonic()
             c.crash(old)
             new = None
@@ -318,21 +318,20 @@ def lost_writes(trials: int = 10, seed: Seed = None, *, wait_replicas: int = 0, 
             lost = None
             if new is not None:
                 nm = c.conn(new)
-                vals = []
+                vals: list[Any] = []
                 for k in range(0, len(acked), 500):
                     vals += nm.mget(acked[k:k + 500])
                 lost = sum(v is None for v in vals)
                 for key, v in zip(acked, vals, strict=True):
                     op = hist.invoke(1, "read", key)
                     hist.complete(op, "ok", v)
-            row.update({"wait_replicas": wait_replicas, "break_link": break_link, "writes": writes,
+            row.update({"wait_replicas": wait_replicas, "lag_ms": lag_ms, "writes": writes,
+                        "rate_per_s": writes / stream_s if stream_s > 0 else float("nan"),
                         "acknowledged": len(acked), "lost": lost if lost is not None else -1,
                         "lost_fraction": (lost / len(acked)) if lost is not None and acked else float("nan"),
                         "timed_out": new is None,
                         "failover_ms": (time.monotonic() - t0) * 1000.0 if new is not None else float("nan")})
             rows.append(row)
-            c.heal("crash", old)
-        c.wait_healthy(60.0)
     df = pd.DataFrame(rows)
     df.attrs["history"] = hist.to_frame()
     return df

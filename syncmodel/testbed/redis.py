@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from ._proc import HOST, ServerProcess, free_ports, require, wait_until
 from .base import Cluster
+from .proxy import DelayProxy
 
 __all__ = ["RedisCluster"]
 
@@ -22,13 +23,17 @@ class RedisCluster(Cluster):
     """Members 0..n−1 are redis-servers (0 starts as master); ``sentinels`` Sentinel processes beside them.
 
     Settings: ``down_after_ms`` (Sentinel down-after-milliseconds), ``failover_timeout_ms``,
-    ``sentinels`` (odd, ≥ 3), ``sentinel_quorum``.
+    ``sentinels`` (odd, ≥ 3), ``sentinel_quorum``, ``replica_delay_ms`` (> 0: the
+    replicas and Sentinels reach the first master through a
+    :class:`~syncmodel.testbed.proxy.DelayProxy` that delays what the master sends by that
+    much and drops what it holds when the master dies; later masters are reached directly).
     """
 
     system = "redis"
     package = "redis-server"
     settings_known: ClassVar[dict[str, Any]] = {"down_after_ms": 30000, "failover_timeout_ms": 180000,
-                                                "sentinels": 3, "sentinel_quorum": 2}
+                                                "sentinels": 3, "sentinel_quorum": 2,
+                                                "replica_delay_ms": 0}
     sizes = (2, 3, 4, 5)
 
     def _launch(self) -> None:
@@ -38,16 +43,24 @@ class RedisCluster(Cluster):
         k = int(self.settings["sentinels"])
         ports = free_ports(self.n + k)
         self.ports, self.sentinel_ports = ports[: self.n], ports[self.n:]
-        for i, p in enumerate(self.ports):
-            self.members.append(ServerProcess(f"redis r{i}", self._server_argv(server, i, 0 if i else None),
-                                              self.dir / f"r{i}.log").start())
+        self.proxies: list[DelayProxy] = []
+        delay = float(self.settings["replica_delay_ms"])
+        self.master_port = self.ports[0]
+        if delay > 0:
+            self.proxies.append(DelayProxy(self.ports[0], delay))
+            self.master_port = self.proxies[0].port
+        for i in range(self.n):
+            argv = self._server_argv(server, i, 0 if i else None)
+            if i:
+                argv[argv.index("--replicaof") + 2] = str(self.master_port)
+            self.members.append(ServerProcess(f"redis r{i}", argv, self.dir / f"r{i}.log").start())
         self.sentinels: list[ServerProcess] = []
         for j, p in enumerate(self.sentinel_ports):
             conf = self.dir / f"sentinel{j}.conf"
             conf.write_text(
                 f"port {p}\nbind {HOST}\ndaemonize no\nprotected-mode no\ndir {self.dir}\n"
                 f"sentinel resolve-hostnames no\n"
-                f"sentinel monitor {MASTER} {HOST} {self.ports[0]} {int(self.settings['sentinel_quorum'])}\n"
+                f"sentinel monitor {MASTER} {HOST} {self.master_port} {int(self.settings['sentinel_quorum'])}\n"
                 f"sentinel down-after-milliseconds {MASTER} {int(self.settings['down_after_ms'])}\n"
                 f"sentinel failover-timeout {MASTER} {int(self.settings['failover_timeout_ms'])}\n"
                 f"sentinel parallel-syncs {MASTER} 1\n")
@@ -112,8 +125,11 @@ class RedisCluster(Cluster):
                 addr = self.sentinel_conn(j, timeout_s).sentinel_get_master_addr_by_name(MASTER)
             except Exception:  # noqa: BLE001
                 continue
-            if addr and int(addr[1]) in self.ports:
-                votes[self.ports.index(int(addr[1]))] += 1
+            port = int(addr[1]) if addr else -1
+            if port == self.master_port:
+                port = self.ports[0]
+            if port in self.ports:
+                votes[self.ports.index(port)] += 1
         if not votes:
             return None
         i, c = votes.most_common(1)[0]
@@ -158,6 +174,8 @@ class RedisCluster(Cluster):
         wait_until(self.healthy, self.members + self.sentinels, timeout_s, "waiting for Redis to heal")
 
     def close(self) -> None:
+        for px in getattr(self, "proxies", []):
+            px.close()
         for s in getattr(self, "sentinels", []):
             s.stop(grace_s=0.0)
         super().close()
