@@ -7,8 +7,8 @@ status (leader), put, and range (linearizable or serializable).
 from __future__ import annotations
 
 import base64
-import json
 import http.client
+import json
 import subprocess
 from typing import Any, ClassVar
 
@@ -93,14 +93,15 @@ class EtcdCluster(Cluster):
         """The leader id member ``i`` reports (None: no leader or no answer)."""
         try:
             st = self.status(i, timeout_s)
-        except Exception:  # noqa: BLE001
+        except Exception:
             return None
         lead = str(st.get("leader", "0"))
         return None if lead in ("0", "") else lead
 
     def healthy(self) -> bool:
         """Every member runs, answers and names the same leader."""
-        return all(m.alive and not m.paused for m in self.members) and self.leader(require_all=True) is not None
+        running = all(m.alive and not m.paused for m in self.members)
+        return running and self.leader(require_all=True) is not None
 
     def leader(self, require_all: bool = False) -> int | None:
         ids: dict[str, int] = {}
@@ -110,7 +111,7 @@ class EtcdCluster(Cluster):
                 continue
             try:
                 st = self.status(i)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 if require_all:
                     return None
                 continue

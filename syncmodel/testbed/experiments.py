@@ -73,7 +73,7 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
     Mode: leader; Redis: a Sentinel majority names it and it answers ROLE master), then
     heal (restart / SIGCONT).  A trial that sees no new leader within ``time_cap_ms`` is a
     row with ``timed_out`` True and ``failover_ms`` NaN.  ``budget_s`` stops early (fewer
-    rows) once that much wall time is spent.  One cluster serves all trials.
+    rows, at least one) once that much wall time is spent.  One cluster serves all trials.
     """
     import pandas as pd
 
@@ -86,7 +86,7 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
     start = time.monotonic()
     with _cluster(name, n, settings) as c:
         for trial in range(trials):
-            if budget_s is not None and time.monotonic() - start > budget_s:
+            if budget_s is not None and trial > 0 and time.monotonic() - start > budget_s:
                 break
             c.wait_healthy(heal_timeout_s)
             time.sleep(float(rng.uniform(0.05, 0.3)))
@@ -134,14 +134,24 @@ def predicted_failover(name: str, trials: int = 2000, seed: Seed = 0, *, n: int 
     from . import SYSTEMS
 
     full = {**SYSTEMS[name].settings_known, **settings}
-    if name == "redis":
-        over = {"nodes": n, "replicas": n, **full}
-    else:
-        over = {"nodes": n, **{k: v for k, v in full.items()
-                               if k in ("heartbeat_ms", "election_timeout_ms", "tick_ms", "sync_limit",
-                                        "init_limit")}}
-    m = systems.preset(name, **over)
+    m = systems.preset(name, **_overrides(name, n, full))
     return np.asarray(systems.failover_downtime(m, trials=trials, seed=seed), dtype=float)
+
+
+_MODEL_KEYS = ("heartbeat_ms", "election_timeout_ms", "tick_ms", "sync_limit", "init_limit", "down_after_ms",
+               "failover_timeout_ms", "sentinels", "sentinel_quorum")
+_INT_KEYS = ("sync_limit", "init_limit", "sentinels", "sentinel_quorum")
+
+
+def _overrides(name: str, n: int, settings: dict[str, Any]) -> dict[str, Any]:
+    """Preset overrides for a testbed cluster of ``n`` members with ``settings``."""
+    over: dict[str, Any] = {"nodes": n}
+    if name == "redis":
+        over["replicas"] = n
+    for k, v in settings.items():
+        if k in _MODEL_KEYS:
+            over[k] = int(v) if k in _INT_KEYS else float(v)
+    return over
 
 
 # ------------------------------------------------------------------ stale reads
@@ -183,7 +193,7 @@ def stale_reads(name: str, trials: int = 200, seed: Seed = None, *, n: int = 3,
                 try:
                     write(val)
                     hist.complete(w, "ok")
-                except Exception:  # noqa: BLE001
+                except Exception:
                     hist.complete(w, "info")
                     continue
                 t_ack = time.perf_counter()
@@ -194,7 +204,7 @@ def stale_reads(name: str, trials: int = 200, seed: Seed = None, *, n: int = 3,
                 try:
                     got = read()
                     hist.complete(r, "ok", got)
-                except Exception:  # noqa: BLE001
+                except Exception:
                     hist.complete(r, "fail")
                     continue
                 row = _base_row(c, "stale_reads", seed, "none", trial)
@@ -244,18 +254,15 @@ def predicted_stale(name: str, delay_ms: float, *, n: int = 3, latency_ms: float
 
     name = _check_name(name, STALE_SYSTEMS, "stale_reads")
     path = {"etcd": "serializable", "zookeeper": "local", "redis": "replica"}[name]
-    keep = ("heartbeat_ms", "election_timeout_ms", "tick_ms", "sync_limit", "init_limit")
-    over: dict[str, Any] = {"nodes": n, "read_path": path, **{k: v for k, v in settings.items() if k in keep}}
-    if name == "redis":
-        over["replicas"] = n
-    m = systems.preset(name, **over)
+    m = systems.preset(name, read_path=path, **_overrides(name, n, settings))
     p = systems.stale_read_probability(m, delay_ms, latency_ms=latency_ms)
     return float(p) * n / (n - 1)
 
 
 # ------------------------------------------------------------------ lost writes
 def lost_writes(trials: int = 10, seed: Seed = None, *, wait_replicas: int = 0, lag_ms: float = 0.0,
-                writes: int = 200, n: int = 3, down_after_ms: float = 500.0, failover_timeout_ms: float = 1000.0,
+                writes: int = 200, n: int = 3, down_after_ms: float = 500.0,
+                failover_timeout_ms: float = 1000.0,
                 time_cap_ms: float = 20_000.0) -> pd.DataFrame:
     """Acknowledged Redis writes lost when the master is SIGKILLed right after a write stream.
 
@@ -302,7 +309,7 @@ def lost_writes(trials: int = 10, seed: Seed = None, *, wait_replicas: int = 0, 
                             continue
                     hist.complete(op, "ok")
                     acked.append(key)
-                except Exception:  # noqa: BLE001
+                except Exception:
                     hist.complete(op, "info")
             stream_s = time.monotonic() - t_start
             time.sleep(float(rng.uniform(0.0, 0.001)))

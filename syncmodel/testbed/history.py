@@ -61,7 +61,8 @@ class History:
 
         ev = []
         for i, r in enumerate(self.rows):
-            ev.append({"index": 2 * i, "process": r["process"], "type": "invoke", "f": r["f"], "key": r["key"],
+            ev.append({"index": 2 * i, "process": r["process"], "type": "invoke", "f": r["f"],
+                       "key": r["key"],
                        "value": r["value"] if r["f"] == "write" else None, "time_ms": r["invoke_ms"]})
             ev.append({"index": 2 * i + 1, "process": r["process"], "type": r["type"], "f": r["f"],
                        "key": r["key"], "value": r["value"], "time_ms": r["complete_ms"]})

@@ -64,7 +64,7 @@ class MemcachedPool(Cluster):
         """Store on the key's server; False when that server does not answer."""
         try:
             return bool(self._conn(self.owner(key)).set(key, value, noreply=False))
-        except Exception:  # noqa: BLE001
+        except Exception:
             self._clients.pop(self.owner(key), None)
             return False
 
@@ -73,7 +73,7 @@ class MemcachedPool(Cluster):
         i = self.owner(key)
         try:
             v = self._conn(i).get(key)
-        except Exception:  # noqa: BLE001
+        except Exception:
             self._clients.pop(i, None)
             return None
         return None if v is None else v.decode()
@@ -92,7 +92,7 @@ class MemcachedPool(Cluster):
         for c in getattr(self, "_clients", {}).values():
             try:
                 c.close()
-            except Exception:  # noqa: BLE001, S110
+            except Exception:
                 pass
         super().close()
 

@@ -60,7 +60,8 @@ class RedisCluster(Cluster):
             conf.write_text(
                 f"port {p}\nbind {HOST}\ndaemonize no\nprotected-mode no\ndir {self.dir}\n"
                 f"sentinel resolve-hostnames no\n"
-                f"sentinel monitor {MASTER} {HOST} {self.master_port} {int(self.settings['sentinel_quorum'])}\n"
+                f"sentinel monitor {MASTER} {HOST} {self.master_port} "
+                f"{int(self.settings['sentinel_quorum'])}\n"
                 f"sentinel down-after-milliseconds {MASTER} {int(self.settings['down_after_ms'])}\n"
                 f"sentinel failover-timeout {MASTER} {int(self.settings['failover_timeout_ms'])}\n"
                 f"sentinel parallel-syncs {MASTER} 1\n")
@@ -123,7 +124,7 @@ class RedisCluster(Cluster):
                 continue
             try:
                 addr = self.sentinel_conn(j, timeout_s).sentinel_get_master_addr_by_name(MASTER)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 continue
             port = int(addr[1]) if addr else -1
             if port == self.master_port:
@@ -138,7 +139,7 @@ class RedisCluster(Cluster):
     def role(self, i: int, timeout_s: float = 0.2) -> str | None:
         try:
             return str(self.conn(i, timeout_s).execute_command("ROLE")[0])
-        except Exception:  # noqa: BLE001
+        except Exception:
             return None
 
     def leader(self) -> int | None:
@@ -166,7 +167,7 @@ class RedisCluster(Cluster):
             return int(info.get("connected_slaves", 0)) == self.n - 1 and all(
                 self.conn(i).info("replication").get("master_link_status") == "up"
                 for i in range(self.n) if i != lead)
-        except Exception:  # noqa: BLE001
+        except Exception:
             return False
 
     def wait_healthy(self, timeout_s: float = 30.0) -> None:

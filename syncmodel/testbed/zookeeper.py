@@ -70,9 +70,7 @@ class ZooKeeperCluster(Cluster):
                     "org.apache.zookeeper.server.quorum.QuorumPeerMain", str(cfg)]
             self.members.append(ServerProcess(f"zookeeper zk{i + 1}", argv, d / "server.log",
                                               cwd=d).start())
-        wait_until(lambda: self.leader() is not None and all(self.role(i) in ("leader", "follower", "standalone")
-                                                              for i in range(self.n)),
-                   self.members, 60.0, "waiting for a ZooKeeper leader")
+        wait_until(self.healthy, self.members, 60.0, "waiting for a ZooKeeper leader")
 
     def role(self, i: int, timeout_s: float = 0.3) -> str | None:
         """'leader', 'follower', 'standalone', or None (no answer / not serving)."""
@@ -94,7 +92,8 @@ class ZooKeeperCluster(Cluster):
     def healthy(self) -> bool:
         """Every server runs and serves: one leader, the others followers."""
         roles = [self.role(i) if m.alive and not m.paused else None for i, m in enumerate(self.members)]
-        return roles.count("leader") == 1 and roles.count("follower") == self.n - 1 or roles == ["standalone"]
+        one_leader = roles.count("leader") == 1 and roles.count("follower") == self.n - 1
+        return one_leader or roles == ["standalone"]
 
     def client(self, i: int, timeout_s: float = 5.0) -> Any:
         """A started kazoo client connected to server ``i`` only (reads are that server's local reads)."""
