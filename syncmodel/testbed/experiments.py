@@ -29,6 +29,7 @@ __all__ = ["failover", "lost_writes", "memcached_loss", "predicted_failover", "p
 FAILOVER_SYSTEMS = ("etcd", "zookeeper", "redis")
 STALE_SYSTEMS = ("etcd", "zookeeper", "redis")
 POLL_S = 0.005
+SENTINEL_EVENTS = ("sdown", "odown", "try_failover", "elected", "selected", "promoted", "switch")
 
 
 def _cluster(name: str, n: int, settings: dict[str, Any]) -> Cluster:
@@ -66,14 +67,16 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
              **settings: Any) -> pd.DataFrame:
     """Leader failover time: fault the leader, time until another member leads (``failover_ms``).
 
-    Per trial: wait until healthy, wait a seeded uniform 0–250 ms (so the fault falls at a
+    Per trial: wait until healthy, wait a seeded uniform 50–300 ms (so the fault falls at a
     random phase of the heartbeats), apply ``fault`` ("crash" = SIGKILL, "pause" = SIGSTOP)
     to the leader at ``fault_unix_ms``, poll every 5 ms until a different member leads
-    (``leader_unix_ms``; etcd: every live member names it; ZooKeeper: a server reports
+    (``leader_unix_ms``; etcd: every live member that answers names it; ZooKeeper: a server reports
     Mode: leader; Redis: a Sentinel majority names it and it answers ROLE master), then
-    heal (restart / SIGCONT).  A trial that sees no new leader within ``time_cap_ms`` is a
-    row with ``timed_out`` True and ``failover_ms`` NaN.  ``budget_s`` stops early (fewer
-    rows, at least one) once that much wall time is spent.  One cluster serves all trials.
+    heal (restart / SIGCONT).  Redis rows also time Sentinel's steps from its logs
+    (``sdown_ms`` … ``switch_ms``, see :meth:`RedisCluster.sentinel_events`).  A trial that
+    sees no new leader within ``time_cap_ms`` is a row with ``timed_out`` True and
+    ``failover_ms`` NaN.  ``budget_s`` stops early (fewer rows, at least one) once that much
+    wall time is spent.  One cluster serves all trials.
     """
     import pandas as pd
 
@@ -112,6 +115,9 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
                         "failover_ms": (t1 - t0) * 1000.0 if new is not None else float("nan"),
                         "leader_unix_ms": row["fault_unix_ms"] + (t1 - t0) * 1000.0 if new is not None
                         else float("nan")})
+            if hasattr(c, "sentinel_events"):
+                ev = c.sentinel_events(row["fault_unix_ms"])
+                row.update({f"{k}_ms": ev.get(k, float("nan")) for k in SENTINEL_EVENTS})
             rows.append(row)
             c.heal(fault, old)
         c.wait_healthy(heal_timeout_s)

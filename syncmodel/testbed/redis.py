@@ -174,6 +174,41 @@ class RedisCluster(Cluster):
         """Until :meth:`healthy` (ServerStartError with the logs when it does not happen)."""
         wait_until(self.healthy, self.members + self.sentinels, timeout_s, "waiting for Redis to heal")
 
+    def sentinel_events(self, since_unix_ms: float) -> dict[str, float]:
+        """First time (ms after ``since_unix_ms``) any Sentinel logged each failover event since then.
+
+        Events of Sentinel's failover, in order: ``sdown`` (down-after elapsed), ``odown`` (a
+        quorum agrees), ``try_failover``, ``elected`` (won the vote), ``selected`` (replica
+        chosen), ``promoted`` (the replica reports master), ``switch`` (+switch-master: the
+        new address is published).  Read from the Sentinels' logs (millisecond timestamps).
+        """
+        import datetime as dt
+
+        names = {"+sdown": "sdown", "+odown": "odown", "+try-failover": "try_failover",
+                 "+elected-leader": "elected", "+selected-slave": "selected",
+                 "+promoted-slave": "promoted", "+switch-master": "switch"}
+        out: dict[str, float] = {}
+        for s in getattr(self, "sentinels", []):
+            try:
+                lines = s.log.read_text(errors="replace").splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                parts = line.split(" ", 6)
+                if len(parts) < 7:
+                    continue
+                ev = parts[6].split(" ", 1)[0]
+                if ev not in names or (ev == "+sdown" and " master " not in parts[6]):
+                    continue
+                try:
+                    t = dt.datetime.strptime(" ".join(parts[1:5]), "%d %b %Y %H:%M:%S.%f").timestamp() * 1000
+                except ValueError:
+                    continue
+                if t >= since_unix_ms - 1:
+                    key = names[ev]
+                    out[key] = min(out.get(key, float("inf")), t - since_unix_ms)
+        return out
+
     def close(self) -> None:
         for px in getattr(self, "proxies", []):
             px.close()
