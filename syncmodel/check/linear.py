@@ -89,6 +89,9 @@ def wgl(ops: Sequence[Op], initial: Any, deadline: Deadline | None = None) -> li
     every determinate operation is linearized: the rest may never have taken effect.
     A read that is legal when met is linearized at once and never retried elsewhere
     (it changes no state, and nothing that returned before its call is still pending).
+    Indeterminate operations with the same function and value are taken in invocation
+    order (the earlier one can stand wherever the later one can), which collapses the
+    cache for histories with many timed-out writes of few values.
     """
     m = len(ops)
     if m == 0:
@@ -110,6 +113,15 @@ def wgl(ops: Sequence[Op], initial: Any, deadline: Deadline | None = None) -> li
     fs = [o.f for o in ops]
     vals = [o.value for o in ops]
     is_read = [f == "read" for f in fs]
+    # indeterminate twins (same function and value) are interchangeable, and the one invoked
+    # first can go wherever a later one can: take them in invocation order only
+    twin = [-1] * m
+    last: dict[tuple[str, Any], int] = {}
+    for i in sorted(range(m), key=lambda i: (ops[i].t0, i)):
+        if math.isinf(ops[i].t1):
+            k = (fs[i], vals[i])
+            twin[i] = last.get(k, -1)
+            last[k] = i
     state = initial
     linearized = 0
     cache: set[tuple[int, Any]] = set()
@@ -125,6 +137,9 @@ def wgl(ops: Sequence[Op], initial: Any, deadline: Deadline | None = None) -> li
         if not is_ret[e]:
             i = op_of[e]
             f = fs[i]
+            if twin[i] >= 0 and not linearized >> twin[i] & 1:
+                e = nxt[e]
+                continue
             if f == "read":
                 ok, new = vals[i] == state, state
             else:
@@ -253,16 +268,78 @@ def _first_bad_cut(ops: list[Op], initial: Any, deadline: Deadline) -> float:
     return times[hi]
 
 
+def _needs(reader: Op, writer: Op) -> bool:
+    """Does ``reader`` (a read, or a cas by its expected value) observe a value ``writer`` makes?"""
+    seen = reader.value if reader.f == "read" else reader.value[0] if reader.f == "cas" else _NOTHING
+    if seen is _NOTHING:
+        return False
+    made = writer.value[1] if writer.f == "cas" else writer.value
+    if writer.f == "append":
+        if isinstance(seen, str) and isinstance(made, str):
+            return made in seen
+        if isinstance(seen, frozenset):
+            return frozenset(made) <= seen
+        return True
+    return bool(made == seen)
+
+
+_NOTHING = object()
+
+
+def _composed(seen: Any, pieces: list[Any], initial: Any) -> bool:
+    """Can ``seen`` be built from ``initial`` and appended ``pieces`` (strings: each piece found
+    in it is cut out once; sets: their union covers it)? Other values: assume so."""
+    if isinstance(seen, str):
+        rest = seen[len(initial):] if isinstance(initial, str) and seen.startswith(initial) else seen
+        for p in pieces:
+            if isinstance(p, str) and p and p in rest:
+                rest = rest.replace(p, "", 1)
+        return rest == ""
+    if isinstance(seen, frozenset):
+        have = set(initial or ())
+        for p in pieces:
+            have |= set(p)
+        return seen <= have
+    return True
+
+
+def _explained(ops: Sequence[Op], initial: Any) -> bool:
+    """Every value a read (or a cas) observes is the initial one or made by some operation kept."""
+    for r in ops:
+        if r.f not in ("read", "cas"):
+            continue
+        seen = r.value if r.f == "read" else r.value[0]
+        if seen == initial:
+            continue
+        pieces = [w.value for w in ops if w.f == "append"]
+        if r.f == "read" and pieces:
+            if not _composed(seen, pieces, initial):
+                return False
+            continue
+        if not any(w is not r and w.f != "read" and _needs(r, w) for w in ops):
+            return False
+    return True
+
+
 def _shrink(ops: list[Op], initial: Any, deadline: Deadline) -> tuple[list[Op], bool]:
-    """Drop operations one at a time while the rest stays non-linearizable (1-minimal)."""
+    """A minimal sub-history that cannot be ordered: drop one operation at a time while the
+    rest stays non-linearizable and explained (no read is left observing a value nobody
+    kept makes), until no single operation can go."""
     keep = list(ops)
     try:
-        i = len(keep) - 1
-        while i >= 0:
-            trial = keep[:i] + keep[i + 1:]
-            if wgl(trial, initial, deadline) is None:
-                keep = trial
-            i -= 1
+        changed = True
+        while changed:
+            changed = False
+            for j in range(len(keep) - 1, -1, -1):
+                if j >= len(keep):
+                    continue
+                trial = keep[:j] + keep[j + 1:]
+                gone = keep[j]
+                if gone.f != "read" and any(_needs(r, gone) for r in trial) and not _explained(trial, initial):
+                    continue
+                if wgl(trial, initial, deadline) is None:
+                    keep = trial
+                    changed = True
     except _Timeout:
         return keep, False
     return keep, True
