@@ -34,8 +34,10 @@ def brute_linearizable(history: History, model: str = "register", initial: Any =
 
     >>> from syncmodel.check import from_table
     >>> h = from_table([
-    ...     {"process": 0, "type": "ok", "f": "write", "key": None, "value": 1, "invoke_ms": 0, "complete_ms": 3},
-    ...     {"process": 1, "type": "ok", "f": "read", "key": None, "value": 1, "invoke_ms": 1, "complete_ms": 2}])
+    ...     {"process": 0, "type": "ok", "f": "write", "key": None, "value": 1,
+    ...      "invoke_ms": 0, "complete_ms": 3},
+    ...     {"process": 1, "type": "ok", "f": "read", "key": None, "value": 1,
+    ...      "invoke_ms": 1, "complete_ms": 2}])
     >>> brute_linearizable(h)
     True
     """

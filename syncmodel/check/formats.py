@@ -106,7 +106,7 @@ def _form(s: str, i: int) -> tuple[Any, int]:
 
 
 def _seq(s: str, i: int, close: str) -> tuple[list[Any], int]:
-    items = []
+    items: list[Any] = []
     while True:
         i = _skip(s, i)
         if i >= len(s):
@@ -118,7 +118,7 @@ def _seq(s: str, i: int, close: str) -> tuple[list[Any], int]:
 
 
 def _string(s: str, i: int) -> tuple[str, int]:
-    out = []
+    out: list[str] = []
     esc = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
     while i < len(s):
         c = s[i]
@@ -182,7 +182,7 @@ def load_jepsen(path_or_text: Any, initial: Any = None) -> History:
         fields = line.split(_MARK, 1)[1].strip().split("\t")
         if len(fields) < 4:
             fields = line.split(_MARK, 1)[1].split()
-            fields = fields[:3] + [" ".join(fields[3:])] if len(fields) >= 4 else fields
+            fields = [*fields[:3], " ".join(fields[3:])] if len(fields) >= 4 else fields
         if len(fields) < 4:
             if last:
                 raise InvalidParameterError(f"{where}: the file ends in the middle of this line "

@@ -38,7 +38,7 @@ def sequential_history(ops: int = 100, clients: int = 5, keys: int = 1, *, seed:
     rng = as_generator(seed)
     clock = [0.0] * clients
     retired = [0] * clients             # a client that saw an info moves on as a new process
-    planned = []
+    planned: list[dict[str, Any]] = []
     counter = 0
     for j in range(ops):
         c = int(rng.integers(clients))

@@ -144,7 +144,8 @@ class EventBuilder:
 
     def complete(self, process: Hashable, type_: str, f: Any, value: Any, t: float, where: str) -> None:
         if type_ not in TYPES:
-            raise InvalidParameterError(f"{where}: unknown completion type {type_!r} (expected {list(TYPES)})")
+            raise InvalidParameterError(f"{where}: unknown completion type {type_!r} "
+                                        f"(expected {list(TYPES)})")
         fn = function_name(f, where)
         op = self.open.pop(process, None)
         if op is None:
@@ -207,7 +208,8 @@ def from_table(table: Any, initial: Any = None) -> History:
         where = f"row {i}"
         missing = [c for c in TABLE_COLUMNS if c not in row]
         if missing:
-            raise InvalidParameterError(f"{where}: missing columns {missing} (expected {list(TABLE_COLUMNS)})")
+            raise InvalidParameterError(f"{where}: missing columns {missing} "
+                                        f"(expected {list(TABLE_COLUMNS)})")
         if row["type"] not in TYPES:
             raise InvalidParameterError(f"{where}: unknown type {row['type']!r} (expected {list(TYPES)})")
         _hashable(row["process"], "process", where)

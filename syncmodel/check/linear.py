@@ -335,7 +335,8 @@ def _shrink(ops: list[Op], initial: Any, deadline: Deadline) -> tuple[list[Op], 
                     continue
                 trial = keep[:j] + keep[j + 1:]
                 gone = keep[j]
-                if gone.f != "read" and any(_needs(r, gone) for r in trial) and not _explained(trial, initial):
+                needed = gone.f != "read" and any(_needs(r, gone) for r in trial)
+                if needed and not _explained(trial, initial):
                     continue
                 if wgl(trial, initial, deadline) is None:
                     keep = trial
@@ -363,8 +364,10 @@ def linearizable(history: History, model: str = "register", timeout_s: float | N
 
     >>> from syncmodel.check import from_table
     >>> h = from_table([
-    ...     {"process": 0, "type": "ok", "f": "write", "key": None, "value": 1, "invoke_ms": 0, "complete_ms": 1},
-    ...     {"process": 1, "type": "ok", "f": "read", "key": None, "value": None, "invoke_ms": 2, "complete_ms": 3}])
+    ...     {"process": 0, "type": "ok", "f": "write", "key": None, "value": 1,
+    ...      "invoke_ms": 0, "complete_ms": 1},
+    ...     {"process": 1, "type": "ok", "f": "read", "key": None, "value": None,
+    ...      "invoke_ms": 2, "complete_ms": 3}])
     >>> r = linearizable(h)
     >>> r.verdict, r.violation
     (False, (0, 1))
@@ -397,7 +400,7 @@ def linearizable(history: History, model: str = "register", timeout_s: float | N
     n = len(history)
     if not bad:
         lin = tuple(sorted((p for k, ops in parts.items() for p in points(ops, order[k])),
-                           key=lambda x: (x[1], x[0])))
+                           key=lambda x: x[1]))
         return LinearizabilityResult(True, model, n, len(parts), time.perf_counter() - t_start,
                                      n, math.inf, linearization=lin, per_key_s=per_key)
     if not explain:
@@ -428,4 +431,4 @@ def linearizable(history: History, model: str = "register", timeout_s: float | N
         pass
     return LinearizabilityResult(False, model, n, len(parts), time.perf_counter() - t_start,
                                  prefix_ops, cut, tuple(sorted(o.index for o in witness)), minimal,
-                                 worst, tuple(sorted(lin_pts, key=lambda x: (x[1], x[0]))), per_key)
+                                 worst, tuple(sorted(lin_pts, key=lambda x: x[1])), per_key)
