@@ -225,7 +225,7 @@ def load_edn(path_or_text: Any, initial: Any = "auto") -> History:
     >>> h = load_edn('{:process 0, :type :invoke, :f :get, :key "k", :value nil}\\n'
     ...              '{:process 0, :type :ok, :f :get, :key "k", :value ""}\\n')
     >>> str(h[0]), h.initial
-    "#0 p0 read['k'] '' (ok)", '')
+    ("#0 p0 read['k'] '' (ok)", '')
     """
     text, source = _read(path_or_text, "path_or_text")
     lines = text.split("\n")

@@ -47,6 +47,7 @@ def sequential_history(ops: int = 100, clients: int = 5, keys: int = 1, *, seed:
         t1 = point + float(rng.exponential(mean_delay_ms))
         u = float(rng.random())
         key = int(rng.integers(keys)) if keys > 1 else None
+        val: Any
         if u < read_fraction:
             f, val = "read", None
         elif u < read_fraction + cas_fraction:

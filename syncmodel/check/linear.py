@@ -119,9 +119,9 @@ def wgl(ops: Sequence[Op], initial: Any, deadline: Deadline | None = None) -> li
     last: dict[tuple[str, Any], int] = {}
     for i in sorted(range(m), key=lambda i: (ops[i].t0, i)):
         if math.isinf(ops[i].t1):
-            k = (fs[i], vals[i])
-            twin[i] = last.get(k, -1)
-            last[k] = i
+            tk = (fs[i], vals[i])
+            twin[i] = last.get(tk, -1)
+            last[tk] = i
     state = initial
     linearized = 0
     cache: set[tuple[int, Any]] = set()
