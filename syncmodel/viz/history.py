@@ -44,7 +44,8 @@ def op_label(f: str, value: Any, type_: str) -> str:
 
 
 def history_figure(ops: Any, *, violation: Iterable[int] = (),
-                   linearization: Sequence[tuple[int, float]] = (), title: str = "", window: tuple[float, float] | None = None, labels: bool | None = None,
+                   linearization: Sequence[tuple[int, float]] = (), title: str = "",
+                   window: tuple[float, float] | None = None, labels: bool | None = None,
                    width: str = "double", time_label: str = "time (ms)") -> go.Figure:
     """The space-time diagram of ``ops`` (a DataFrame or row mappings with columns index,
     process, type, f, key, value, invoke_ms, complete_ms — ``History.to_frame()``).
