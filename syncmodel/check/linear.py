@@ -91,7 +91,9 @@ def wgl(ops: Sequence[Op], initial: Any, deadline: Deadline | None = None) -> li
     (it changes no state, and nothing that returned before its call is still pending).
     Indeterminate operations with the same function and value are taken in invocation
     order (the earlier one can stand wherever the later one can), which collapses the
-    cache for histories with many timed-out writes of few values.
+    cache for histories with many timed-out writes of few values. An indeterminate write or
+    cas is never followed at once by a write: that order is the same as the indeterminate
+    one not happening, which the search tries anyway.
     """
     m = len(ops)
     if m == 0:
@@ -122,6 +124,7 @@ def wgl(ops: Sequence[Op], initial: Any, deadline: Deadline | None = None) -> li
             tk = (fs[i], vals[i])
             twin[i] = last.get(tk, -1)
             last[tk] = i
+    blind_info = [math.isinf(o.t1) and o.f in ("write", "cas") for o in ops]
     state = initial
     linearized = 0
     cache: set[tuple[int, Any]] = set()
@@ -139,6 +142,9 @@ def wgl(ops: Sequence[Op], initial: Any, deadline: Deadline | None = None) -> li
             f = fs[i]
             if twin[i] >= 0 and not linearized >> twin[i] & 1:
                 e = nxt[e]
+                continue
+            if f == "write" and stack and blind_info[op_of[stack[-1][0]]]:
+                e = nxt[e]  # overwriting an indeterminate write at once: same as it never happening
                 continue
             if f == "read":
                 ok, new = vals[i] == state, state
