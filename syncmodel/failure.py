@@ -586,7 +586,9 @@ def failure_probability_mc(
         live = rng.random((m, n)) >= probs
         if masks is not None and qs is not None:
             dom_down = rng.random((m, len(qs))) < qs
-            live &= ~(dom_down.astype(np.uint8) @ masks.astype(np.uint8)).astype(bool)
+            # Count the down domains covering each node in float64 (exact up to 2^53
+            # domains): a narrow integer counter wraps at 256 domains and marks nodes live.
+            live &= (dom_down.astype(np.float64) @ masks.astype(np.float64)) == 0
         failures += int(m - np.count_nonzero(evaluate_tree(tree, live)))
         remaining -= m
         bar.update(m)
