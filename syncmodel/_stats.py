@@ -51,6 +51,10 @@ def lower_tail(k: int, a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray
 
     Worked case: k = 2, three events of probability 0.1: P(fewer than 2 happen) =
     0.9³ + 3·0.1·0.9² = 0.972.
+
+    >>> import numpy as np
+    >>> round(float(lower_tail(2, np.full((3, 1), 0.9))[0]), 12)
+    0.972
     """
     import numpy as np
 
@@ -79,6 +83,9 @@ def at_least(k: int, q: Any) -> float:
 
     The upper tail computed as a lower tail of the complementary events (no cancellation):
     P(X ≥ k) = P(m − X < m − k + 1).  Worked case: at_least(2, [0.9] * 3) = 0.972.
+
+    >>> round(at_least(2, [0.9] * 3), 12)
+    0.972
     """
     import numpy as np
 
@@ -197,6 +204,9 @@ def poisson_binomial_pmf(q: np.ndarray, size: int | None = None) -> np.ndarray:
     Accuracy: absolute, about 1e-16 × log₂ m relative to the largest coefficient (small
     coefficients are not resolved: use :func:`lower_tail` for tails).
     Worked case: q = (0.5, 0.5) gives (0.25, 0.5, 0.25).
+
+    >>> poisson_binomial_pmf([0.5, 0.5]).tolist()
+    [0.25, 0.5, 0.25]
     """
     import numpy as np
     from scipy import fft as sfft
@@ -242,6 +252,9 @@ def wilson_interval(phat: Any, n: int, z: float) -> tuple[Any, Any]:
     centre (p̂ + z²/2n)/(1 + z²/n), half-width z·√(p̂(1 − p̂)/n + z²/4n²)/(1 + z²/n),
     clipped to [0, 1].  Floats in, floats out; arrays in, arrays out.
     Worked case: p̂ = 0.5, n = 100, z = 1.96 gives ≈ (0.404, 0.596).
+
+    >>> [round(x, 3) for x in wilson_interval(0.5, 100, 1.96)]
+    [0.404, 0.596]
     """
     import numpy as np
 
@@ -259,6 +272,9 @@ def nines(failure: Any) -> Any:
     """−log10 of failure probabilities (unchecked): inf where P(S) = 0, NaN kept.
 
     Availability A has −log10(1 − A) nines; 0.001 failure is 3 nines.
+
+    >>> float(nines(0.001))
+    3.0
     """
     import numpy as np
 
