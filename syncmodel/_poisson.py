@@ -6,11 +6,12 @@ unrolled straight-line source for compiled plans.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
-from ._stats import lower_tail
+from ._stats import lower_tail, lower_tail_py
 
 
 def _k_of_children_fail(k: int, f: np.ndarray) -> np.ndarray:
@@ -53,14 +54,30 @@ def _blocks_fail(k: int, conjunction: bool, fg: np.ndarray, fgx: np.ndarray) -> 
 
 
 def _scalar_kof(k: int, f: Sequence[float]) -> float:
-    """:func:`_k_of_children_fail` for one vector of Python floats."""
-    return float(_k_of_children_fail(k, np.asarray(f, dtype=float)[:, None])[0])
+    """:func:`_k_of_children_fail` for one vector of Python floats (no numpy for small groups)."""
+    m = len(f)
+    if k == 1:
+        return math.prod(f)
+    if k == m:
+        if any(x >= 1.0 for x in f):
+            return 1.0
+        return -math.expm1(math.fsum(math.log1p(-x) for x in f))
+    return lower_tail_py(k, f)
 
 
 def _scalar_blocks(k: int, conjunction: bool, fg: Sequence[float], fgx: Sequence[float]) -> float:
     """:func:`_blocks_fail` for one vector of Python floats."""
-    return float(_blocks_fail(k, conjunction, np.asarray(fg, dtype=float)[:, None],
-                              np.asarray(fgx, dtype=float)[:, None])[0])
+    if conjunction:
+        base = 0.0
+        for g in fg:
+            base = base + g * (1.0 - base)
+        hit = [1.0 - gx for gx in fgx]
+        miss = [gx - g for g, gx in zip(fg, fgx, strict=True)]
+    else:
+        base = 0.0
+        hit = [g - gx for g, gx in zip(fg, fgx, strict=True)]
+        miss = list(fgx)
+    return base + lower_tail_py(k, miss, hit)
 
 
 #: largest k·m of a k-of-m group unrolled into generated code

@@ -20,6 +20,7 @@ __all__ = [
     "FAST_TAIL_MIN_UPDATES",
     "at_least",
     "lower_tail",
+    "lower_tail_py",
     "nines",
     "normalise_p",
     "normalise_p_list",
@@ -76,6 +77,50 @@ def lower_tail(k: int, a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray
         dist *= a[t]
         dist[1:] += shifted
     return np.asarray(dist.sum(axis=0))
+
+
+#: largest m·k the scalar form :func:`lower_tail_py` runs on Python floats (numpy beyond:
+#: its per-call overhead loses below ~12k updates, benchmarks/bench_failure.py)
+SCALAR_DP_LIMIT = 12_000
+
+
+def lower_tail_py(k: int, a: Sequence[float], b: Sequence[float] | None = None) -> float:
+    """:func:`lower_tail` for one column of Python floats: the same recurrence, no numpy.
+
+    Kept because the first evaluation of a small group is dominated by numpy's per-call
+    overhead (bench_failure's 6-of-11 went from 0.014 to 0.041 ms through numpy).  With
+    ``b`` None (a Poisson-binomial) counts that can no longer reach k are summed at once.
+    Past :data:`SCALAR_DP_LIMIT` updates it hands over to :func:`lower_tail`.
+
+    >>> round(lower_tail_py(2, [0.9, 0.9, 0.9]), 12)
+    0.972
+    """
+    m = len(a)
+    if k <= 0:
+        return 0.0
+    if m * k > SCALAR_DP_LIMIT:
+        import numpy as np
+
+        col = np.asarray(a, dtype=float)[:, None]
+        return float(lower_tail(k, col, None if b is None else np.asarray(b, dtype=float)[:, None])[0])
+    dist = [0.0] * k
+    dist[0] = 1.0
+    lo = hi = 0  # live counts
+    sure = 0.0
+    for j in range(m):
+        x = a[j]
+        u = 1.0 - x if b is None else b[j]
+        hi = min(hi + 1, k - 1)
+        for c in range(hi, lo, -1):
+            dist[c] = dist[c] * x + dist[c - 1] * u
+        dist[lo] *= x
+        if b is None:  # counts below k − (factors left) cannot reach k: down for sure
+            need = k - (m - j - 1)
+            while lo < need:
+                sure += dist[lo]
+                dist[lo] = 0.0
+                lo += 1
+    return sure + math.fsum(dist[lo:hi + 1])
 
 
 def at_least(k: int, q: Any) -> float:

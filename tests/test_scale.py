@@ -328,3 +328,17 @@ def test_binomial_tail_against_exact_integers() -> None:
     assert failure_probability(st.majority(m), 0.45) == pytest.approx(exact, rel=1e-12)
     q = np.random.default_rng(9).uniform(0.54, 0.56, m)  # the tilted FFT on the same scale
     assert 1e-70 < _tail_fast(k, q) < 1e-60
+
+
+def test_scalar_and_batch_forms_of_the_kernel_agree() -> None:
+    from syncmodel._stats import lower_tail_py
+
+    rng = np.random.default_rng(11)
+    for m in (1, 2, 5, 17, 60):
+        a = rng.uniform(0, 1, m)
+        b = rng.uniform(0, 1, m) * (1 - a)  # a + b ≤ 1, as in the blocks op
+        for k in range(1, m + 2):
+            assert lower_tail_py(k, a.tolist()) == pytest.approx(
+                float(lower_tail(k, a[:, None])[0]), rel=1e-12, abs=1e-300)
+            assert lower_tail_py(k, a.tolist(), b.tolist()) == pytest.approx(
+                float(lower_tail(k, a[:, None], b[:, None])[0]), rel=1e-12, abs=1e-300)
