@@ -13,6 +13,8 @@ import sys
 import time
 from collections.abc import Sequence
 
+__all__ = ["SPECS", "main"]
+
 
 def _cmd_figures(args: argparse.Namespace) -> int:
     from .figures import Written, build_all, discover

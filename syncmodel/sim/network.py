@@ -18,6 +18,8 @@ from .kernel import Simulator
 from .latency import Latency, LatencySpec, as_latency, buffered
 from .trace import Record
 
+__all__ = ["Network", "Process"]
+
 
 class Process:
     """A node's protocol: subclass it and override the ``on_*`` hooks.

@@ -18,6 +18,9 @@ from .store import SyncRun, random_faults, simulate_store
 if TYPE_CHECKING:
     import pandas as pd
 
+__all__ = ["T_GRID", "compare_modes", "partition_run", "pbs_curves", "time_to_converge"]
+
+
 #: a log-spaced grid of t (ms) for t-visibility curves
 T_GRID = np.concatenate([[0.0], np.geomspace(0.01, 2000.0, 60)])
 
