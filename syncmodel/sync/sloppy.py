@@ -37,12 +37,15 @@ import numbers
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import check_int, check_probability, invalid
 from ..rng import Seed, as_generator, spawn
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = [
     "SloppyRun",
@@ -345,7 +348,7 @@ FRACTIONS = {
 
 @dataclass
 class SloppyRun:
-    """Counters of :func:`simulate`, one entry per run (``counts[name][i]``), and their seeds.
+    """Counters of :func:`simulate_handoff`, one entry per run (``counts[name][i]``), and their seeds.
 
     ``strict_reads_checked`` / ``sloppy_reads_checked``: successful reads of a key that already
     had an acknowledged write in that store; ``*_stale``: those whose read set held no replica
@@ -357,6 +360,12 @@ class SloppyRun:
 
     counts: dict[str, np.ndarray]
     seeds: list[int] = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per run: its seed and every counter."""
+        import pandas as pd
+
+        return pd.DataFrame({"seed": self.seeds, **{k: v for k, v in self.counts.items()}})
 
     def total(self, name: str) -> int:
         if name == "fallback_writes":
@@ -392,9 +401,10 @@ class SloppyRun:
 
 
 def simulate_handoff(n: int, r: int, w: int, m: int, *, p: float = 0.05, mttr_ms: float = 1000.0,
-             duration_ms: float = 60_000.0, ops: int = 20_000, read_fraction: float = 0.5,
-             keys: int = 32, hint_window_ms: float = math.inf, write_to: str = "w",
-             outages: Sequence[Outage] | None = None, runs: int = 1, seed: Seed = None) -> SloppyRun:
+                     duration_ms: float = 60_000.0, ops: int = 20_000, read_fraction: float = 0.5,
+                     keys: int = 32, hint_window_ms: float = math.inf, write_to: str = "w",
+                     outages: Sequence[Outage] | None = None, runs: int = 1, seed: Seed = None
+                     ) -> SloppyRun:
     """Strict and sloppy quorum stores side by side on the same crash/recover schedule.
 
     Per run: the failure schedule is ``outages`` ((node, start_ms, end_ms) triples; down on

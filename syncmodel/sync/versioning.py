@@ -18,7 +18,7 @@ from ..errors import check_hashable, check_int, invalid
 from ..rng import Seed, as_generator
 
 __all__ = ["EMPTY", "POLICIES", "Entry", "GCounter", "ORSet", "Order", "Sibling", "check_policy",
-           "compare", "increment", "lww_lost_fraction", "merge", "merge_entries", "resolve"]
+           "compare", "increment", "lww_lost_fraction", "merge", "merge_entries", "order", "resolve"]
 
 Order = Literal["before", "after", "equal", "concurrent"]
 POLICIES = ("lww", "siblings")
@@ -83,7 +83,7 @@ def _vv(v: Mapping[Hashable, int], name: str) -> dict[Hashable, int]:
     return out
 
 
-def compare(a: Mapping[Hashable, int], b: Mapping[Hashable, int]) -> Order:
+def order(a: Mapping[Hashable, int], b: Mapping[Hashable, int]) -> Order:
     """Order two version vectors: ``"before"`` (a < b), ``"after"``, ``"equal"`` or ``"concurrent"``.
 
     a ≤ b iff a[i] ≤ b[i] for every node i (missing entries are 0); a < b iff a ≤ b and
@@ -91,7 +91,7 @@ def compare(a: Mapping[Hashable, int], b: Mapping[Hashable, int]) -> Order:
 
     Worked case: {x:2, y:1} vs {x:1, y:2} is concurrent; {x:1} vs {x:1, y:1} is before.
 
-    >>> compare({"x": 2, "y": 1}, {"x": 1, "y": 2}), compare({"x": 1}, {"x": 1, "y": 1})
+    >>> order({"x": 2, "y": 1}, {"x": 1, "y": 2}), order({"x": 1}, {"x": 1, "y": 1})
     ('concurrent', 'before')
     """
     a, b = _vv(a, "a"), _vv(b, "b")
@@ -104,6 +104,15 @@ def compare(a: Mapping[Hashable, int], b: Mapping[Hashable, int]) -> Order:
     if ge:
         return "after"
     return "concurrent"
+
+
+def compare(a: Mapping[Hashable, int], b: Mapping[Hashable, int]) -> Order:
+    """Deprecated name of :func:`order` (``systems.compare`` builds a table)."""
+    import warnings
+
+    warnings.warn("versioning.compare is deprecated: call it versioning.order", DeprecationWarning,
+                  stacklevel=2)
+    return order(a, b)
 
 
 def merge(a: Mapping[Hashable, int], b: Mapping[Hashable, int]) -> dict[Hashable, int]:
@@ -168,7 +177,7 @@ def resolve(versions: Iterable[tuple[Mapping[Hashable, int], float, Any]], polic
         for j, (u, _, _) in enumerate(vs):
             if i == j:
                 continue
-            o = compare(v, u)
+            o = order(v, u)
             if o == "before" or (o == "equal" and j < i):
                 dominated = True
                 break

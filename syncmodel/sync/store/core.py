@@ -304,6 +304,7 @@ class Store:
 
     def __init__(self, cfg: StoreConfig, seed: Seed = None, log_applies: bool = True) -> None:
         self.cfg = cfg
+        self.seed = seed
         self.log_applies = log_applies
         self.sim = Simulator(seed=seed, trace=Trace())
         rng = self.sim.rng
@@ -387,7 +388,7 @@ class Store:
         t0 = time.perf_counter()
         self.sim.run(until=cfg.duration_ms + cfg.settle_ms)
         wall = time.perf_counter() - t0
-        return SyncRun(cfg, self, wall)
+        return SyncRun(cfg, self, wall, self.seed)
 
 
 #: mode name -> the :class:`Store` subclass that implements it
