@@ -372,7 +372,7 @@ class Store:
     def run(self) -> SyncRun:
         cfg = self.cfg
         for node, at, back in cfg.crashes:
-            self.net.crash(node, at=at, restart_at=back)
+            self.net.crash(node, at_ms=at, restart_at_ms=back)
         extra = [p.id for p in self.net.procs[cfg.n:]]
         for groups, at, heal in cfg.partitions:
             sides = [set(g) for g in groups]
@@ -381,7 +381,7 @@ class Store:
                 for side in sides:
                     if home in side:
                         side.add(pid)
-            self.net.partition(sides, at=at, heal_at=heal)
+            self.net.partition(sides, at_ms=at, heal_at_ms=heal)
         self.net.start()
         if cfg.snapshot_ms is not None:
             self.sim.schedule(0.0, self.snapshot)
