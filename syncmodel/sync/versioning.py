@@ -45,6 +45,10 @@ class Entry(NamedTuple):
 #: the state of a key no write has reached
 EMPTY = Entry(frozenset(), ())
 
+#: ``new(Entry, (context, siblings))`` builds a named tuple without its Python-level
+#: ``__new__`` (≈ 3× faster): for the simulator's hot paths only, with the fields in order
+new = tuple.__new__
+
 
 def merge_entries(a: Entry, b: Entry) -> Entry:
     """Merge two states of a key: the union of the contexts; a sibling survives if both hold
@@ -68,7 +72,7 @@ def merge_entries(a: Entry, b: Entry) -> Entry:
     ids_b = {s.wid for s in sb}
     sibs = [s for s in sa if s.wid in ids_b or s.wid not in cb]
     sibs += [s for s in sb if s.wid not in ids_a and s.wid not in ca]
-    return Entry(ca | cb, tuple(sorted(sibs)))
+    return new(Entry, (ca | cb, tuple(sorted(sibs))))
 
 
 def _vv(v: Mapping[Hashable, int], name: str) -> dict[Hashable, int]:
