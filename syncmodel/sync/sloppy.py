@@ -104,6 +104,9 @@ def unavailability(n: int, q: int, m: int, p: float | Sequence[float], *, sloppy
     down-probability for every node, or a sequence of M in ring order (node 0 first).
 
     Worked case: N = 3, q = 2, M = 5, p = 0.1: strict 0.028, sloppy 0.1⁵ + 5·0.9·0.1⁴ = 0.00046.
+
+    >>> round(unavailability(3, 2, 5, 0.1, sloppy=False), 6), round(unavailability(3, 2, 5, 0.1), 6)
+    (0.028, 0.00046)
     """
     from .. import failure
     from ..structure import choose
@@ -142,6 +145,9 @@ def read_availability(n: int, r: int, m: int, p: float | Sequence[float], *, slo
 
     Strict: P(≥ R of the N home nodes up); sloppy: P(≥ R of all M nodes up).
     Worked case: N = 3, R = 1, M = 4, p = 0.5: strict 1 − 0.5³ = 0.875, sloppy 1 − 0.5⁴ = 0.9375.
+
+    >>> read_availability(3, 1, 4, 0.5, sloppy=False), read_availability(3, 1, 4, 0.5)
+    (0.875, 0.9375)
     """
     n, m = _check_ring(n, m)
     r = check_int("r", r, 1, n)
@@ -255,6 +261,9 @@ def random_outages(m: int, p: float, mttr_ms: float, duration_ms: float, seed: S
     exponential too, so at every instant each node is down with probability exactly p,
     independently of the other nodes.  p = 0: no outage; p = 1: down throughout.
     Worked case: ``random_outages(3, 0.0, 10, 100, seed=1)`` is ``[]``.
+
+    >>> random_outages(3, 0.0, 10, 100, seed=1)
+    []
     """
     m = check_int("m", m, 1)
     p = check_probability("p", p)
