@@ -24,10 +24,13 @@ def _cmd_figures(args: argparse.Namespace) -> int:
             print(f"{spec.name:32s} {spec.description}")
         return 0
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
-    print(f"{'figure':32s} {'build s':>8s} {'export s':>9s}  files")
     t0 = time.perf_counter()
+    shown: list[str] = []
 
     def show(row: Written) -> None:
+        if not shown:  # the header once the output folder passed build_all's checks
+            print(f"{'figure':32s} {'build s':>8s} {'export s':>9s}  files")
+            shown.append(row.name)
         files = " ".join(str(p) for p in row.files)
         print(f"{row.name:32s} {row.build_s:8.2f} {row.export_s:9.2f}  {files}", flush=True)
 

@@ -151,14 +151,19 @@ def t_visibility_sim(n: int, r: int, w: int, t_ms: Sequence[float] | float,
     replica 0's datacenter).  Extra ``params`` go to the
     store (``crashes``, ``partitions``, ``anti_entropy_ms``, ``loss``, ``timeout_ms``);
     trials whose write or read cannot complete count as not fresh and are also reported in
-    ``failed``.  Wilson intervals at ``z``.
+    ``failed``.  Each point's Wilson interval at ``z`` comes from its own count ``n``
+    (trials cycle through the points, so counts differ by at most one); ``trials`` must be
+    at least the number of points, so no point is left without samples.
     """
     n, r, w = check_nrw(n, r, w)
     trials = _check_trials(trials)
-    grid = np.atleast_1d(float_array("t_ms", t_ms, "finite times ≥ 0 (ms)"))
+    grid = np.atleast_1d(float_array("t_ms", t_ms, "finite times ≥ 0 (ms)", ndim=1))
     gap_ms = check_real("gap_ms", gap_ms, 0.0)
     if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
         raise invalid("t_ms", t_ms, "finite times ≥ 0 (ms)")
+    if trials < grid.size:
+        raise invalid("trials", trials, f"an int ≥ the number of t_ms points ({grid.size}), "
+                      "so every point gets samples")
     store = _setup(n, r, w, seed, trials * gap_ms + float(grid.max()), latency=latency, **params)
     probe = _Probe(store, grid.tolist(), trials, gap_ms)
     _attach(store, probe)
@@ -172,7 +177,10 @@ def t_visibility_sim(n: int, r: int, w: int, t_ms: Sequence[float] | float,
         p.append(float(np.mean(sel == 0)) if sel.size else math.nan)
         failed.append(int(np.sum(sel < 0)))
     pa = np.asarray(p)
-    lo, hi = wilson(np.nan_to_num(pa), max(1, min(cnt)), z)
+    lo, hi = np.full(pa.shape, math.nan), np.full(pa.shape, math.nan)  # NaN: no samples
+    for j, c in enumerate(cnt):
+        if c:
+            lo[j], hi[j] = (float(v) for v in wilson(pa[j], c, z))
     return {"t": grid, "p": pa, "lo": lo, "hi": hi, "n": np.asarray(cnt), "failed": np.asarray(failed)}
 
 
