@@ -349,3 +349,14 @@ def test_simulate_store_shows_every_setting_in_its_signature():
     params = inspect.signature(store.simulate_store).parameters
     assert {"write_rate_per_s", "timeout_ms", "crashes", "seed"} <= set(params)
     assert params["seed"].kind is inspect.Parameter.KEYWORD_ONLY and params["seed"].default is None
+
+
+def test_bools_are_not_counts():
+    # issue 14 item 5: metrics.staleness(k=True) and random_faults(n=True) took True for 1
+    run = simulate("quorum", 3, seed=1, duration_ms=100.0)
+    with pytest.raises(InvalidParameterError, match=r"^k must"):
+        metrics.staleness(run, k=True)
+    with pytest.raises(InvalidParameterError, match=r"^n must"):
+        store.random_faults(n=True, duration_ms=10.0)
+    with pytest.raises(InvalidParameterError, match=r"^n_runs must"):
+        store.replicate(True, seed=1, duration_ms=10.0)
