@@ -27,7 +27,8 @@ Vocabulary (one name, one meaning, everywhere):
   target probability has another name (``fraction``, ``target``).
 - ``n``: number of nodes (servers, replicas); a number of repetitions is ``trials`` (Monte
   Carlo draws, simulated elections or operations) or ``runs`` (whole simulated runs).
-- ``r``, ``w``: read and write quorum sizes; ``k``: versions (k-staleness) or a threshold.
+- ``r``, ``w``: read and write quorum sizes (``q``, ``q1``, ``q2``: a quorum size where reads
+  and writes are not told apart); ``k``: versions (k-staleness) or a threshold.
 - ``seed``: an int, a numpy Generator or None; always a keyword, default None (fresh
   entropy); stochastic results record it.  Same seed, same numbers, bit for bit.
 - Times are milliseconds and say so: ``*_ms`` (``timeout_ms``, ``duration_ms``, ``at_ms``);
