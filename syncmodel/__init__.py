@@ -3,7 +3,7 @@ leader elections, staleness, data loss and conflicts — and measures it on a si
 
 Notebooks (``notebooks/``, run ``make lab``): 00 tour · 01 consistency and availability sets ·
 02 failure analysis · 03 quorum systems · 04 leader election · 05 data sync · 06 real systems ·
-07 sweeps (08 model vs reality, 09 consistency checking where present).
+07 sweeps · 08 model vs reality (the testbed) · 09 consistency checking.
 
 Five entry points::
 
@@ -13,6 +13,9 @@ Five entry points::
     sm.election.simulate("raft", n=5, trials=100, seed=1)        # DataFrame, one row per election
     sm.sync.simulate_store("quorum", 3, 2, 2, seed=1).summary()  # a replicated store run
     sm.systems.compare(["etcd", "redis"], p=0.01, seed=1)        # the named systems side by side
+
+and beside them ``sm.check`` (histories and consistency checkers), ``sm.testbed`` (the real
+servers on this machine), ``sm.sweep`` (parameter grids on any executor).
 
 Command line: ``syncmodel figures --out figures`` (the paper figures), ``syncmodel
 availability majority:5 --p 0.01``, ``syncmodel election --algorithm raft --timeout 150-300``,
@@ -24,7 +27,8 @@ Vocabulary (one name, one meaning, everywhere):
   target probability has another name (``fraction``, ``target``).
 - ``n``: number of nodes (servers, replicas); a number of repetitions is ``trials`` (Monte
   Carlo draws, simulated elections or operations) or ``runs`` (whole simulated runs).
-- ``r``, ``w``: read and write quorum sizes; ``k``: versions (k-staleness) or a threshold.
+- ``r``, ``w``: read and write quorum sizes (``q``, ``q1``, ``q2``: a quorum size where reads
+  and writes are not told apart); ``k``: versions (k-staleness) or a threshold.
 - ``seed``: an int, a numpy Generator or None; always a keyword, default None (fresh
   entropy); stochastic results record it.  Same seed, same numbers, bit for bit.
 - Times are milliseconds and say so: ``*_ms`` (``timeout_ms``, ``duration_ms``, ``at_ms``);
@@ -68,7 +72,7 @@ _LAZY_NAMES: dict[str, str] = {
 # submodules reachable as attributes: sm.quorum, sm.markov, ...
 _SUBMODULES = (
     "errors", "rng", "sets", "structure", "failure", "markov", "quorum", "sim",
-    "election", "sync", "systems", "sweep", "viz", "export", "widgets", "figures", "cli",
+    "election", "sync", "systems", "check", "testbed", "sweep", "viz", "export", "widgets", "figures", "cli",
 )
 
 __all__ = [

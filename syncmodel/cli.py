@@ -13,6 +13,8 @@ import sys
 import time
 from collections.abc import Sequence
 
+__all__ = ["SPECS", "main"]
+
 
 def _cmd_figures(args: argparse.Namespace) -> int:
     from .figures import Written, build_all, discover
@@ -143,7 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     av.set_defaults(func=_cmd_availability)
 
     el = sub.add_parser("election", help="simulate elections: time to a new leader, messages, safety")
-    el.add_argument("--algorithm", default="raft", help="raft, bully, ring, five-step, ... (default raft)")
+    el.add_argument("--algorithm", default="raft",
+                    help="one of syncmodel.election.ALGORITHMS: raft, bully, fivestep, hash (default raft)")
     el.add_argument("--n", type=int, default=5, help="number of nodes (default 5)")
     el.add_argument("--timeout", type=_range_ms, default=None, metavar="LO-HI",
                     help="election timeout range in ms, e.g. 150-300 (default: the algorithm's)")

@@ -13,6 +13,9 @@ import numpy as np
 
 from .errors import invalid
 
+__all__ = ["Seed", "as_generator", "check_seed", "seed_sequence", "spawn", "spawn_ints"]
+
+
 Seed = int | np.random.SeedSequence | np.random.Generator | None
 
 

@@ -37,7 +37,7 @@ def test_no_acknowledged_write_is_lost_within_tolerance(mode, r, w, crashes, per
     acked = 0
     for seed in SEEDS:
         run = simulate(mode, 3, r, w, seed=seed, loss=loss, **RUN, **faults(seed, crashes, permanent))
-        assert metrics.lost_writes(run) == [], (mode, seed)
+        assert metrics.lost_write_ids(run) == [], (mode, seed)
         acked += len(run.ledger.ack)
     assert acked > 300  # the runs did acknowledge writes
 
@@ -50,12 +50,12 @@ def test_async_primary_backup_loses_writes_on_failover():
         run = simulate("async", 3, seed=seed, **RUN, **sched)
         lost.append(run.summary()["lost_acked_writes"])
         # the lost ones are exactly writes acknowledged by the old primary but never shipped
-        assert all(run.ledger.ack[w] <= sched["crashes"][0][1] for w in metrics.lost_writes(run))
+        assert all(run.ledger.ack[w] <= sched["crashes"][0][1] for w in metrics.lost_write_ids(run))
     assert sum(lost) > 0 and sum(x > 0 for x in lost) >= len(SEEDS) // 2
     # the same schedule under synchronous replication loses none
     for seed in SEEDS[:4]:
         run = simulate("sync", 3, seed=seed, **RUN, crashes=[(0, 400.0 + 37.0 * (seed % 7), None)])
-        assert metrics.lost_writes(run) == []
+        assert metrics.lost_write_ids(run) == []
 
 
 @pytest.mark.parametrize("r,w", [(2, 2), (1, 3), (3, 1)])
@@ -324,3 +324,39 @@ def test_t_visibility_sim_counts_trials_slower_than_the_run_as_failed():
     res = staleness.t_visibility_sim(3, 1, 1, [0.0, 5.0], latency=1e308, trials=20, seed=1)
     assert res["p"].tolist() == [0.0, 0.0] and res["failed"].tolist() == [10, 10]
     assert res["n"].tolist() == [10, 10]
+
+
+def test_results_record_their_seed_and_tabulate():
+    run = simulate("quorum", 3, 2, 2, seed=7, duration_ms=300.0)
+    row = run.to_frame()
+    assert run.seed == 7 and row.loc[0, "seed"] == 7 and row.loc[0, "writes"] == len(run.ledger.issue)
+    with pytest.warns(DeprecationWarning, match="lost_write_ids"):
+        assert metrics.lost_writes(run) == metrics.lost_write_ids(run)
+    from syncmodel.sync import sloppy, versioning
+
+    with pytest.warns(DeprecationWarning, match="versioning.order"):
+        assert versioning.compare({"a": 1}, {"a": 2}) == versioning.order({"a": 1}, {"a": 2}) == "before"
+    runs = sloppy.simulate_handoff(3, 2, 2, 5, ops=50, duration_ms=2000.0, runs=2, seed=1)
+    assert runs.to_frame()["seed"].tolist() == runs.seeds
+    with pytest.warns(DeprecationWarning, match="stale_read"):
+        old = sloppy.stale_read_probability(3, 2, 2, 5, 0.1)
+    assert float(old) == float(sloppy.stale_read(3, 2, 2, 5, 0.1))
+
+
+def test_simulate_store_shows_every_setting_in_its_signature():
+    import inspect
+
+    params = inspect.signature(store.simulate_store).parameters
+    assert {"write_rate_per_s", "timeout_ms", "crashes", "seed"} <= set(params)
+    assert params["seed"].kind is inspect.Parameter.KEYWORD_ONLY and params["seed"].default is None
+
+
+def test_bools_are_not_counts():
+    # issue 14 item 5: metrics.staleness(k=True) and random_faults(n=True) took True for 1
+    run = simulate("quorum", 3, seed=1, duration_ms=100.0)
+    with pytest.raises(InvalidParameterError, match=r"^k must"):
+        metrics.staleness(run, k=True)
+    with pytest.raises(InvalidParameterError, match=r"^n must"):
+        store.random_faults(n=True, duration_ms=10.0)
+    with pytest.raises(InvalidParameterError, match=r"^n_runs must"):
+        store.replicate(True, seed=1, duration_ms=10.0)

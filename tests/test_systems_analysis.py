@@ -331,10 +331,12 @@ def test_redis_like_async_failover_loses_writes_on_the_replicated_store_too():
     # replication (every backup holds a write before the ack) never does
     from syncmodel.sync import metrics, store
 
-    lost_async = [len(metrics.lost_writes(store.simulate_store("async", 3, seed=s, crashes=[(0, 500.0, None)],
-                                                          duration_ms=800.0))) for s in range(6)]
-    lost_sync = [len(metrics.lost_writes(store.simulate_store("sync", 3, seed=s, crashes=[(0, 500.0, None)],
-                                                         duration_ms=800.0))) for s in range(6)]
+    def lost(mode, s):
+        run = store.simulate_store(mode, 3, seed=s, crashes=[(0, 500.0, None)], duration_ms=800.0)
+        return len(metrics.lost_write_ids(run))
+
+    lost_async = [lost("async", s) for s in range(6)]
+    lost_sync = [lost("sync", s) for s in range(6)]
     assert sum(lost_async) > 0
     assert sum(lost_sync) == 0
     assert A.lost_writes("redis", seed=1)["lost"] > 0

@@ -225,10 +225,10 @@ def _trial(plan: _Plan, seed: Seed) -> ElectionRun:
         p.bind(u, dk)
 
     if partition is not None:
-        net.partition(partition, at=partition_at_ms if partition_at_ms is not None else 0.0,
-                      heal_at=heal_at_ms)
+        net.partition(partition, at_ms=partition_at_ms if partition_at_ms is not None else 0.0,
+                      heal_at_ms=heal_at_ms)
     for node, at, back in plan.crashes:
-        net.crash(node, at=at, restart_at=back)
+        net.crash(node, at_ms=at, restart_at_ms=back)
 
     if scenario == "cold":
         t0 = 0.0
@@ -246,7 +246,7 @@ def _trial(plan: _Plan, seed: Seed) -> ElectionRun:
                 p.set_timer(heartbeat * u(), "beacon")
         if scenario == "crash":
             t0 = heartbeat * (plan.warmup + u())
-            net.crash(leader, at=t0)
+            net.crash(leader, at_ms=t0)
         else:
             t0 = float(partition_at_ms) if partition is not None and partition_at_ms else 0.0
         sim.at(t0, lambda _: mon.arm(1))

@@ -18,13 +18,16 @@ from .store import SyncRun, random_faults, simulate_store
 if TYPE_CHECKING:
     import pandas as pd
 
+__all__ = ["T_GRID", "compare_modes", "partition_run", "pbs_curves", "time_to_converge"]
+
+
 #: a log-spaced grid of t (ms) for t-visibility curves
 T_GRID = np.concatenate([[0.0], np.geomspace(0.01, 2000.0, 60)])
 
 
 def pbs_curves(n: int = 3, r: int = 1, w: int = 1, profiles: Sequence[str] = pbs.PROFILES,
                t_ms: Sequence[float] | np.ndarray = T_GRID, trials: int = 100_000,
-               seed: Seed = 0) -> dict[str, dict[str, np.ndarray]]:
+               *, seed: Seed = None) -> dict[str, dict[str, np.ndarray]]:
     """t-visibility curve of each latency profile (one WARS draw set per profile)."""
     expected = f"a sequence of profiles (names from {list(pbs.PROFILES)} or WARS / latency laws)"
     if isinstance(profiles, (str, bytes)) or not isinstance(profiles, Sequence):
@@ -44,7 +47,7 @@ def compare_modes(configs: Sequence[tuple[str, int, int]] = (("sync", 1, 1), ("a
                                                              ("quorum", 2, 2), ("quorum", 1, 1),
                                                              ("multileader", 1, 1)),
                   n: int = 3, runs: int = 5, crashes: int = 1, permanent: int = 0, partitions: int = 1,
-                  crash_primary: bool = True, seed: Seed = 0, **params: Any) -> pd.DataFrame:
+                  crash_primary: bool = True, *, seed: Seed = None, **params: Any) -> pd.DataFrame:
     """Each (mode, r, w) on the same ``runs`` seeded fault schedules: one row per run with the
     run's :func:`~syncmodel.sync.metrics.summary`, its seed and its configuration.
 
@@ -81,7 +84,7 @@ def compare_modes(configs: Sequence[tuple[str, int, int]] = (("sync", 1, 1), ("a
 
 def partition_run(mode: str = "multileader", n: int = 3, r: int = 1, w: int = 1,
                   partition_ms: tuple[float, float] = (400.0, 1200.0), minority: Sequence[int] = (0,),
-                  anti_entropy_ms: float | None = 25.0, snapshot_ms: float = 20.0, seed: Seed = 0,
+                  anti_entropy_ms: float | None = 25.0, snapshot_ms: float = 20.0, *, seed: Seed = None,
                   **params: Any) -> SyncRun:
     """One run with ``minority`` cut off from the rest during ``partition_ms``, snapshots of
     C(S), A(S) every ``snapshot_ms``: watch the consistency ratio fall and recover."""

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
     from .store import SyncRun
 
-__all__ = ["conflict_rate", "convergence_frame", "counter_values", "lost_updates", "lost_writes",
-           "reads_frame", "replication_lag", "staleness", "summary", "t_visibility_reads"]
+__all__ = ["conflict_rate", "convergence_frame", "counter_values", "lost_updates", "lost_write_ids",
+           "lost_writes", "reads_frame", "replication_lag", "staleness", "summary", "t_visibility_reads"]
 
 #: what a run must carry to be measured (a :class:`~syncmodel.sync.store.SyncRun` does)
 RUN_FIELDS = ("config", "store", "ledger", "trace", "wall_s")
@@ -48,7 +48,7 @@ def _merged_live(run: SyncRun) -> dict[int, Entry]:
     return out
 
 
-def lost_writes(run: SyncRun) -> list[int]:
+def lost_write_ids(run: SyncRun) -> list[int]:
     """Acknowledged writes missing from the system's state at the end of the run (ids, sorted).
 
     The state is the live primary's for primary-backup, else the merge of the live replicas.
@@ -185,7 +185,7 @@ def summary(run: SyncRun) -> dict[str, Any]:
     _check_run(run)
     led = run.ledger
     lag = replication_lag(run)
-    lost = lost_writes(run)
+    lost = lost_write_ids(run)
     reads = len(led.reads)
     events = run.store.sim.events
     return {
@@ -211,3 +211,12 @@ def summary(run: SyncRun) -> dict[str, Any]:
         "wall_s": run.wall_s,
         "events_per_s": events / run.wall_s if run.wall_s > 0 else float("nan"),
     }
+
+
+def lost_writes(run: SyncRun) -> list[int]:
+    """Deprecated name of :func:`lost_write_ids` (``systems.lost_writes`` returns a dict of counts)."""
+    import warnings
+
+    warnings.warn("metrics.lost_writes is deprecated: call it metrics.lost_write_ids", DeprecationWarning,
+                  stacklevel=2)
+    return lost_write_ids(run)

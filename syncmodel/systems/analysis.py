@@ -31,7 +31,8 @@ def compare(systems: Iterable[SystemModel | str] | None = None, p: float = 0.01,
     lost_fraction, versions, discarded.  System i uses child seed i of ``seed``
     for its simulations, so adding a system does not change the others' numbers.
     ``df.attrs["downtime_ms"]`` keeps each system's downtime samples (by display
-    name) for plotting.  ``overrides`` maps a preset name to its overrides.
+    name) for plotting and ``df.attrs["seed"]`` the seed.  ``overrides`` maps a preset name
+    to its overrides.
     """
     import numpy as np
     import pandas as pd
@@ -67,6 +68,7 @@ def compare(systems: Iterable[SystemModel | str] | None = None, p: float = 0.01,
                      "versions": cv["versions"], "discarded": cv["discarded"]})
     df = pd.DataFrame(rows)
     df.attrs["downtime_ms"] = samples
+    df.attrs["seed"] = seed
     return df
 
 

@@ -78,7 +78,13 @@ class Redis(SystemModel):
         narrows the loss to writes whose k holders all failed.  (The Sentinels are separate
         processes; they survive here.)
         Worked case: 3 nodes, seed 1, 1000 writes at 1000/s, 2 ms lag: a few writes lost;
-        with wait_replicas = 1: none."""
+        with wait_replicas = 1: none.
+
+        >>> from syncmodel.systems import preset
+        >>> plain, wait = preset("redis"), preset("redis", wait_replicas=1)
+        >>> plain.lost_writes(seed=1)["lost"] > 0, wait.lost_writes(seed=1)["lost"]
+        (True, 0)
+        """
         return self._leader_crash_loss(writes, rate, lag, failed, rng,
                                        holders=int(self.params.get("wait_replicas", 0)), survivors=1)
 

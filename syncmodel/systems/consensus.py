@@ -174,7 +174,12 @@ class Consul(RaftSystem):
 
     def election_timeout_range_ms(self) -> tuple[float, float] | None:
         """HeartbeatTimeout scaled by ``raft_multiplier`` H: followers start an election
-        after a random [H, 2H) of silence.  Worked case: 5 × 1000 ms → (5000, 10000)."""
+        after a random [H, 2H) of silence.  Worked case: 5 × 1000 ms → (5000, 10000).
+
+        >>> from syncmodel.systems import preset
+        >>> preset("consul").election_timeout_range_ms()
+        (5000.0, 10000.0)
+        """
         h = self.params["heartbeat_timeout_ms"] * self.params["raft_multiplier"]
         return (h, 2.0 * h)
 
@@ -259,5 +264,10 @@ class ZooKeeper(ConsensusSystem):
 
     def _stale_read(self, t: float, mu: float, trials: int, seed: Seed) -> float:
         """Local reads: D ~ Exp(mean ``latency_ms``) (the COMMIT is one hop behind the
-        acknowledgement), so P = (n − 1)/n · e^(−t/μ).  Worked case: 3 servers, t = 0: 2/3."""
+        acknowledgement), so P = (n − 1)/n · e^(−t/μ).  Worked case: 3 servers, t = 0: 2/3.
+
+        >>> from syncmodel.systems import preset
+        >>> round(preset("zookeeper").stale_read_probability(0.0), 12)
+        0.666666666667
+        """
         return self._follower_exp_stale(t, mu)

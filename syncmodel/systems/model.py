@@ -160,6 +160,9 @@ class SystemModel:
         are not quorum systems — a read can miss the latest write with no failure at
         all — and raise InfeasibleError.
         Worked case: etcd (2 of 3 both ways) gives one; ZooKeeper (R = 1, W = 2) raises.
+
+        >>> preset("etcd").quorum_system()
+        QuorumSystem(reads=choose(2, [r0, r1, r2]), writes=choose(2, [r0, r1, r2]))
         """
         from .. import quorum
 

@@ -19,7 +19,7 @@ from ...sets import Cluster
 from ...sim import Network, Process, Record, Simulator, Trace
 from ...sim.latency import buffered
 from ..pbs import WARS, profile
-from ..versioning import EMPTY, Entry, Sibling, merge_entries
+from ..versioning import EMPTY, Entry, Sibling, merge_entries, new
 from .config import StoreConfig, network_law
 from .ledger import Ledger, Snapshot, _sample_ids
 from .messages import AntiEntropy, Get, GetResp, Put, PutAck, Repair
@@ -54,12 +54,13 @@ class Replica(Process):
         octx, osibs = self.data.get(key, EMPTY)
         if wid in octx:
             return
+        sib = new(Sibling, (wid, ts, value))
         if ctx:
-            sibs = (*(s for s in osibs if s.wid not in ctx), Sibling(wid, ts, value))
-            new = (ctx - octx) | {wid}
-            self._set(key, Entry(octx | new, sibs), new)
+            sibs = (*(s for s in osibs if s.wid not in ctx), sib)
+            added = (ctx - octx) | {wid}
+            self._set(key, new(Entry, (octx | added, sibs)), added)
         else:  # a blind write: concurrent with everything held
-            self._set(key, Entry(octx | {wid}, (*osibs, Sibling(wid, ts, value))), (wid,))
+            self._set(key, new(Entry, (octx | {wid}, (*osibs, sib))), (wid,))
 
     def merge_in(self, key: int, other: Entry) -> None:
         old = self.data.get(key, EMPTY)
@@ -67,9 +68,9 @@ class Replica(Process):
         if merged is not old:
             self._set(key, merged)
 
-    def _set(self, key: int, entry: Entry, new: Any = None) -> None:
-        """Store ``entry`` (resolving concurrent siblings by the policy); ``new``: the write ids
-        it adds to the context, if the caller knows them."""
+    def _set(self, key: int, entry: Entry, added: Any = None) -> None:
+        """Store ``entry`` (resolving concurrent siblings by the policy); ``added``: the write
+        ids it adds to the context, if the caller knows them."""
         st = self.store
         ctx, sibs = entry
         if len(sibs) > 1:
@@ -83,15 +84,15 @@ class Replica(Process):
                         if led.issue[s.wid] > led.issue[win.wid]:
                             led.lww_reordered.add(s.wid)
                 sibs = (win,)
-        if new is None:
-            new = ctx - self.data.get(key, EMPTY).context
-        self.data[key] = Entry(ctx, sibs)
-        if not new:
+        if added is None:
+            added = ctx - self.data.get(key, EMPTY).context
+        self.data[key] = new(Entry, (ctx, sibs))
+        if not added:
             return
         now = self.sim.now
         first = st.ledger.first_apply
         trace = self.sim.trace.records
-        for wid in new:
+        for wid in added:
             if wid not in first:
                 first[wid] = now
             if st.log_applies:
@@ -157,7 +158,7 @@ Replica.handlers = {Get: Replica.on_get, Put: Replica.on_put, Repair: Replica.on
 
 
 # -- clients ------------------------------------------------------------------------------------------
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Op:
     """A client operation in flight: a ``read`` (``internal``: the get of a read-modify-write),
     a one-message ``write`` (primary-backup, multi-leader) or a quorum ``put``."""
@@ -304,6 +305,7 @@ class Store:
 
     def __init__(self, cfg: StoreConfig, seed: Seed = None, log_applies: bool = True) -> None:
         self.cfg = cfg
+        self.seed = seed
         self.log_applies = log_applies
         self.sim = Simulator(seed=seed, trace=Trace())
         rng = self.sim.rng
@@ -371,7 +373,7 @@ class Store:
     def run(self) -> SyncRun:
         cfg = self.cfg
         for node, at, back in cfg.crashes:
-            self.net.crash(node, at=at, restart_at=back)
+            self.net.crash(node, at_ms=at, restart_at_ms=back)
         extra = [p.id for p in self.net.procs[cfg.n:]]
         for groups, at, heal in cfg.partitions:
             sides = [set(g) for g in groups]
@@ -380,14 +382,14 @@ class Store:
                 for side in sides:
                     if home in side:
                         side.add(pid)
-            self.net.partition(sides, at=at, heal_at=heal)
+            self.net.partition(sides, at_ms=at, heal_at_ms=heal)
         self.net.start()
         if cfg.snapshot_ms is not None:
             self.sim.schedule(0.0, self.snapshot)
         t0 = time.perf_counter()
         self.sim.run(until=cfg.duration_ms + cfg.settle_ms)
         wall = time.perf_counter() - t0
-        return SyncRun(cfg, self, wall)
+        return SyncRun(cfg, self, wall, self.seed)
 
 
 #: mode name -> the :class:`Store` subclass that implements it

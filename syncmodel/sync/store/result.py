@@ -13,12 +13,14 @@ from .config import StoreConfig
 from .ledger import Ledger
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .core import Store
 
 __all__ = ["SyncRun"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class SyncRun:
     """A finished run: its ``config``, the ``store``'s final state (replicas, clients,
     network, simulator), its ``trace`` and its ``ledger``, ``wall_s`` it took and the
@@ -40,3 +42,11 @@ class SyncRun:
     def summary(self) -> dict[str, Any]:
         """Key numbers of the run (:func:`syncmodel.sync.metrics.summary`)."""
         return metrics.summary(self)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The run as one table row: its mode, n, r, w, seed and :meth:`summary`."""
+        import pandas as pd
+
+        cfg = self.config
+        return pd.DataFrame([{"mode": cfg.mode, "n": cfg.n, "r": cfg.r, "w": cfg.w, "seed": self.seed,
+                              **self.summary()}])

@@ -4,13 +4,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import math
 from collections.abc import Sequence
 from typing import Any
 
 from ...errors import check_int, check_real, invalid
 from ...rng import Seed, as_generator, spawn
-from .config import make_config
+from .config import StoreConfig, make_config
 from .core import Store
 from .result import SyncRun
 
@@ -49,13 +51,24 @@ def simulate_store(mode: str = "quorum", n: int = 3, r: int = 1, w: int = 1, *, 
 
     >>> from syncmodel.sync import metrics
     >>> run = simulate_store("sync", 3, seed=1, crashes=[(0, 500.0, None)], duration_ms=1000.0)
-    >>> run.store.primary != 0, metrics.lost_writes(run)
+    >>> run.store.primary != 0, metrics.lost_write_ids(run)
     (True, [])
     """
     cfg = make_config(mode=mode, n=n, r=r, w=w, **params)
-    run = Store(cfg, seed=seed, log_applies=log_applies).run()
-    run.seed = seed
-    return run
+    return Store(cfg, seed=seed, log_applies=log_applies).run()
+
+
+def _signature() -> inspect.Signature:
+    """simulate_store's signature as help() and tab completion should show it: mode, n, r, w,
+    then every other :class:`StoreConfig` field as a keyword (they arrive through ``**params``)."""
+    kw = inspect.Parameter.KEYWORD_ONLY
+    base = list(inspect.signature(simulate_store).parameters.values())[:6]  # mode, n, r, w, seed, log_applies
+    rest = [inspect.Parameter(f.name, kw, default=f.default, annotation=f.type)
+            for f in dataclasses.fields(StoreConfig) if f.name not in ("mode", "n", "r", "w")]
+    return inspect.Signature([*base, *rest], return_annotation="SyncRun")
+
+
+simulate_store.__signature__ = _signature()  # type: ignore[attr-defined]
 
 
 def simulate(mode: str = "quorum", n: int = 3, r: int = 1, w: int = 1, *, seed: Seed = None,
