@@ -315,6 +315,30 @@ def batch_maxima(timeout_ms: Sequence[float], batches: int = 20, trials: int = 1
     return out
 
 
+#: the package's earlier Figure 16 model: the overlap order with its own calibration (a 2 ms
+#: one-way delay and an 11 ms vote write, continuous timeouts)
+EARLIER_MODEL: dict[str, Any] = dict(event_order="overlap", latency=("uniform", 1.5, 2.5),
+                                     disk=("lognormal", 8.0, 0.5, 2.0), timeout_step_ms=0.0)
+
+
+def event_order_samples(timeout_ms: Sequence[float] = (12.0, 24.0), trials: int = 1000,
+                        seed: Seed = None) -> dict[str, np.ndarray]:
+    """``time_to_leader_ms`` of one range under three models, for the event-order figure:
+    LogCabin's order (the calibrated model), the overlap order with the same parameters,
+    and the overlap order with its earlier calibration (:data:`EARLIER_MODEL`).  Model i
+    uses child seed i of ``seed``; not-elected trials are +∞."""
+    models: dict[str, dict[str, Any]] = {
+        "LogCabin order (calibrated)": {},
+        "overlap order, same parameters": {"event_order": "overlap"},
+        "overlap order, earlier calibration": EARLIER_MODEL,
+    }
+    out = {}
+    for (name, kw), child in zip(models.items(), spawn(seed, len(models)), strict=True):
+        t = figure16(timeout_ms, trials, child, **kw)["time_to_leader_ms"].to_numpy(float)
+        out[name] = np.where(np.isnan(t), np.inf, t)
+    return out
+
+
 def split_vote_probability(s: int, n: int, latency_fraction: float) -> float:
     """Probability that an election term ends in a split vote (Ongaro's thesis, §9.3.1).
 
