@@ -38,7 +38,7 @@ def figure16_plot(df: pd.DataFrame, model: bool = True) -> go.Figure:
         # the model is computed on a 0.5 ms grid; plotted at 400 log-spaced times (the axis is
         # logarithmic), which keeps the figure light: 20,000 points per curve made export slow
         t_plot = np.geomspace(1.0, fig16.TIME_CAP_MS, 400)
-        analytic = {lab: fig16.analytic_cdf(tuple(float(v) for v in lab.split("-")), t_plot, dt=0.5)
+        analytic = {lab: fig16.analytic_cdf(tuple(float(v) for v in lab.split("-")), t_plot, dt_ms=0.5)
                     for lab in {**top, **bottom}}
     quoted = []
     if "150-155" in have:
