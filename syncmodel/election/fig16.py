@@ -63,7 +63,12 @@ PAPER: dict[str, dict[str, Any]] = {
 }
 
 #: what the paper says about the other ranges (tests of the model, never fitted):
-#: (range, statistic, paper value in ms, relation the model must satisfy, source)
+#: (range, statistic, paper value in ms, relation the model must satisfy, source).  "SVG"
+#: rows are read from the plotted curves of the dissertation's Figure 9.8(b) (the same
+#: benchmark as Figure 16, bottom panel), whose vector source is public
+#: (github.com/ongardie/dissertation, leaderelection/benchmarks-scale.svg): the path
+#: coordinates give each curve's points to ±0.1 ms; its 12–24 ms curve ends at 151.7 ms,
+#: the text's 152, which checks the reading
 PAPER_TESTS: tuple[tuple[str, str, float, str, str], ...] = (
     ("150-151", "median", 1200.0, "within 25 %",
      "Figure 16 curve (about 1.2 s, as read for issue 13); the text gives no number"),
@@ -71,6 +76,13 @@ PAPER_TESTS: tuple[tuple[str, str, float, str, str], ...] = (
      "text (thesis §9.4): elections complete in under one second when the range is broad"),
     ("150-300", "max", 1000.0, "below", "as for 150-200; 'more randomness improves worst-case "
      "behavior'"),
+    ("12-24", "median", 30.0, "within 10 %", "SVG of the figure: median 30.0 ms"),
+    ("25-50", "median", 43.0, "within 10 %", "SVG of the figure: median 43.0 ms (min 24.0, "
+     "longest 276)"),
+    ("50-100", "median", 66.7, "within 10 %", "SVG of the figure: median 66.7 ms (min 37.1, "
+     "longest 253)"),
+    ("100-200", "median", 120.1, "within 10 %", "SVG of the figure: median 120.1 ms (min 65.7, "
+     "longest 335)"),
 )
 
 
@@ -282,8 +294,8 @@ def paper_table(df: pd.DataFrame, tolerance: float = 0.15,
             if rel == "below":
                 ok = model < value
                 check = f"< {value:g}"
-            else:
-                ok = abs(model / value - 1.0) <= 0.25
+            else:  # "within X %"
+                ok = abs(model / value - 1.0) <= float(rel.split()[1]) / 100
                 check = rel
             rows.append({**base, "role": "test", "statistic": stat, "paper": value,
                          "paper_says": source, "model": model, "check": check, "ok": ok})
