@@ -352,3 +352,11 @@ def test_bad_crash_schedule_is_rejected():
         run_once("raft", 5, 0, crashes=[(1, 10.0, 5.0)])
     with pytest.raises(InvalidParameterError, match="crashes"):
         run_once("raft", 5, 0, crashes=[(1,)])
+
+
+def test_old_since_keyword_still_works_with_a_warning():
+    run = run_once("raft", 5, 3)
+    end = run.net.sim.now
+    with pytest.warns(DeprecationWarning, match="since_ms"):
+        old = election.max_concurrent_leaders(run.trace, end, since=run.t0)
+    assert old == election.max_concurrent_leaders(run.trace, end, since_ms=run.t0)
