@@ -149,6 +149,9 @@ def test_simulate_rows_columns_and_determinism():
     (dict(crashes=3), "crashes"),
     (dict(prevote="no"), "prevote"),
     (dict(trace_messages=None), "trace_messages"),
+    (dict(event_order="fifo"), "event_order"),
+    (dict(timeout_step_ms=-1.0), "timeout_step_ms"),
+    (dict(timeout_step_ms=1e9), "timeout_step_ms"),
 ])
 def test_bad_input_names_the_parameter(kwargs, name):
     with pytest.raises(InvalidParameterError, match=name):
