@@ -363,3 +363,13 @@ def test_old_since_keyword_still_works_with_a_warning():
     with pytest.warns(DeprecationWarning, match="since_ms"):
         old = election.max_concurrent_leaders(run.trace, end, since=run.t0)
     assert old == election.max_concurrent_leaders(run.trace, end, since_ms=run.t0)
+
+
+def test_whole_millisecond_timeouts_as_logcabin_draws_them():
+    # lround(10 + U·1): 10 or 11 ms, each about half the time; continuous draws never hit either
+    df = simulate("raft", 1, 200, 5, scenario="cold", timeout_ms=(10, 11), disk=0.0,
+                  timeout_step_ms=1.0)
+    t = df["time_to_leader_ms"]
+    assert set(t) == {10.0, 11.0} and 0.35 < (t == 10.0).mean() < 0.65
+    cont = simulate("raft", 1, 50, 5, scenario="cold", timeout_ms=(10, 11), disk=0.0)
+    assert not cont["time_to_leader_ms"].isin([10.0, 11.0]).any()
