@@ -77,6 +77,11 @@ PAPER_TESTS: tuple[tuple[str, str, float, str, str], ...] = (
      "text (thesis §9.4): elections complete in under one second when the range is broad"),
     ("150-300", "max", 1000.0, "below", "as for 150-200; 'more randomness improves worst-case "
      "behavior'"),
+    ("150-175", "median", 141.1, "within 10 %", "SVG of the figure (top panel): median 141 ms "
+     "(min 84)"),
+    ("150-200", "median", 146.5, "within 10 %", "SVG of the figure (top panel): median 146 ms"),
+    ("150-300", "median", 171.3, "within 10 %", "SVG of the figure (top panel): median 171 ms "
+     "(min 93)"),
     ("12-24", "median", 30.0, "within 10 %", "SVG of the figure: median 30.0 ms"),
     ("25-50", "median", 43.0, "within 10 %", "SVG of the figure: median 43.0 ms (min 24.0, "
      "longest 276)"),
