@@ -149,6 +149,9 @@ def test_simulate_rows_columns_and_determinism():
     (dict(crashes=3), "crashes"),
     (dict(prevote="no"), "prevote"),
     (dict(trace_messages=None), "trace_messages"),
+    (dict(event_order="fifo"), "event_order"),
+    (dict(timeout_step_ms=-1.0), "timeout_step_ms"),
+    (dict(timeout_step_ms=1e9), "timeout_step_ms"),
 ])
 def test_bad_input_names_the_parameter(kwargs, name):
     with pytest.raises(InvalidParameterError, match=name):
@@ -352,3 +355,21 @@ def test_bad_crash_schedule_is_rejected():
         run_once("raft", 5, 0, crashes=[(1, 10.0, 5.0)])
     with pytest.raises(InvalidParameterError, match="crashes"):
         run_once("raft", 5, 0, crashes=[(1,)])
+
+
+def test_old_since_keyword_still_works_with_a_warning():
+    run = run_once("raft", 5, 3)
+    end = run.net.sim.now
+    with pytest.warns(DeprecationWarning, match="since_ms"):
+        old = election.max_concurrent_leaders(run.trace, end, since=run.t0)
+    assert old == election.max_concurrent_leaders(run.trace, end, since_ms=run.t0)
+
+
+def test_whole_millisecond_timeouts_as_logcabin_draws_them():
+    # lround(10 + U·1): 10 or 11 ms, each about half the time; continuous draws never hit either
+    df = simulate("raft", 1, 200, 5, scenario="cold", timeout_ms=(10, 11), disk=0.0,
+                  timeout_step_ms=1.0)
+    t = df["time_to_leader_ms"]
+    assert set(t) == {10.0, 11.0} and 0.35 < (t == 10.0).mean() < 0.65
+    cont = simulate("raft", 1, 50, 5, scenario="cold", timeout_ms=(10, 11), disk=0.0)
+    assert not cont["time_to_leader_ms"].isin([10.0, 11.0]).any()

@@ -109,7 +109,7 @@ def test_split_vote_probability_large_clusters_and_bad_counts():
 
 
 @pytest.mark.parametrize(("kwargs", "name"), [
-    (dict(dt=0), "dt"), (dict(dt=float("nan")), "dt"), (dict(dt=1e-9), "dt"),
+    (dict(dt_ms=0), "dt_ms"), (dict(dt_ms=float("nan")), "dt_ms"), (dict(dt_ms=1e-9), "dt_ms"),
     (dict(cap_ms=-1), "cap_ms"), (dict(cap_ms=float("inf")), "cap_ms"),
     (dict(heartbeat_ms=float("nan")), "heartbeat_ms"), (dict(heartbeat_ms=1e308), "heartbeat_ms"),
     (dict(n=1), "n"), (dict(n="x"), "n"), (dict(behind=5), "behind"), (dict(behind=None), "behind"),
@@ -158,8 +158,15 @@ def _mc_model(lo, hi, size, seed=0, order="logcabin"):
 def test_analytic_cdf_matches_a_monte_carlo_of_the_model(rng_ms, order):
     samples = _mc_model(*rng_ms, size=20_000, seed=1, order=order)
     qs = np.quantile(samples, [0.1, 0.25, 0.5, 0.75, 0.9])
-    _, F = f16.analytic_cdf(rng_ms, qs, dt=0.25, event_order=order)
+    _, F = f16.analytic_cdf(rng_ms, qs, dt_ms=0.25, event_order=order)
     assert np.max(np.abs(F - [0.1, 0.25, 0.5, 0.75, 0.9])) < 0.02
+
+
+def test_analytic_cdf_old_dt_name_still_works_with_a_warning():
+    with pytest.warns(DeprecationWarning, match="dt_ms"):
+        old = f16.analytic_cdf((150, 200), [300.0], dt=1.0)
+    new = f16.analytic_cdf((150, 200), [300.0], dt_ms=1.0)
+    assert old[1][0] == new[1][0]
 
 
 def test_analytic_cdf_takes_the_number_of_live_servers():
@@ -231,7 +238,7 @@ def test_analytic_worked_case_150_155():
     p = 1 - (1 - x) ** 4 - 4 * x * (1 - x) ** 3
     assert f16.split_vote_probability(4, 5, x) == pytest.approx(p)
     d = f16.LATENCY.mean + f16.broadcast_time_ms()
-    _, F = f16.analytic_cdf((150, 155), np.array([150 + 5 + d + 1.0]), dt=0.1, cap_ms=400.0)
+    _, F = f16.analytic_cdf((150, 155), np.array([150 + 5 + d + 1.0]), dt_ms=0.1, cap_ms=400.0)
     assert F[0] == pytest.approx(1 - p, abs=0.01)
 
 
@@ -257,7 +264,9 @@ def test_paper_table_has_a_row_for_every_range():
     assert row["model"] == pytest.approx(float(np.median(t))) and row["paper"] == 287
     assert row["ok"] == (abs(row["model"] / 287 - 1) <= 0.15)
     other = tab[tab["range"] == "25-50"].iloc[0]
-    assert other["role"] == "test" and other["paper"] == 12.5
+    assert other["role"] == "test" and other["paper"] == 43.0 and other["statistic"] == "median"
+    t = df.loc[df["range"] == "25-50", "time_to_leader_ms"]
+    assert other["ok"] == (abs(float(np.median(t)) / 43.0 - 1) <= 0.10)
 
 
 def test_batch_maxima_are_the_maxima_of_independent_batches():

@@ -42,7 +42,7 @@ EVENT_ORDER = "logcabin"
 TIMEOUT_STEP_MS = 1.0
 #: runs stop 10 s after the crash; the paper reports 150–150 as "over 10 s"
 TIME_CAP_MS = 10_000.0
-#: most grid points :func:`analytic_cdf` evaluates (max(cap_ms, hi) / dt)
+#: most grid points :func:`analytic_cdf` evaluates (max(cap_ms, hi) / dt_ms)
 MAX_GRID = 10_000_000
 #: the crash falls in the first heartbeat interval: a follower's timer depends only on the
 #: last heartbeat it heard (each reset draws afresh), so earlier heartbeats change nothing
@@ -63,14 +63,32 @@ PAPER: dict[str, dict[str, Any]] = {
 }
 
 #: what the paper says about the other ranges (tests of the model, never fitted):
-#: (range, statistic, paper value in ms, relation the model must satisfy, source)
+#: (range, statistic, paper value in ms, relation the model must satisfy, source).  "SVG"
+#: rows are read from the plotted curves of the dissertation's Figure 9.8 (the same
+#: benchmark as Figure 16), whose vector source is public (github.com/ongardie/dissertation,
+#: leaderelection/benchmarks-scale.svg and benchmarks-randomness.svg): the path
+#: coordinates give each curve's points to ±0.1 ms; its 12–24 ms curve ends at 151.7 ms,
+#: the text's 152, which checks the reading
 PAPER_TESTS: tuple[tuple[str, str, float, str, str], ...] = (
-    ("150-151", "median", 1200.0, "within 25 %",
-     "Figure 16 curve (about 1.2 s, as read for issue 13); the text gives no number"),
+    ("150-151", "median", 1199.0, "within 25 %",
+     "SVG of the figure (top panel, log axis, read to ~1 %): median 1199 ms (min 86, longest "
+     "8232); the text gives no number"),
     ("150-200", "max", 1000.0, "below",
      "text (thesis §9.4): elections complete in under one second when the range is broad"),
     ("150-300", "max", 1000.0, "below", "as for 150-200; 'more randomness improves worst-case "
      "behavior'"),
+    ("150-175", "median", 141.1, "within 10 %", "SVG of the figure (top panel): median 141 ms "
+     "(min 84)"),
+    ("150-200", "median", 146.5, "within 10 %", "SVG of the figure (top panel): median 146 ms"),
+    ("150-300", "median", 171.3, "within 10 %", "SVG of the figure (top panel): median 171 ms "
+     "(min 93)"),
+    ("12-24", "median", 30.0, "within 10 %", "SVG of the figure: median 30.0 ms"),
+    ("25-50", "median", 43.0, "within 10 %", "SVG of the figure: median 43.0 ms (min 24.0, "
+     "longest 276)"),
+    ("50-100", "median", 66.7, "within 10 %", "SVG of the figure: median 66.7 ms (min 37.1, "
+     "longest 253)"),
+    ("100-200", "median", 120.1, "within 10 %", "SVG of the figure: median 120.1 ms (min 65.7, "
+     "longest 335)"),
 )
 
 
@@ -282,8 +300,8 @@ def paper_table(df: pd.DataFrame, tolerance: float = 0.15,
             if rel == "below":
                 ok = model < value
                 check = f"< {value:g}"
-            else:
-                ok = abs(model / value - 1.0) <= 0.25
+            else:  # "within X %"
+                ok = abs(model / value - 1.0) <= float(rel.split()[1]) / 100
                 check = rel
             rows.append({**base, "role": "test", "statistic": stat, "paper": value,
                          "paper_says": source, "model": model, "check": check, "ok": ok})
@@ -312,6 +330,30 @@ def batch_maxima(timeout_ms: Sequence[float], batches: int = 20, trials: int = 1
     for i, child in enumerate(spawn(seed, batches)):
         t = figure16(timeout_ms, trials, child, **params)["time_to_leader_ms"].to_numpy(float)
         out[i] = np.inf if np.isnan(t).any() else float(t.max())
+    return out
+
+
+#: the package's earlier Figure 16 model: the overlap order with its own calibration (a 2 ms
+#: one-way delay and an 11 ms vote write, continuous timeouts)
+EARLIER_MODEL: dict[str, Any] = dict(event_order="overlap", latency=("uniform", 1.5, 2.5),
+                                     disk=("lognormal", 8.0, 0.5, 2.0), timeout_step_ms=0.0)
+
+
+def event_order_samples(timeout_ms: Sequence[float] = (12.0, 24.0), trials: int = 1000,
+                        seed: Seed = None) -> dict[str, np.ndarray]:
+    """``time_to_leader_ms`` of one range under three models, for the event-order figure:
+    LogCabin's order (the calibrated model), the overlap order with the same parameters,
+    and the overlap order with its earlier calibration (:data:`EARLIER_MODEL`).  Model i
+    uses child seed i of ``seed``; not-elected trials are +∞."""
+    models: dict[str, dict[str, Any]] = {
+        "LogCabin order (calibrated)": {},
+        "overlap order, same parameters": {"event_order": "overlap"},
+        "overlap order, earlier calibration": EARLIER_MODEL,
+    }
+    out = {}
+    for (name, kw), child in zip(models.items(), spawn(seed, len(models)), strict=True):
+        t = figure16(timeout_ms, trials, child, **kw)["time_to_leader_ms"].to_numpy(float)
+        out[name] = np.where(np.isnan(t), np.inf, t)
     return out
 
 
@@ -354,7 +396,8 @@ def analytic_cdf(timeout_ms: Sequence[float], t_ms: np.ndarray | Sequence[float]
                  *, n: int = N_SERVERS, live: int | None = None, behind: int = BEHIND,
                  latency: LatencySpec = LATENCY, disk: LatencySpec = DISK,
                  heartbeat_ms: float | None = None, event_order: str = EVENT_ORDER,
-                 dt: float = 0.5, cap_ms: float = TIME_CAP_MS) -> tuple[np.ndarray, np.ndarray]:
+                 dt_ms: float = 0.5, cap_ms: float = TIME_CAP_MS,
+                 dt: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """CDF of the time without a leader after a leader crash, under the thesis's
     split-vote model.
 
@@ -367,10 +410,17 @@ def analytic_cdf(timeout_ms: Sequence[float], t_ms: np.ndarray | Sequence[float]
     the time before the first RequestVote reaches a peer: E[disk] + E[latency] in
     LogCabin's order (the candidate persists first), E[latency] in the ``"overlap"``
     order.  ``live`` defaults to n − 1 (only the leader crashed); with live ≤ ⌊n/2⌋
-    no leader can be elected and F ≡ 0.  Evaluated exactly on a grid of step ``dt`` by
+    no leader can be elected and F ≡ 0.  Evaluated exactly on a grid of step ``dt_ms`` by
     convolution.  Returns (t, F(t)); F never reaches 1 when splits are certain (r = 0).
     Requires n ≥ 2, 1 ≤ live ≤ n, 0 ≤ behind < live, 0 < heartbeat_ms ≤ lo, and at most
-    10⁷ grid points (max(cap_ms, hi) / dt).
+    10⁷ grid points (max(cap_ms, hi) / dt_ms).  ``dt`` is the old name of ``dt_ms``
+    (deprecated).
+
+    The model is the thesis's fixed-window one; it tracks the simulation within about
+    10 % once the range is 25 ms or wider, but over-predicts splits for the narrowest
+    ranges (at 150–155 ms a median of ~725 ms against the simulation's ~276 ms; at
+    150–151 it never elects): the write's skewed duration, whole-millisecond timeouts and
+    the servers' drift over failed rounds are not in it.
     """
     lo, hi = _check_timeout(timeout_ms)
     n = check_int("n", n, 2)
@@ -380,10 +430,16 @@ def analytic_cdf(timeout_ms: Sequence[float], t_ms: np.ndarray | Sequence[float]
     chain = broadcast_time_ms(latency, disk, event_order)
     h = lo / 2 if heartbeat_ms is None else check_real("heartbeat_ms", heartbeat_ms, 0.0, lo,
                                                         lo_open=True)
-    dt = check_real("dt", dt, 0.0, lo_open=True)
+    if dt is not None:
+        import warnings
+
+        warnings.warn("analytic_cdf(dt=...) is deprecated: use dt_ms", DeprecationWarning,
+                      stacklevel=2)
+        dt_ms = dt
+    dt = check_real("dt_ms", dt_ms, 0.0, lo_open=True)
     cap_ms = check_real("cap_ms", cap_ms, 0.0, lo_open=True)
     if max(cap_ms, hi) / dt > MAX_GRID:
-        raise invalid("dt", dt, f"≥ max(cap_ms, timeout hi) / {MAX_GRID:.0e} = "
+        raise invalid("dt_ms", dt, f"≥ max(cap_ms, timeout hi) / {MAX_GRID:.0e} = "
                                 f"{max(cap_ms, hi) / MAX_GRID:g} (at most {MAX_GRID:.0e} grid points)")
     if t_ms is not None:
         t_arr = float_array("t_ms", t_ms, "a sequence of times in ms", ndim=1)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import invalid
 from ..sim import Fixed, Latency, Network, Process
 from ..sim.latency import buffered
 from .hashing import hash_value
@@ -49,7 +50,7 @@ class Config:
         self.majority = self.n // 2 + 1
         self.disk_free = isinstance(self.disk, Fixed) and self.disk.value == 0.0
         if self.event_order not in EVENT_ORDERS:
-            raise ValueError(f"event_order must be one of {EVENT_ORDERS}, got {self.event_order!r}")
+            raise invalid("event_order", self.event_order, f"one of {list(EVENT_ORDERS)}")
 
 
 class Monitor:

@@ -273,7 +273,7 @@ def _trial(plan: _Plan, seed: Seed) -> ElectionRun:
         "leader": mon.leader if mon.leader is not None else -1,
         "leader_term": mon.term if mon.term is not None else -1,
         "leaders": len(leaders_after),
-        "max_concurrent_leaders": max_concurrent_leaders(trace, end, since=t0),
+        "max_concurrent_leaders": max_concurrent_leaders(trace, end, since_ms=t0),
         "safety_violations": len(check_safety(trace)),
         "messages_total": net.sent,
         "end_ms": end,
