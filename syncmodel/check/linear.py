@@ -78,7 +78,8 @@ class Deadline:
             raise _Timeout
 
 
-def wgl(ops: Sequence[Op], initial: Any, deadline: Deadline | None = None) -> list[int] | None:
+def wgl(ops: Sequence[Op], initial: Any, deadline: Deadline | None = None,
+        step_fn: Any = None) -> list[int] | None:
     """Wing–Gong–Lowe: a linearization of ``ops`` (their positions in ``ops``, in order) or None.
 
     Events (calls and returns) sit in a linked list in time order (calls before returns at
@@ -146,7 +147,9 @@ def wgl(ops: Sequence[Op], initial: Any, deadline: Deadline | None = None) -> li
             if f == "write" and stack and blind_info[op_of[stack[-1][0]]]:
                 e = nxt[e]  # overwriting an indeterminate write at once: same as it never happening
                 continue
-            if f == "read":
+            if step_fn is not None:
+                ok, new = step_fn(f, vals[i], state)
+            elif f == "read":
                 ok, new = vals[i] == state, state
             else:
                 ok, new = step(f, vals[i], state)
@@ -251,6 +254,22 @@ class LinearizabilityResult:
         return "\n".join(lines)
 
 
+def map_step(f: str, value: tuple[Any, Any], state: tuple[Any, frozenset[Any]]) -> tuple[bool, Any]:
+    """One operation on a whole map held as one object: ``value`` = (key, the operation's value),
+    ``state`` = (initial, frozenset of (key, value) items written)."""
+    initial, items = state
+    key, v = value
+    cur = dict(items).get(key, initial)
+    ok, new = step(f, v, cur)
+    if not ok or (new == cur and (f == "read" or key in dict(items))):
+        return ok, state
+    return True, (initial, frozenset({**dict(items), key: new}.items()))
+
+
+def _whole_map(history: History, initial: Any) -> list[Op]:
+    return [Op(o.index, o.f, (history.ops[o.index].key, o.value), o.t0, o.t1) for o in effective(history.ops)]
+
+
 def _partitions(history: History, model: str) -> dict[Hashable, list[Op]]:
     if model == "register":
         keys = {o.key for o in history.ops}
@@ -353,7 +372,8 @@ def _shrink(ops: list[Op], initial: Any, deadline: Deadline) -> tuple[list[Op], 
 
 
 def linearizable(history: History, model: str = "register", timeout_s: float | None = None,
-                 *, initial: Any = "history", explain: bool = True) -> LinearizabilityResult:
+                 *, initial: Any = "history", explain: bool = True,
+                 partition: bool = True) -> LinearizabilityResult:
     """Is there a single order of the operations, respecting real time (an operation that
     completed before another was invoked comes first), in which each behaves as on one copy?
 
@@ -363,7 +383,8 @@ def linearizable(history: History, model: str = "register", timeout_s: float | N
     invocation, or never. ``initial``: the value of an unwritten key (default: the
     history's). ``timeout_s``: a wall-clock budget; when it runs out the verdict is None.
     ``explain``: on a violation, find the longest linearizable prefix and shrink the
-    failing prefix to a minimal set of operations that cannot be ordered.
+    failing prefix to a minimal set of operations that cannot be ordered. ``partition``
+    False (kv only; for benchmarks) searches the whole map as one object, verdict only.
 
     Worked case: p0 writes 1 over [0, 1]; p1 reads None over [2, 3] — the read began after
     the write completed, so it must see 1: not linearizable.
@@ -387,6 +408,17 @@ def linearizable(history: History, model: str = "register", timeout_s: float | N
     init = history.initial if isinstance(initial, str) and initial == "history" else initial
     t_start = time.perf_counter()
     deadline = Deadline(timeout_s)
+    if not partition and model == "kv":
+        t = time.perf_counter()
+        try:
+            whole = wgl(_whole_map(history, init), (init, frozenset()), deadline, step_fn=map_step)
+        except _Timeout:
+            return LinearizabilityResult(None, model, len(history), 1, time.perf_counter() - t_start,
+                                         0, -math.inf)
+        verdict = whole is not None
+        return LinearizabilityResult(verdict, model, len(history), 1, time.perf_counter() - t_start,
+                                     len(history) if verdict else 0, math.inf if verdict else -math.inf,
+                                     minimal=verdict)
     parts = _partitions(history, model)
     order: dict[Hashable, list[int]] = {}
     bad: list[Hashable] = []
