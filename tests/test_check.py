@@ -231,3 +231,21 @@ def test_bad_arguments() -> None:
         check.linearizable(load("kv_c01-ok.txt"), "register")
     with pytest.raises(InvalidParameterError, match="path_or_text"):
         check.load_jepsen("/no/such/file.log")
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), keys=st.integers(2, 3))
+def test_whole_map_search_agrees_with_brute_force(seed: int, keys: int) -> None:
+    """The unpartitioned search (benchmarks only) gives the same verdicts as the definition."""
+    h = generate.random_history(7, 3, keys, 2, seed=seed)
+    assert check.linearizable(h, "kv", partition=False).verdict == check.brute_linearizable(h, "kv")
+
+
+def test_edn_times_nemesis_and_jepsen_noise() -> None:
+    h = check.load_edn('{:process :nemesis, :type :info, :f :start}\n'
+                       '{:process 0, :type :invoke, :f :write, :value 3, :time 2000000}\n'
+                       '{:process 0, :type :ok, :f :write, :value 3, :time 5000000}\n')
+    assert len(h) == 1 and (h[0].invoke_ms, h[0].complete_ms) == (2.0, 5.0) and h.initial is None
+    j = check.load_jepsen(f"INFO  jepsen.core - starting\n{J}0\t:invoke\t:read\tnil\n"
+                          f"WARN  something else\n{J}0\t:ok\t:read\t3\n")
+    assert len(j) == 1 and j[0].value == 3 and j[0].line == 2
