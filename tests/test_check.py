@@ -249,3 +249,22 @@ def test_edn_times_nemesis_and_jepsen_noise() -> None:
     j = check.load_jepsen(f"INFO  jepsen.core - starting\n{J}0\t:invoke\t:read\tnil\n"
                           f"WARN  something else\n{J}0\t:ok\t:read\t3\n")
     assert len(j) == 1 and j[0].value == 3 and j[0].line == 2
+
+
+def test_testbed_table_loads() -> None:
+    """The testbed's client history table (syncmodel.testbed.history) is a valid input: one
+    client writes "1" and a second reads a miss after the write completed — a stale read."""
+    from syncmodel.testbed.history import History as Recorder
+
+    rec = Recorder()
+    w = rec.invoke(0, "write", "k", 1)
+    rec.complete(w, "ok")
+    r = rec.invoke(1, "read", "k")
+    rec.complete(r, "ok", None)
+    t = rec.invoke(2, "write", "k", 2)
+    rec.complete(t, "info")
+    h = check.from_table(rec.to_frame())
+    assert [(o.process, o.f, o.value, o.type) for o in h] == [
+        (0, "write", "1", "ok"), (1, "read", None, "ok"), (2, "write", "2", "info")]
+    res = check.linearizable(h, "kv")
+    assert res.verdict is False and res.violation == (0, 1)

@@ -213,8 +213,10 @@ class LinearizabilityResult:
     ``verdict``: True, False, or None (the time budget ran out: unknown). ``prefix_ops``:
     operations invoked in the longest linearizable prefix, which holds every event before
     ``prefix_ms`` (the whole history when linearizable). ``violation``: indices of a
-    minimal set of operations that cannot be ordered (``minimal`` False if the budget ran
-    out while shrinking it), on key ``key``. ``linearization``: (operation index, time)
+    minimal set of operations that cannot be ordered, on key ``key``: their sub-history
+    (cut at ``prefix_ms``) is not linearizable, and dropping any one of them either makes
+    it linearizable or leaves a read whose value no remaining operation wrote
+    (``minimal`` False if the time budget ran out while shrinking it). ``linearization``: (operation index, time)
     for the order found — of the whole history, or of the longest prefix on a violation.
     """
 
