@@ -216,8 +216,8 @@ class LinearizabilityResult:
     minimal set of operations that cannot be ordered, on key ``key``: their sub-history
     (cut at ``prefix_ms``) is not linearizable, and dropping any one of them either makes
     it linearizable or leaves a read whose value no remaining operation wrote
-    (``minimal`` False if the time budget ran out while shrinking it). ``linearization``: (operation index, time)
-    for the order found — of the whole history, or of the longest prefix on a violation.
+    (``minimal`` False if the time budget ran out while shrinking it). ``linearization``:
+    (operation index, time) for the order found — of the whole history, or of the longest prefix on a violation.
     """
 
     verdict: bool | None
