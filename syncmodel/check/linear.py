@@ -217,7 +217,8 @@ class LinearizabilityResult:
     (cut at ``prefix_ms``) is not linearizable, and dropping any one of them either makes
     it linearizable or leaves a read whose value no remaining operation wrote
     (``minimal`` False if the time budget ran out while shrinking it). ``linearization``:
-    (operation index, time) for the order found — of the whole history, or of the longest prefix on a violation.
+    (operation index, time) for the order found — of the whole history, or of the longest
+    prefix on a violation.
     """
 
     verdict: bool | None
