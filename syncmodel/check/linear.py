@@ -273,14 +273,26 @@ def _whole_map(history: History, initial: Any) -> list[Op]:
     return [Op(o.index, o.f, (history.ops[o.index].key, o.value), o.t0, o.t1) for o in effective(history.ops)]
 
 
+def prune_unobserved(ops: list[Op]) -> list[Op]:
+    """Drop indeterminate writes and cas whose value nobody observes (no read returns it, no
+    cas expects it): if one took effect, the next operation that looks at the state must
+    find another value, so a write or cas overwrote it unseen — the same as it never
+    happening. Not for objects with appends (an append builds on the value)."""
+    if any(o.f == "append" for o in ops):
+        return ops
+    seen = {o.value for o in ops if o.f == "read"} | {o.value[0] for o in ops if o.f == "cas"}
+    return [o for o in ops if not (math.isinf(o.t1) and o.f in ("write", "cas")
+                                   and (o.value[1] if o.f == "cas" else o.value) not in seen)]
+
+
 def _partitions(history: History, model: str) -> dict[Hashable, list[Op]]:
     if model == "register":
         keys = {o.key for o in history.ops}
         if len(keys) > 1:
             raise InvalidParameterError(f"model='register' checks one object but the history has keys "
                                         f"{sorted(keys, key=repr)[:5]}…; use model='kv'")
-        return {next(iter(keys), None): effective(history.ops)}
-    return {k: effective(v) for k, v in history.by_key().items()}
+        return {next(iter(keys), None): prune_unobserved(effective(history.ops))}
+    return {k: prune_unobserved(effective(v)) for k, v in history.by_key().items()}
 
 
 def _first_bad_cut(ops: list[Op], initial: Any, deadline: Deadline) -> float:
