@@ -110,6 +110,18 @@ def test_agrees_with_brute_force(seed: int, ops: int, procs: int, keys: int, val
 
 
 @pytest.mark.slow
+@settings(max_examples=3000, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), ops=st.integers(0, 8), procs=st.integers(1, 4),
+       keys=st.integers(1, 3), values=st.integers(1, 3), append=st.booleans(),
+       info=st.sampled_from([0.0, 0.2, 0.5]))
+def test_agrees_with_brute_force_3000_hypothesis(seed: int, ops: int, procs: int, keys: int, values: int,
+                                                  append: bool, info: float) -> None:
+    h = generate.random_history(ops, procs, keys, values, seed=seed, append=append, info_fraction=info)
+    model = "kv" if keys > 1 or append else "register"
+    assert check.linearizable(h, model).verdict == check.brute_linearizable(h, model)
+
+
+@pytest.mark.slow
 def test_agrees_with_brute_force_thousands() -> None:
     """4,000 random histories of up to 8 operations (a fifth to a half linearizable)."""
     agree = lin = 0
