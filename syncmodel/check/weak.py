@@ -265,6 +265,12 @@ class SequentialResult:
     elapsed_s: float
     order: tuple[int, ...] = ()
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row: verdict, elapsed_s, ops ordered."""
+        import pandas as pd
+
+        return pd.DataFrame([{"verdict": self.verdict, "elapsed_s": self.elapsed_s, "ops": len(self.order)}])
+
 
 def sequentially_consistent(history: History, model: str = "kv", timeout_s: float | None = None,
                             *, initial: Any = "history") -> SequentialResult:
