@@ -110,6 +110,18 @@ def test_agrees_with_brute_force(seed: int, ops: int, procs: int, keys: int, val
 
 
 @pytest.mark.slow
+@settings(max_examples=3000, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), ops=st.integers(0, 8), procs=st.integers(1, 4),
+       keys=st.integers(1, 3), values=st.integers(1, 3), append=st.booleans(),
+       info=st.sampled_from([0.0, 0.2, 0.5]))
+def test_agrees_with_brute_force_3000_hypothesis(seed: int, ops: int, procs: int, keys: int, values: int,
+                                                  append: bool, info: float) -> None:
+    h = generate.random_history(ops, procs, keys, values, seed=seed, append=append, info_fraction=info)
+    model = "kv" if keys > 1 or append else "register"
+    assert check.linearizable(h, model).verdict == check.brute_linearizable(h, model)
+
+
+@pytest.mark.slow
 def test_agrees_with_brute_force_thousands() -> None:
     """4,000 random histories of up to 8 operations (a fifth to a half linearizable)."""
     agree = lin = 0
@@ -231,3 +243,40 @@ def test_bad_arguments() -> None:
         check.linearizable(load("kv_c01-ok.txt"), "register")
     with pytest.raises(InvalidParameterError, match="path_or_text"):
         check.load_jepsen("/no/such/file.log")
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), keys=st.integers(2, 3))
+def test_whole_map_search_agrees_with_brute_force(seed: int, keys: int) -> None:
+    """The unpartitioned search (benchmarks only) gives the same verdicts as the definition."""
+    h = generate.random_history(7, 3, keys, 2, seed=seed)
+    assert check.linearizable(h, "kv", partition=False).verdict == check.brute_linearizable(h, "kv")
+
+
+def test_edn_times_nemesis_and_jepsen_noise() -> None:
+    h = check.load_edn('{:process :nemesis, :type :info, :f :start}\n'
+                       '{:process 0, :type :invoke, :f :write, :value 3, :time 2000000}\n'
+                       '{:process 0, :type :ok, :f :write, :value 3, :time 5000000}\n')
+    assert len(h) == 1 and (h[0].invoke_ms, h[0].complete_ms) == (2.0, 5.0) and h.initial is None
+    j = check.load_jepsen(f"INFO  jepsen.core - starting\n{J}0\t:invoke\t:read\tnil\n"
+                          f"WARN  something else\n{J}0\t:ok\t:read\t3\n")
+    assert len(j) == 1 and j[0].value == 3 and j[0].line == 2
+
+
+def test_testbed_table_loads() -> None:
+    """The testbed's client history table (syncmodel.testbed.history) is a valid input: one
+    client writes "1" and a second reads a miss after the write completed — a stale read."""
+    from syncmodel.testbed.history import History as Recorder
+
+    rec = Recorder()
+    w = rec.invoke(0, "write", "k", 1)
+    rec.complete(w, "ok")
+    r = rec.invoke(1, "read", "k")
+    rec.complete(r, "ok", None)
+    t = rec.invoke(2, "write", "k", 2)
+    rec.complete(t, "info")
+    h = check.from_table(rec.to_frame())
+    assert [(o.process, o.f, o.value, o.type) for o in h] == [
+        (0, "write", "1", "ok"), (1, "read", None, "ok"), (2, "write", "2", "info")]
+    res = check.linearizable(h, "kv")
+    assert res.verdict is False and res.violation == (0, 1)

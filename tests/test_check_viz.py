@@ -63,3 +63,18 @@ def test_registered_figures_build() -> None:
     g = reg["check_guarantees"].build(small=True)
     assert len(g.data) == len(check.GUARANTEES)
     assert list(g.data[0].x) == list(fig_check.MODES)
+
+
+def test_dashboard_controls_redraw() -> None:
+    from syncmodel.widgets.check import dashboard
+
+    d = dashboard(duration_ms=300.0, clients=3, keys=3)
+    d.wait()
+    assert "linearizable: False" in d.status.value   # R = W = 1, one replica each: stale reads
+    assert any(t.name == "cannot be ordered" and len(t.x) for t in d.figure.data)
+    d.controls["r"].value = 2
+    d.controls["w"].value = 2
+    assert d.wait()
+    assert "linearizable: True" in d.status.value and "broken: none" in d.status.value
+    bad = next(t for t in d.figure.data if t.name == "cannot be ordered")
+    assert not bad.x

@@ -207,7 +207,7 @@ def load_jepsen(path_or_text: Any, initial: Any = None) -> History:
         t += 1
     if t == 0:
         raise InvalidParameterError(f"{source}: no Jepsen history lines ('{_MARK} ...') found")
-    return b.history(initial, {"format": "jepsen", "events": t})
+    return b.history(initial, {"format": "jepsen", "events": t, "time_unit": "event"})
 
 
 # -- EDN maps, one a line ----------------------------------------------------------------------------
@@ -264,4 +264,5 @@ def load_edn(path_or_text: Any, initial: Any = "auto") -> History:
             b.complete(m["process"], m["type"], m["f"], m.get("value"), when, where)
     if initial == "auto":
         initial = "" if fs and fs <= _KV_DIALECT else None
-    return b.history(initial, {"format": "edn", "events": len(events)})
+    return b.history(initial, {"format": "edn", "events": len(events),
+                               "time_unit": "ms" if timed else "event"})

@@ -78,7 +78,8 @@ class Deadline:
             raise _Timeout
 
 
-def wgl(ops: Sequence[Op], initial: Any, deadline: Deadline | None = None) -> list[int] | None:
+def wgl(ops: Sequence[Op], initial: Any, deadline: Deadline | None = None,
+        step_fn: Any = None) -> list[int] | None:
     """Wing–Gong–Lowe: a linearization of ``ops`` (their positions in ``ops``, in order) or None.
 
     Events (calls and returns) sit in a linked list in time order (calls before returns at
@@ -146,7 +147,9 @@ def wgl(ops: Sequence[Op], initial: Any, deadline: Deadline | None = None) -> li
             if f == "write" and stack and blind_info[op_of[stack[-1][0]]]:
                 e = nxt[e]  # overwriting an indeterminate write at once: same as it never happening
                 continue
-            if f == "read":
+            if step_fn is not None:
+                ok, new = step_fn(f, vals[i], state)
+            elif f == "read":
                 ok, new = vals[i] == state, state
             else:
                 ok, new = step(f, vals[i], state)
@@ -210,9 +213,12 @@ class LinearizabilityResult:
     ``verdict``: True, False, or None (the time budget ran out: unknown). ``prefix_ops``:
     operations invoked in the longest linearizable prefix, which holds every event before
     ``prefix_ms`` (the whole history when linearizable). ``violation``: indices of a
-    minimal set of operations that cannot be ordered (``minimal`` False if the budget ran
-    out while shrinking it), on key ``key``. ``linearization``: (operation index, time)
-    for the order found — of the whole history, or of the longest prefix on a violation.
+    minimal set of operations that cannot be ordered, on key ``key``: their sub-history
+    (cut at ``prefix_ms``) is not linearizable, and dropping any one of them either makes
+    it linearizable or leaves a read whose value no remaining operation wrote
+    (``minimal`` False if the time budget ran out while shrinking it). ``linearization``:
+    (operation index, time) for the order found — of the whole history, or of the longest
+    prefix on a violation.
     """
 
     verdict: bool | None
@@ -251,14 +257,42 @@ class LinearizabilityResult:
         return "\n".join(lines)
 
 
+def map_step(f: str, value: tuple[Any, Any], state: tuple[Any, frozenset[Any]]) -> tuple[bool, Any]:
+    """One operation on a whole map held as one object: ``value`` = (key, the operation's value),
+    ``state`` = (initial, frozenset of (key, value) items written)."""
+    initial, items = state
+    key, v = value
+    cur = dict(items).get(key, initial)
+    ok, new = step(f, v, cur)
+    if not ok or (new == cur and (f == "read" or key in dict(items))):
+        return ok, state
+    return True, (initial, frozenset({**dict(items), key: new}.items()))
+
+
+def _whole_map(history: History, initial: Any) -> list[Op]:
+    return [Op(o.index, o.f, (history.ops[o.index].key, o.value), o.t0, o.t1) for o in effective(history.ops)]
+
+
+def prune_unobserved(ops: list[Op]) -> list[Op]:
+    """Drop indeterminate writes and cas whose value nobody observes (no read returns it, no
+    cas expects it): if one took effect, the next operation that looks at the state must
+    find another value, so a write or cas overwrote it unseen — the same as it never
+    happening. Not for objects with appends (an append builds on the value)."""
+    if any(o.f == "append" for o in ops):
+        return ops
+    seen = {o.value for o in ops if o.f == "read"} | {o.value[0] for o in ops if o.f == "cas"}
+    return [o for o in ops if not (math.isinf(o.t1) and o.f in ("write", "cas")
+                                   and (o.value[1] if o.f == "cas" else o.value) not in seen)]
+
+
 def _partitions(history: History, model: str) -> dict[Hashable, list[Op]]:
     if model == "register":
         keys = {o.key for o in history.ops}
         if len(keys) > 1:
             raise InvalidParameterError(f"model='register' checks one object but the history has keys "
                                         f"{sorted(keys, key=repr)[:5]}…; use model='kv'")
-        return {next(iter(keys), None): effective(history.ops)}
-    return {k: effective(v) for k, v in history.by_key().items()}
+        return {next(iter(keys), None): prune_unobserved(effective(history.ops))}
+    return {k: prune_unobserved(effective(v)) for k, v in history.by_key().items()}
 
 
 def _first_bad_cut(ops: list[Op], initial: Any, deadline: Deadline) -> float:
@@ -353,7 +387,8 @@ def _shrink(ops: list[Op], initial: Any, deadline: Deadline) -> tuple[list[Op], 
 
 
 def linearizable(history: History, model: str = "register", timeout_s: float | None = None,
-                 *, initial: Any = "history", explain: bool = True) -> LinearizabilityResult:
+                 *, initial: Any = "history", explain: bool = True,
+                 partition: bool = True) -> LinearizabilityResult:
     """Is there a single order of the operations, respecting real time (an operation that
     completed before another was invoked comes first), in which each behaves as on one copy?
 
@@ -363,7 +398,8 @@ def linearizable(history: History, model: str = "register", timeout_s: float | N
     invocation, or never. ``initial``: the value of an unwritten key (default: the
     history's). ``timeout_s``: a wall-clock budget; when it runs out the verdict is None.
     ``explain``: on a violation, find the longest linearizable prefix and shrink the
-    failing prefix to a minimal set of operations that cannot be ordered.
+    failing prefix to a minimal set of operations that cannot be ordered. ``partition``
+    False (kv only; for benchmarks) searches the whole map as one object, verdict only.
 
     Worked case: p0 writes 1 over [0, 1]; p1 reads None over [2, 3] — the read began after
     the write completed, so it must see 1: not linearizable.
@@ -387,6 +423,17 @@ def linearizable(history: History, model: str = "register", timeout_s: float | N
     init = history.initial if isinstance(initial, str) and initial == "history" else initial
     t_start = time.perf_counter()
     deadline = Deadline(timeout_s)
+    if not partition and model == "kv":
+        t = time.perf_counter()
+        try:
+            whole = wgl(_whole_map(history, init), (init, frozenset()), deadline, step_fn=map_step)
+        except _Timeout:
+            return LinearizabilityResult(None, model, len(history), 1, time.perf_counter() - t_start,
+                                         0, -math.inf)
+        verdict = whole is not None
+        return LinearizabilityResult(verdict, model, len(history), 1, time.perf_counter() - t_start,
+                                     len(history) if verdict else 0, math.inf if verdict else -math.inf,
+                                     minimal=verdict)
     parts = _partitions(history, model)
     order: dict[Hashable, list[int]] = {}
     bad: list[Hashable] = []

@@ -265,6 +265,12 @@ class SequentialResult:
     elapsed_s: float
     order: tuple[int, ...] = ()
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row: verdict, elapsed_s, ops ordered."""
+        import pandas as pd
+
+        return pd.DataFrame([{"verdict": self.verdict, "elapsed_s": self.elapsed_s, "ops": len(self.order)}])
+
 
 def sequentially_consistent(history: History, model: str = "kv", timeout_s: float | None = None,
                             *, initial: Any = "history") -> SequentialResult:
@@ -314,7 +320,7 @@ def _sc_search(lanes: list[list[Operation]], initial: Any, keyed: bool,
                deadline: Deadline) -> list[int] | None:
     """Depth first over (each lane's progress, state); frames carry the order as a cons list."""
     n = len(lanes)
-    seen: set[tuple[tuple[int, ...], tuple[Any, ...]]] = set()
+    seen: set[tuple[tuple[int, ...], tuple[Any, ...], bool]] = set()
 
     def freeze(state: dict[Any, Any]) -> tuple[Any, ...]:
         return tuple(sorted(state.items(), key=lambda kv: repr(kv[0])))
@@ -322,6 +328,7 @@ def _sc_search(lanes: list[list[Operation]], initial: Any, keyed: bool,
     def finished(pos: tuple[int, ...]) -> bool:
         return all(all(math.isinf(o.complete_ms) for o in lanes[i][pos[i]:]) for i in range(n))
 
+    blind = {o.index: math.isinf(o.complete_ms) and o.f in ("write", "cas") for lane in lanes for o in lane}
     Trail = tuple[int, Any] | None
     stack: list[tuple[tuple[int, ...], dict[Any, Any], Trail]] = [((0,) * n, {}, None)]
     steps = 0
@@ -354,11 +361,17 @@ def _sc_search(lanes: list[list[Operation]], initial: Any, keyed: bool,
             options: list[tuple[dict[Any, Any], Trail]] = []
             if ok:
                 options.append((state if o.f == "read" else {**state, k: new}, (o.index, trail)))
-            if math.isinf(o.complete_ms) and o.f != "read":
-                options.append((state, trail))  # an info operation that never took effect
+            if ok and o.f == "write" and trail is not None and blind[trail[0]]:
+                options.pop()  # overwriting an indeterminate write at once = it never happening
+            if math.isinf(o.complete_ms) and o.f != "read" and pos[i] + 1 < len(lanes[i]):
+                # an info operation that never took effect (one that ends its lane may simply
+                # stay unapplied: finished() accepts it)
+                options.append((state, trail))
             p2 = (*pos[:i], pos[i] + 1, *pos[i + 1:])
             for s2, t2 in options:
-                key = (p2, freeze(s2))
+                # whether the last applied operation is an indeterminate write changes what may
+                # follow it, so it is part of the cached configuration
+                key = (p2, freeze(s2), t2 is not None and blind[t2[0]])
                 if key in seen:
                     continue
                 seen.add(key)

@@ -41,9 +41,12 @@ def draw(history: Any, result: Any, *, key: Hashable = "violation", pad_ms: floa
         t0 = min(o.invoke_ms for o in ops)
         t1 = max(o.complete_ms for o in ops if math.isfinite(o.complete_ms))
         pad = (t1 - t0) / 3 if pad_ms is None else pad_ms
-        window = (t0 - pad, t1 + pad)
+        start = min((o.invoke_ms for o in history.ops), default=t0)
+        window = (max(t0 - pad, start), t1 + pad)
+    unit = history.meta.get("time_unit", "ms")
+    label = "time (ms)" if unit == "ms" else "event (position in the log)"
     return history_figure(frame, violation=result.violation, linearization=result.linearization,
-                          title=title, window=window, width=width)
+                          title=title, window=window, width=width, time_label=label)
 
 
 @register("check_violation", "A linearizability violation of an R = W = 1 quorum store, drawn")

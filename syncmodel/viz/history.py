@@ -90,29 +90,30 @@ def history_figure(ops: Any, *, violation: Iterable[int] = (),
              "failed": dict(color="#999999", width=5, dash="solid"),
              "no answer (info)": dict(color=color(1), width=5, dash="dot"),
              "cannot be ordered": dict(color=VIOLATION, width=9, dash="solid")}
+    # the same six traces every time (empty ones hidden from the legend), so a dashboard can
+    # update them in place
     fig = go.Figure()
     for kind in ("completed", "failed", "no answer (info)", "cannot be ordered"):
-        if kind not in groups:
-            continue
-        g = groups[kind]
+        g = groups.get(kind, {"x": [], "y": [], "text": []})
         fig.add_trace(go.Scatter(x=g["x"], y=g["y"], mode="lines", name=kind, line=style[kind],
-                                 text=g["text"], hoverinfo="text", connectgaps=False))
-    if show_labels and rows:
-        fig.add_trace(go.Scatter(
-            x=[(r["invoke_ms"] + (r["complete_ms"] if math.isfinite(r["complete_ms"]) else edge)) / 2
-               for r in rows],
-            y=[lane[r["process"]] + 0.28 for r in rows],
-            text=[op_label(r["f"], r["value"], r["type"]) for r in rows], mode="text",
-            textfont=dict(size=9, color=[VIOLATION if r["index"] in bad else "black" for r in rows]),
-            showlegend=False, hoverinfo="skip", name="labels"))
+                                 text=g["text"], hoverinfo="text", connectgaps=False,
+                                 showlegend=bool(g["x"])))
+    lab = rows if show_labels else []
+    fig.add_trace(go.Scatter(
+        x=[(r["invoke_ms"] + (r["complete_ms"] if math.isfinite(r["complete_ms"]) else edge)) / 2
+           for r in lab],
+        y=[lane[r["process"]] + 0.28 for r in lab],
+        text=[op_label(r["f"], r["value"], r["type"]) for r in lab], mode="text",
+        textfont=dict(size=9, color=[VIOLATION if r["index"] in bad else "black" for r in lab]),
+        showlegend=False, hoverinfo="skip", name="labels"))
     shown = {r["index"]: r for r in rows}
     pts = [(i, t) for i, t in linearization if i in shown]
-    if pts:
-        fig.add_trace(go.Scatter(
-            x=[t for _, t in pts], y=[lane[shown[i]["process"]] for i, _ in pts], mode="lines+markers",
-            name="linearization found", line=dict(color="black", width=0.6),
-            marker=dict(symbol="circle", size=7, color="white", line=dict(color="black", width=1.4)),
-            text=[f"step {k + 1}: #{i}" for k, (i, _) in enumerate(pts)], hoverinfo="text"))
+    fig.add_trace(go.Scatter(
+        x=[t for _, t in pts], y=[lane[shown[i]["process"]] for i, _ in pts], mode="lines+markers",
+        name="linearization found", line=dict(color="black", width=0.6),
+        marker=dict(symbol="circle", size=7, color="white", line=dict(color="black", width=1.4)),
+        text=[f"step {k + 1}: #{i}" for k, (i, _) in enumerate(pts)], hoverinfo="text",
+        showlegend=bool(pts)))
     fig.update_yaxes(tickmode="array", tickvals=list(range(len(procs))),
                      ticktext=[f"p{p}" for p in procs], range=[-0.7, len(procs) - 0.3],
                      title_text="process", showgrid=False)
