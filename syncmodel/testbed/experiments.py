@@ -127,12 +127,13 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
 
 
 def predicted_failover(name: str, trials: int = 2000, seed: Seed = 0, *, n: int = 3,
-                       **settings: Any) -> np.ndarray:
+                       fault: str = "crash", **settings: Any) -> np.ndarray:
     """Model samples (ms) of :func:`syncmodel.systems.failover_downtime` for the testbed's settings.
 
     etcd: preset("etcd", nodes=n, heartbeat_ms, election_timeout_ms); ZooKeeper:
     preset("zookeeper", nodes=n, tick_ms, sync_limit, init_limit); Redis: preset("redis",
     nodes=n, replicas=n, down_after_ms, failover_timeout_ms, sentinels, sentinel_quorum).
+    ``fault`` ("crash" or "pause") is passed on when the model distinguishes the two.
     """
     from .. import systems
 
@@ -140,8 +141,13 @@ def predicted_failover(name: str, trials: int = 2000, seed: Seed = 0, *, n: int 
     from . import SYSTEMS
 
     full = {**SYSTEMS[name].settings_known, **settings}
+    if fault not in FAULTS:
+        raise invalid("fault", fault, f"one of {list(FAULTS)}")
     m = systems.preset(name, **_overrides(name, n, full))
-    return np.asarray(systems.failover_downtime(m, trials=trials, seed=seed), dtype=float)
+    import inspect
+
+    extra = {"fault": fault} if "fault" in inspect.signature(systems.failover_downtime).parameters else {}
+    return np.asarray(systems.failover_downtime(m, trials=trials, seed=seed, **extra), dtype=float)
 
 
 _MODEL_KEYS = ("heartbeat_ms", "election_timeout_ms", "tick_ms", "sync_limit", "init_limit", "down_after_ms",

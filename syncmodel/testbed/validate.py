@@ -70,9 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     for system, dfs in frames.items():
         write_measured(pd.concat(dfs, ignore_index=True), system, "failover", directory=out)
 
-    stale_settings = {"etcd": {"heartbeat_ms": 100, "election_timeout_ms": 1000},
-                      "zookeeper": {"tick_ms": 200, "sync_limit": 5},
-                      "redis": {"down_after_ms": 5000, "failover_timeout_ms": 10000}}
+    stale_settings: dict[str, dict[str, Any]] = {
+        "etcd": {"heartbeat_ms": 100, "election_timeout_ms": 1000},
+        "zookeeper": {"tick_ms": 200, "sync_limit": 5},
+        "redis": {"down_after_ms": 5000, "failover_timeout_ms": 10000}}
     for system, settings in stale_settings.items():
         if system not in only:
             continue
