@@ -67,7 +67,8 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
              **settings: Any) -> pd.DataFrame:
     """Leader failover time: fault the leader, time until another member leads (``failover_ms``).
 
-    Per trial: wait until healthy, wait a seeded uniform 50–300 ms (so the fault falls at a
+    Per trial: wait until healthy (and, for Redis, 2 × failover-timeout after the last
+    failover: Sentinel refuses an earlier one), wait a seeded uniform 50–300 ms (so the fault falls at a
     random phase of the heartbeats), apply ``fault`` ("crash" = SIGKILL, "pause" = SIGSTOP)
     to the leader at ``fault_unix_ms``, poll every 5 ms until a different member leads
     (``leader_unix_ms``; etcd: every live member that answers names it; ZooKeeper: a server reports
@@ -86,13 +87,13 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
         raise invalid("fault", fault, f"one of {list(FAULTS)}")
     rng = as_generator(seed)
     rows = []
-    start = time.monotonic()
+    start = last = time.monotonic()
     with _cluster(name, n, settings) as c:
         for trial in range(trials):
             if budget_s is not None and trial > 0 and time.monotonic() - start > budget_s:
                 break
             c.wait_healthy(heal_timeout_s)
-            time.sleep(float(rng.uniform(0.05, 0.3)))
+            time.sleep(max(0.0, last + c.trial_gap_s() - time.monotonic()) + float(rng.uniform(0.05, 0.3)))
             old = c.leader()
             if old is None:
                 c.wait_healthy(heal_timeout_s)
@@ -109,7 +110,7 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
                     new = lead
                     break
                 time.sleep(POLL_S)
-            t1 = time.monotonic()
+            t1 = last = time.monotonic()
             row.update({"old_leader": old, "new_leader": new if new is not None else -1,
                         "timed_out": new is None,
                         "failover_ms": (t1 - t0) * 1000.0 if new is not None else float("nan"),

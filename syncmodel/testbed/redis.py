@@ -157,6 +157,10 @@ class RedisCluster(Cluster):
                                    cur if cur is not None and cur != i else None)
         m.start()
 
+    def trial_gap_s(self) -> float:
+        """Sentinel does not fail the same master over again within 2 × failover-timeout."""
+        return 2.0 * float(self.settings["failover_timeout_ms"]) / 1000.0 + 0.1
+
     def healthy(self) -> bool:
         """Every member runs, the Sentinels agree on the master and every replica is linked to it."""
         try:

@@ -40,7 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(MEASURED_DIR))
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--only", default="", help="comma-separated systems (default: all four)")
+    ap.add_argument("--experiments", default="failover,stale_reads,lost_writes,key_loss",
+                    help="comma-separated experiments to run (default: all)")
     a = ap.parse_args(argv)
+    exps = set(a.experiments.split(","))
     out = Path(a.out)
     only = {s for s in a.only.split(",") if s} or {"etcd", "zookeeper", "redis", "memcached"}
     missing = [s for s in sorted(only) if not installed(s)]
@@ -58,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 
     frames: dict[str, list[pd.DataFrame]] = {}
     for i, (system, n, fault, trials, budget, settings) in enumerate(FAILOVER_PLAN):
-        if system not in only:
+        if system not in only or "failover" not in exps:
             continue
         log(f"failover {system} n={n} {fault} {settings}: up to {k(trials)} trials, {budget * a.scale:.0f} s")
         df = failover(system, k(trials), fault=fault, seed=a.seed + i, n=n, budget_s=budget * a.scale,
@@ -75,14 +78,14 @@ def main(argv: list[str] | None = None) -> int:
         "zookeeper": {"tick_ms": 200, "sync_limit": 5},
         "redis": {"down_after_ms": 5000, "failover_timeout_ms": 10000}}
     for system, settings in stale_settings.items():
-        if system not in only:
+        if system not in only or "stale_reads" not in exps:
             continue
         log(f"stale reads {system}")
         df = stale_reads(system, k(300), seed=a.seed, **settings)
         write_measured(df, system, "stale_reads", directory=out)
         write_measured(df.attrs["history"].assign(system=system), system, "stale_reads_history",
                        directory=out, notes={"format": "syncmodel.testbed.history (one row per operation)"})
-    if "redis" in only:
+    if "redis" in only and "lost_writes" in exps:
         parts, hists = [], []
         for wait in (0, 1):
             log(f"lost writes redis WAIT {wait}")
@@ -94,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
                        notes={"replication_lag": "every replica behind a DelayProxy of lag_ms"})
         write_measured(pd.concat(hists, ignore_index=True), "redis", "lost_writes_history", directory=out,
                        notes={"format": "syncmodel.testbed.history (one row per operation)"})
-    if "memcached" in only:
+    if "memcached" in only and "key_loss" in exps:
         log("memcached key loss")
         write_measured(memcached_loss(k(20), seed=a.seed, n=4, keys=2000), "memcached", "key_loss",
                        directory=out)
