@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 FIGDIR ?= figures
 PORT   ?= 8888
 
-.PHONY: all figures test lint unit notebooks browser-test lab bench browser servers validate clean
+.PHONY: all figures test test-fast lint unit notebooks browser-test lab bench browser servers validate clean
 
 all: figures
 
@@ -33,6 +33,10 @@ lint: $(STAMP)
 
 test: $(STAMP) browser servers lint
 	$(BIN)/python -m pytest
+
+# the edit-test loop: unit + property tests and doctests, no slow/notebook/browser test (< 60 s)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not notebook and not browser"
 
 # the real systems measured against the models: writes data/measured/*.csv (about 14 min here)
 validate: $(STAMP) servers
