@@ -17,14 +17,14 @@ __all__ = ["FAILOVER_PLAN", "main"]
 
 #: (system, n, fault, trials, budget_s, settings)
 FAILOVER_PLAN: list[tuple[str, int, str, int, float, dict[str, Any]]] = [
-    ("etcd", 3, "crash", 100, 140, {"heartbeat_ms": 50, "election_timeout_ms": 500}),
-    ("etcd", 3, "crash", 50, 100, {"heartbeat_ms": 100, "election_timeout_ms": 1000}),
-    ("etcd", 5, "crash", 50, 80, {"heartbeat_ms": 50, "election_timeout_ms": 500}),
-    ("etcd", 3, "pause", 25, 40, {"heartbeat_ms": 50, "election_timeout_ms": 500}),
-    ("zookeeper", 3, "crash", 50, 130, {"tick_ms": 200, "sync_limit": 5}),
-    ("zookeeper", 3, "pause", 25, 50, {"tick_ms": 200, "sync_limit": 5}),
-    ("redis", 3, "crash", 30, 100, {"down_after_ms": 500, "failover_timeout_ms": 1000}),
-    ("redis", 3, "pause", 12, 50, {"down_after_ms": 500, "failover_timeout_ms": 1000}),
+    ("etcd", 3, "crash", 100, 135, {"heartbeat_ms": 50, "election_timeout_ms": 500}),
+    ("etcd", 3, "crash", 50, 90, {"heartbeat_ms": 100, "election_timeout_ms": 1000}),
+    ("etcd", 5, "crash", 50, 70, {"heartbeat_ms": 50, "election_timeout_ms": 500}),
+    ("etcd", 3, "pause", 25, 35, {"heartbeat_ms": 50, "election_timeout_ms": 500}),
+    ("zookeeper", 3, "crash", 60, 120, {"tick_ms": 200, "sync_limit": 5}),
+    ("zookeeper", 3, "pause", 30, 50, {"tick_ms": 200, "sync_limit": 5}),
+    ("redis", 3, "crash", 40, 110, {"down_after_ms": 500, "failover_timeout_ms": 1000}),
+    ("redis", 3, "pause", 15, 50, {"down_after_ms": 500, "failover_timeout_ms": 1000}),
 ]
 
 
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         if system not in only or "stale_reads" not in exps:
             continue
         log(f"stale reads {system}")
-        df = stale_reads(system, k(300), seed=a.seed, **settings)
+        df = stale_reads(system, k(200), seed=a.seed, **settings)
         write_measured(df, system, "stale_reads", directory=out)
         write_measured(df.attrs["history"].assign(system=system), system, "stale_reads_history",
                        directory=out, notes={"format": "syncmodel.testbed.history (one row per operation)"})
@@ -89,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         parts, hists = [], []
         for wait in (0, 1):
             log(f"lost writes redis WAIT {wait}")
-            df = lost_writes(k(8 if wait == 0 else 4), seed=a.seed + wait, wait_replicas=wait, lag_ms=5.0,
-                             writes=200)
+            df = lost_writes(k(6 if wait == 0 else 3), seed=a.seed + wait, wait_replicas=wait, lag_ms=5.0,
+                             writes=200 if wait == 0 else 100)
             hists.append(df.attrs.pop("history").assign(wait_replicas=wait))
             parts.append(df)
         write_measured(pd.concat(parts, ignore_index=True), "redis", "lost_writes", directory=out,
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
                        notes={"format": "syncmodel.testbed.history (one row per operation)"})
     if "memcached" in only and "key_loss" in exps:
         log("memcached key loss")
-        write_measured(memcached_loss(k(20), seed=a.seed, n=4, keys=2000), "memcached", "key_loss",
+        write_measured(memcached_loss(k(15), seed=a.seed, n=4, keys=2000), "memcached", "key_loss",
                        directory=out)
     table = comparison_table(out)
     table.to_csv(out / "comparison.csv", index=False)
