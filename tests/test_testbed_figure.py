@@ -24,6 +24,8 @@ def test_validation_figure_structure() -> None:
     assert [t.text for t in fig.layout.annotations][:3] == ["a", "b", "c"]
     model = [t for t in fig.data if t.name == "model"]
     assert all(t.line.dash == "dash" for t in model) and model[0].line.color == model[1].line.color
+    pair = validation_figure({"a": {"measured, crash": [1.0], "model, crash": [2.0], "model, pause": [3.0]}})
+    assert pair.data[0].line.color == pair.data[1].line.color != pair.data[2].line.color
     assert sum(bool(t.showlegend) for t in fig.data) == 2  # one legend entry per series name
     assert list(fig.data[0].y) == pytest.approx([1 / 3, 2 / 3, 1.0])
     with pytest.raises(InvalidParameterError, match="panels"):
@@ -38,8 +40,8 @@ def test_registered_and_built_from_csvs(tmp_path: Path) -> None:
     (tmp_path / "etcd_failover.csv").write_text("# provenance\n" + df.to_csv(index=False))
     p = fv.panels(trials=50, directory=tmp_path)
     etcd = p[fv.PANELS["etcd"][0]]
-    assert list(etcd) == ["measured, crash (3)", "measured, pause (1)", "model"]
-    assert np.isfinite(etcd["model"]).all() and len(etcd["model"]) == 50
+    assert list(etcd) == ["measured, crash", "model, crash", "measured, pause", "model, pause"]
+    assert np.isfinite(etcd["model, crash"]).all() and len(etcd["model, pause"]) == 50
     assert p[fv.PANELS["zookeeper"][0]] == {}
     assert fv.overrides("redis", "n=3;down_after_ms=500;sentinels=3") == {
         "nodes": 3, "replicas": 3, "down_after_ms": 500.0, "sentinels": 3}
