@@ -55,5 +55,6 @@ def validation_figure(panels: Mapping[str, Mapping[str, Sequence[float] | np.nda
                           dash=DASHES[1] if model else DASHES[0])), row=1, col=col)
         fig.update_xaxes(title_text=xlabel, row=1, col=col)
     fig.update_yaxes(range=[0, 1.02], title_text="cumulative fraction", row=1, col=1)
+    fig.update_annotations(font_size=10)  # subplot titles: smaller than the axis titles
     fig.update_layout(title=title, legend=dict(orientation="h", y=-0.3, x=0.5, xanchor="center"))
     return paper_layout(fig, width, aspect=0.42)
