@@ -64,3 +64,22 @@ def test_committed_measurements_have_provenance_and_build_the_figure() -> None:
         assert any(h.startswith("# version:") for h in head) and any(h.startswith("# date:") for h in head)
     fig = fv.build(small=True)
     assert len(fig.data) >= 6
+
+
+@pytest.mark.skipif(not (MEASURED / "etcd_failover.csv").exists(), reason="no committed measurements yet")
+def test_validation_dashboard_on_the_shared_mechanism() -> None:
+    from syncmodel.widgets import validation as wv
+
+    opts = wv.choices()
+    assert opts and all("|" in value for _, value in opts)
+    zk = next(value for _, value in opts if value.startswith("zookeeper|"))
+    result = wv.compute(zk, 200, seed=1)
+    assert "model, crash" in result["series"]
+    assert any(k.startswith("measured, crash") for k in result["series"])
+    assert "KS" in wv.readout(result) and len(wv.figure(result).data) == len(result["series"])
+    d = wv.dashboard(model_trials=200)
+    d.controls["choice"].value = zk
+    d.wait()
+    assert "crash" in d.status.value
+    with pytest.raises(InvalidParameterError, match="choice"):
+        wv.compute("etcd", 100)
