@@ -74,7 +74,8 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
     (``leader_unix_ms``; etcd: every live member that answers names it; ZooKeeper: a server reports
     Mode: leader; Redis: a Sentinel majority names it and it answers ROLE master), then
     heal (restart / SIGCONT).  Redis rows also time Sentinel's steps from its logs
-    (``sdown_ms`` … ``switch_ms``, see :meth:`RedisCluster.sentinel_events`).  A trial that
+    (``sdown_ms`` … ``switch_ms``, see :meth:`RedisCluster.sentinel_events`), ZooKeeper rows
+    its election's (``looking_ms`` … ``quorum_ms``, :meth:`ZooKeeperCluster.election_events`).  A trial that
     sees no new leader within ``time_cap_ms`` is a row with ``timed_out`` True and
     ``failover_ms`` NaN.  ``budget_s`` stops early (fewer rows, at least one) once that much
     wall time is spent.  One cluster serves all trials.
@@ -119,6 +120,12 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
             if hasattr(c, "sentinel_events"):
                 ev = c.sentinel_events(row["fault_unix_ms"])
                 row.update({f"{k}_ms": ev.get(k, float("nan")) for k in SENTINEL_EVENTS})
+            if hasattr(c, "election_events"):
+                ev = c.election_events(row["fault_unix_ms"])
+                row.update({"looking_ms": ev.get("looking", float("nan")),
+                            "decided_ms": ev.get("decided", float("nan")),
+                            "fle_ms": ev.get("fle_ms", float("nan")),
+                            "quorum_ms": ev.get("quorum", float("nan"))})
             rows.append(row)
             c.heal(fault, old)
         c.wait_healthy(heal_timeout_s)
