@@ -105,11 +105,12 @@ class GlusterFS(SystemModel):
         """The bricks, minus an arbiter (names and metadata only)."""
         return self.replicas - int(bool(self.params.get("arbiter", False)))
 
-    def failover_downtime(self, trials: int = 200, *, seed: Seed = None) -> np.ndarray:
+    def failover_downtime(self, trials: int = 200, *, seed: Seed = None, fault: str = "silent"
+                          ) -> np.ndarray:
         """A client blocks for ``network.ping-timeout`` on a dead brick."""
         import numpy as np
 
-        out = super().failover_downtime(trials, seed=seed)
+        out = super().failover_downtime(trials, seed=seed, fault=fault)
         return np.full(out.size, float(self.params["ping_timeout_ms"]))
 
     def _stale_read(self, t: float, mu: float, trials: int, seed: Seed) -> float:

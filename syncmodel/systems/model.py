@@ -235,16 +235,22 @@ class SystemModel:
         return float(failure.fault_tolerance(s, p, domains=doms, method=method, seed=seed))
 
     # ------------------------------------------------------------------ 2. failover downtime
-    def failover_downtime(self, trials: int = 200, *, seed: Seed = None) -> np.ndarray:
+    def failover_downtime(self, trials: int = 200, *, seed: Seed = None, fault: str = "silent"
+                          ) -> np.ndarray:
         """Samples (ms) of the time writes are unavailable after the leader (or a server)
-        crashes.  Default: no leader on the data path, the client goes to another replica at
-        once (Memcached: the key is lost instead), downtime 0."""
+        fails.  ``fault`` (see :data:`FAULTS`): "silent" (default: it stops answering and
+        nothing tells the others — a host crash, power loss, a partition) or "pause" (the
+        same, a hung process), or "crash" (its process dies on a live host, whose kernel
+        closes its connections at once).  Only systems that watch their connections
+        (ZooKeeper) tell "crash" apart.  Default: no leader on the data path, the client goes
+        to another replica at once (Memcached: the key is lost instead), downtime 0."""
         import numpy as np
 
         from ..rng import check_seed
 
         trials = check_int("trials", trials, 1)
         check_seed(seed)
+        check_fault(fault)
         return np.zeros(trials)
 
     # ------------------------------------------------------------------ 3. stale reads
@@ -462,6 +468,17 @@ def _receipts(rng: np.random.Generator, arrivals: np.ndarray, replicas: int, lag
 
     raw = arrivals[None, :] + rng.exponential(lag_ms, size=(replicas, arrivals.size))
     return np.maximum.accumulate(raw, axis=1)
+
+
+#: how the failed leader fails, for :meth:`SystemModel.failover_downtime`
+FAULTS = ("silent", "crash", "pause")
+
+
+def check_fault(fault: Any) -> str:
+    """``fault`` if it is one of :data:`FAULTS`, else InvalidParameterError naming them."""
+    if not isinstance(fault, str) or fault not in FAULTS:
+        raise invalid("fault", fault, f"one of {list(FAULTS)}")
+    return fault
 
 
 # ---------------------------------------------------------------------- loading

@@ -42,10 +42,13 @@ def availability(system: SystemModel | str, p: float, *, rack_p: float = 0.0,
     return model(system).availability(p, rack_p=rack_p, method=method, seed=seed)
 
 
-def failover_downtime(system: SystemModel | str, trials: int = 200, seed: Seed = None) -> np.ndarray:
-    """Samples (ms) of write unavailability after a leader crash (the system's
-    ``failover_downtime``: Raft, ZAB/FLE, Sentinel, GlusterFS ping timeout, or 0)."""
-    return model(system).failover_downtime(trials, seed=seed)
+def failover_downtime(system: SystemModel | str, trials: int = 200, seed: Seed = None, *,
+                      fault: str = "silent") -> np.ndarray:
+    """Samples (ms) of write unavailability after the leader fails (the system's
+    ``failover_downtime``: Raft, ZAB/FLE, Sentinel, GlusterFS ping timeout, or 0).
+    ``fault``: "silent" (default; a host crash or partition), "pause" (a hung process) or
+    "crash" (a process killed on a live host: its connections close at once)."""
+    return model(system).failover_downtime(trials, seed=seed, fault=fault)
 
 
 def stale_read_probability(system: SystemModel | str, t_ms: float = 0.0, *, latency_ms: float = 1.0,

@@ -14,6 +14,7 @@ from ..errors import InvalidParameterError
 from ._proc import ServerNotInstalledError, ServerStartError, free_ports, live, reap_all
 from .base import FAULTS, Cluster
 from .compare import bootstrap_median, compare, ks_statistic
+from .data import MEASURED_DIR, read_measured, write_measured
 from .etcd import EtcdCluster
 from .experiments import (
     failover,
@@ -27,12 +28,14 @@ from .history import COLUMNS as HISTORY_COLUMNS
 from .history import History
 from .memcached import MemcachedPool
 from .redis import RedisCluster
+from .report import comparison_table
 from .zookeeper import ZooKeeperCluster
 
-__all__ = ["FAULTS", "HISTORY_COLUMNS", "SYSTEMS", "Cluster", "History", "ServerNotInstalledError",
-           "ServerStartError", "bootstrap_median", "cluster", "compare", "failover", "free_ports",
-           "installed", "ks_statistic", "live", "lost_writes", "memcached_loss", "predicted_failover",
-           "predicted_stale", "reap_all", "stale_reads"]
+__all__ = ["FAULTS", "HISTORY_COLUMNS", "MEASURED_DIR", "SYSTEMS", "Cluster", "History",
+           "ServerNotInstalledError", "ServerStartError", "bootstrap_median", "cluster", "compare",
+           "comparison_table", "failover", "free_ports", "installed", "ks_statistic", "live", "lost_writes",
+           "memcached_loss", "predicted_failover", "predicted_stale", "read_measured", "reap_all",
+           "stale_reads", "write_measured"]
 
 #: system name -> cluster class
 SYSTEMS: dict[str, type[Cluster]] = {"etcd": EtcdCluster, "zookeeper": ZooKeeperCluster,

@@ -74,14 +74,19 @@ _HANDLERS_SET = False
 
 
 def live() -> list[ServerProcess]:
-    """The servers this process started that have not been reaped yet."""
+    """The servers this process started that still run (exited ones are collected and dropped)."""
     with _LOCK:
+        for key, p in list(_LIVE.items()):
+            if not p.alive:
+                del _LIVE[key]
         return list(_LIVE.values())
 
 
 def reap_all() -> None:
-    """Kill every server this process started (SIGCONT then SIGKILL to the process group)."""
-    for p in live():
+    """Kill every server this process started (SIGKILL to each process group)."""
+    with _LOCK:
+        procs = list(_LIVE.values())
+    for p in procs:
         p.stop(grace_s=0.0)
 
 

@@ -87,6 +87,10 @@ class Cluster:
         """Index of the member every reachable member agrees leads, or None."""
         raise NotImplementedError  # pragma: no cover
 
+    def trial_gap_s(self) -> float:
+        """Least time between one failover and the next fault (Sentinel: 2 × failover-timeout)."""
+        return 0.0
+
     def healthy(self) -> bool:
         """Every member runs and the system serves (leader agreed where there is one)."""
         return all(m.alive and not m.paused for m in self.members)

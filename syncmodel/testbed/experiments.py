@@ -67,13 +67,15 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
              **settings: Any) -> pd.DataFrame:
     """Leader failover time: fault the leader, time until another member leads (``failover_ms``).
 
-    Per trial: wait until healthy, wait a seeded uniform 50–300 ms (so the fault falls at a
+    Per trial: wait until healthy (and, for Redis, 2 × failover-timeout after the last
+    failover: Sentinel refuses an earlier one), wait a seeded uniform 50–300 ms (so the fault falls at a
     random phase of the heartbeats), apply ``fault`` ("crash" = SIGKILL, "pause" = SIGSTOP)
     to the leader at ``fault_unix_ms``, poll every 5 ms until a different member leads
     (``leader_unix_ms``; etcd: every live member that answers names it; ZooKeeper: a server reports
     Mode: leader; Redis: a Sentinel majority names it and it answers ROLE master), then
     heal (restart / SIGCONT).  Redis rows also time Sentinel's steps from its logs
-    (``sdown_ms`` … ``switch_ms``, see :meth:`RedisCluster.sentinel_events`).  A trial that
+    (``sdown_ms`` … ``switch_ms``, see :meth:`RedisCluster.sentinel_events`), ZooKeeper rows
+    its election's (``looking_ms`` … ``quorum_ms``, :meth:`ZooKeeperCluster.election_events`).  A trial that
     sees no new leader within ``time_cap_ms`` is a row with ``timed_out`` True and
     ``failover_ms`` NaN.  ``budget_s`` stops early (fewer rows, at least one) once that much
     wall time is spent.  One cluster serves all trials.
@@ -86,13 +88,13 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
         raise invalid("fault", fault, f"one of {list(FAULTS)}")
     rng = as_generator(seed)
     rows = []
-    start = time.monotonic()
+    start = last = time.monotonic()
     with _cluster(name, n, settings) as c:
         for trial in range(trials):
             if budget_s is not None and trial > 0 and time.monotonic() - start > budget_s:
                 break
             c.wait_healthy(heal_timeout_s)
-            time.sleep(float(rng.uniform(0.05, 0.3)))
+            time.sleep(max(0.0, last + c.trial_gap_s() - time.monotonic()) + float(rng.uniform(0.05, 0.3)))
             old = c.leader()
             if old is None:
                 c.wait_healthy(heal_timeout_s)
@@ -109,7 +111,7 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
                     new = lead
                     break
                 time.sleep(POLL_S)
-            t1 = time.monotonic()
+            t1 = last = time.monotonic()
             row.update({"old_leader": old, "new_leader": new if new is not None else -1,
                         "timed_out": new is None,
                         "failover_ms": (t1 - t0) * 1000.0 if new is not None else float("nan"),
@@ -118,6 +120,12 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
             if hasattr(c, "sentinel_events"):
                 ev = c.sentinel_events(row["fault_unix_ms"])
                 row.update({f"{k}_ms": ev.get(k, float("nan")) for k in SENTINEL_EVENTS})
+            if hasattr(c, "election_events"):
+                ev = c.election_events(row["fault_unix_ms"])
+                row.update({"looking_ms": ev.get("looking", float("nan")),
+                            "decided_ms": ev.get("decided", float("nan")),
+                            "fle_ms": ev.get("fle_ms", float("nan")),
+                            "quorum_ms": ev.get("quorum", float("nan"))})
             rows.append(row)
             c.heal(fault, old)
         c.wait_healthy(heal_timeout_s)
@@ -127,12 +135,13 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
 
 
 def predicted_failover(name: str, trials: int = 2000, seed: Seed = 0, *, n: int = 3,
-                       **settings: Any) -> np.ndarray:
+                       fault: str = "crash", **settings: Any) -> np.ndarray:
     """Model samples (ms) of :func:`syncmodel.systems.failover_downtime` for the testbed's settings.
 
     etcd: preset("etcd", nodes=n, heartbeat_ms, election_timeout_ms); ZooKeeper:
     preset("zookeeper", nodes=n, tick_ms, sync_limit, init_limit); Redis: preset("redis",
     nodes=n, replicas=n, down_after_ms, failover_timeout_ms, sentinels, sentinel_quorum).
+    ``fault`` ("crash" or "pause") is passed on when the model distinguishes the two.
     """
     from .. import systems
 
@@ -140,8 +149,13 @@ def predicted_failover(name: str, trials: int = 2000, seed: Seed = 0, *, n: int 
     from . import SYSTEMS
 
     full = {**SYSTEMS[name].settings_known, **settings}
+    if fault not in FAULTS:
+        raise invalid("fault", fault, f"one of {list(FAULTS)}")
     m = systems.preset(name, **_overrides(name, n, full))
-    return np.asarray(systems.failover_downtime(m, trials=trials, seed=seed), dtype=float)
+    import inspect
+
+    extra = {"fault": fault} if "fault" in inspect.signature(systems.failover_downtime).parameters else {}
+    return np.asarray(systems.failover_downtime(m, trials=trials, seed=seed, **extra), dtype=float)
 
 
 _MODEL_KEYS = ("heartbeat_ms", "election_timeout_ms", "tick_ms", "sync_limit", "init_limit", "down_after_ms",

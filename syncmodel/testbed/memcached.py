@@ -7,6 +7,7 @@ the same ketama-style ring :func:`syncmodel.systems.ring.removal_loss` models.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 from typing import Any, ClassVar
 
@@ -40,7 +41,11 @@ class MemcachedPool(Cluster):
         self.ring = HashRing(self.names, int(self.settings["vnodes"]))
         for i, p in enumerate(self.ports):
             argv = [binary, "-l", HOST, "-p", str(p), "-U", "0", "-t", "1",
-                    "-m", str(int(self.settings["memory_mb"])), "-u", "nobody"]
+                    "-m", str(int(self.settings["memory_mb"]))]
+            if os.geteuid() == 0:
+                # memcached refuses root without -u; "-u nobody" would change its uid, and a
+                # credential change clears PR_SET_PDEATHSIG: it would outlive a SIGKILLed parent
+                argv += ["-u", "root"]
             self.members.append(ServerProcess(f"memcached mc{i}", argv, self.dir / f"mc{i}.log").start())
         wait_until(lambda: all(self._ping(i) for i in range(self.n)), self.members, 15.0,
                    "waiting for memcached")

@@ -148,6 +148,18 @@ class RedisCluster(Cluster):
             return None
         return i if self.role(i) == "master" else None
 
+    def resume(self, i: int) -> None:
+        """SIGCONT member ``i``; if it still thinks it is master, make it a replica of the
+        current one at once (as Sentinel would, a few seconds later)."""
+        m = self._member(i)
+        m.resume()
+        cur = self.master_reported()
+        if cur is not None and cur != i:
+            import contextlib
+
+            with contextlib.suppress(Exception):
+                self.conn(i, 1.0).execute_command("REPLICAOF", HOST, str(self.ports[cur]))
+
     def restart(self, i: int) -> None:
         """Restart member ``i`` as a replica of the current master (as Sentinel would reconfigure it)."""
         m = self._member(i)
@@ -157,6 +169,10 @@ class RedisCluster(Cluster):
                                    cur if cur is not None and cur != i else None)
         m.start()
 
+    def trial_gap_s(self) -> float:
+        """Sentinel does not fail the same master over again within 2 × failover-timeout."""
+        return 2.0 * float(self.settings["failover_timeout_ms"]) / 1000.0 + 0.1
+
     def healthy(self) -> bool:
         """Every member runs, the Sentinels agree on the master and every replica is linked to it."""
         try:
@@ -164,11 +180,27 @@ class RedisCluster(Cluster):
             if lead is None or not all(m.alive and not m.paused for m in self.members):
                 return False
             info = self.conn(lead).info("replication")
-            return int(info.get("connected_slaves", 0)) == self.n - 1 and all(
+            linked = int(info.get("connected_slaves", 0)) == self.n - 1 and all(
                 self.conn(i).info("replication").get("master_link_status") == "up"
                 for i in range(self.n) if i != lead)
+            return linked and self._sentinels_calm()
         except Exception:
             return False
+
+    def _sentinels_calm(self) -> bool:
+        """Every Sentinel sees the master up (flags just "master") and had a ping reply lately.
+
+        Right after a failover a Sentinel's ping record of the new master can be old, and it
+        would flag the master down at once on the next fault (an artifact of back-to-back trials).
+        """
+        limit = float(self.settings["down_after_ms"]) / 2
+        for j in range(len(self.sentinels)):
+            m = self.sentinel_conn(j).sentinel_master(MASTER)
+            flags = m.get("flags", "")
+            flags = flags if isinstance(flags, str) else ",".join(flags)
+            if flags != "master" or float(m.get("last-ok-ping-reply", 1e9)) > limit:
+                return False
+        return True
 
     def wait_healthy(self, timeout_s: float = 30.0) -> None:
         """Until :meth:`healthy` (ServerStartError with the logs when it does not happen)."""

@@ -53,7 +53,7 @@ def comparison_table(directory: Path | str | None = None, model_trials: int = 20
         df = read_measured(system, "failover", d)
         for (settings, fault), g in df.groupby(["settings", "fault"], sort=False):
             n, st = settings_of(str(settings))
-            pred = predicted_failover(system, model_trials, seed=seed, n=n, **st)
+            pred = predicted_failover(system, model_trials, seed=seed, n=n, fault=str(fault), **st)
             c = compare(g, pred, seed=seed).iloc[0]
             rows.append({"system": system, "experiment": "failover", "settings": settings, "fault": fault,
                          "trials": int(c["trials"]), "timed_out": int(c["missing"]),
@@ -75,13 +75,15 @@ def comparison_table(directory: Path | str | None = None, model_trials: int = 20
                                                              **st)})
     if (d / "redis_lost_writes.csv").exists():
         df = read_measured("redis", "lost_writes", d)
-        for (wait, lag), g in df.groupby(["wait_replicas", "lag_ms"]):
-            model = systems.preset("redis", wait_replicas=int(wait))
-            preds = [systems.lost_writes(model, writes=int(r.writes), rate_per_s=float(r.rate_per_s),
-                                         lag_ms=float(lag), seed=seed + i)["lost"]
-                     for i, r in enumerate(g.itertuples())]
+        for key, g in df.groupby(["wait_replicas", "lag_ms"]):
+            k: tuple[Any, ...] = tuple(key) if isinstance(key, tuple) else (key,)
+            wait, lag = int(k[0]), float(k[1])
+            model = systems.preset("redis", wait_replicas=wait)
+            preds = [systems.lost_writes(model, writes=int(w), rate_per_s=float(r), lag_ms=lag,
+                                         seed=seed + i)["lost"]
+                     for i, (w, r) in enumerate(zip(g["writes"], g["rate_per_s"], strict=True))]
             rows.append({"system": "redis", "experiment": "lost_writes",
-                         "settings": f"WAIT {int(wait)}; lag {lag:g} ms; {int(g['writes'].iloc[0])} writes",
+                         "settings": f"WAIT {wait}; lag {lag:g} ms; {int(g['writes'].iloc[0])} writes",
                          "fault": "crash", "trials": len(g), "measured_median": float(g["lost"].median()),
                          "measured_p90": float(np.quantile(g["lost"], 0.9)),
                          "predicted_median": float(np.median(preds)),

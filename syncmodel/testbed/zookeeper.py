@@ -19,6 +19,10 @@ JAR = "/usr/share/java/zookeeper.jar"
 LOGGER = "/usr/share/java/slf4j-simple.jar"
 
 
+#: slf4j-simple's timestamp format (Java SimpleDateFormat): epoch-comparable, with the zone
+LOG_TIME = "yyyy-MM-dd'T'HH:mm:ss.SSSZ"
+
+
 def four_letter(port: int, cmd: str = "srvr", timeout_s: float = 0.3) -> str:
     """Send a four-letter command to 127.0.0.1:port and return the reply."""
     with socket.create_connection((HOST, port), timeout=timeout_s) as s:
@@ -65,7 +69,11 @@ class ZooKeeperCluster(Cluster):
             argv = [java, "-Xms32m", "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     "-Xshare:auto", "-Dzookeeper.admin.enableServer=false",
                     "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                    "-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server.quorum.QuorumPeer=info",
+                    "-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server.quorum.Leader=info",
+                    "-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server.quorum.Follower=info",
                     "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                    f"-Dorg.slf4j.simpleLogger.dateTimeFormat={LOG_TIME}",
                     "-cp", f"{JAR}:{LOGGER}",
                     "org.apache.zookeeper.server.quorum.QuorumPeerMain", str(cfg)]
             self.members.append(ServerProcess(f"zookeeper zk{i + 1}", argv, d / "server.log",
@@ -94,6 +102,42 @@ class ZooKeeperCluster(Cluster):
         roles = [self.role(i) if m.alive and not m.paused else None for i, m in enumerate(self.members)]
         one_leader = roles.count("leader") == 1 and roles.count("follower") == self.n - 1
         return one_leader or roles == ["standalone"]
+
+    def election_events(self, since_unix_ms: float) -> dict[str, float]:
+        """When (ms after ``since_unix_ms``) the servers' logs show the failover's steps.
+
+        ``looking``: a server lost its leader and started Fast Leader Election (QuorumPeer logs
+        LOOKING); ``decided``: the first server to finish FLE ("LEADING|FOLLOWING - LEADER
+        ELECTION TOOK"); ``fle_ms``: how long FLE itself took, as that server reports it;
+        ``quorum``: the new leader has a synced quorum ("Have quorum of supporters").
+        """
+        import datetime as dt
+        import re
+
+        out: dict[str, float] = {}
+        pat = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}) ")
+        for m in self.members:
+            try:
+                lines = m.log.read_text(errors="replace").splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                hit = pat.match(line)
+                if not hit:
+                    continue
+                t = dt.datetime.strptime(hit.group(1), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000
+                if t < since_unix_ms - 1:
+                    continue
+                rel = t - since_unix_ms
+                if line.endswith(" - LOOKING") or " - LOOKING" in line[-12:]:
+                    out["looking"] = min(out.get("looking", float("inf")), rel)
+                took = re.search(r"(LEADING|FOLLOWING) - LEADER ELECTION TOOK - (\d+)", line)
+                if took and rel < out.get("decided", float("inf")):
+                    out["decided"] = rel
+                    out["fle_ms"] = float(took.group(2))
+                if "Have quorum of supporters" in line:
+                    out["quorum"] = min(out.get("quorum", float("inf")), rel)
+        return out
 
     def client(self, i: int, timeout_s: float = 5.0) -> Any:
         """A started kazoo client connected to server ``i`` only (reads are that server's local reads)."""

@@ -1,7 +1,8 @@
 """The validation figure: measured CDFs against the model's predicted CDFs, one panel per system.
 
 Data in (samples in ms), ``go.Figure`` out; measured series are solid, model series (names
-starting with "model") dashed, in the shared colour-blind-safe palette.
+starting with "model") dashed; "measured, X" and "model, X" share X's colour, from the shared
+colour-blind-safe palette.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ def validation_figure(panels: Mapping[str, Mapping[str, Sequence[float] | np.nda
 
     ``panels`` maps a panel title (e.g. "etcd (3 members, 50/500 ms)") to {series name:
     samples}; a series whose name starts with "model" is a prediction.  Series with the same
-    name share a colour and one legend entry across panels.  An empty panel says so.
+    name share one legend entry across panels; "measured, X" and "model, X" share X's colour.
+    An empty panel says so.
     """
     if not isinstance(panels, Mapping) or not panels:
         raise invalid("panels", panels, "a non-empty mapping title -> {series: samples}")
@@ -43,14 +45,16 @@ def validation_figure(panels: Mapping[str, Mapping[str, Sequence[float] | np.nda
         for name, values in series.items():
             xs, ys = ecdf(values)
             model = name.startswith("model")
-            if name not in colours:
-                colours[name] = color(len(colours))
+            group = name.split(", ", 1)[1] if ", " in name else name
+            if group not in colours:
+                colours[group] = color(len(colours))
             fig.add_trace(go.Scatter(
                 x=xs, y=ys, name=name, legendgroup=name, showlegend=col == 1 or name not in
                 {tr.name for tr in fig.data}, mode="lines", line_shape="hv",
-                line=dict(color=colours[name], width=1.5,
+                line=dict(color=colours[group], width=1.5,
                           dash=DASHES[1] if model else DASHES[0])), row=1, col=col)
         fig.update_xaxes(title_text=xlabel, row=1, col=col)
     fig.update_yaxes(range=[0, 1.02], title_text="cumulative fraction", row=1, col=1)
+    fig.update_annotations(font_size=10)  # subplot titles: smaller than the axis titles
     fig.update_layout(title=title, legend=dict(orientation="h", y=-0.3, x=0.5, xanchor="center"))
     return paper_layout(fig, width, aspect=0.42)
