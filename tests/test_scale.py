@@ -342,3 +342,19 @@ def test_scalar_and_batch_forms_of_the_kernel_agree() -> None:
                 float(lower_tail(k, a[:, None])[0]), rel=1e-12, abs=1e-300)
             assert lower_tail_py(k, a.tolist(), b.tolist()) == pytest.approx(
                 float(lower_tail(k, a[:, None], b[:, None])[0]), rel=1e-12, abs=1e-300)
+
+
+def test_election_simulate_refuses_trials_it_cannot_finish() -> None:
+    from syncmodel import election
+    from syncmodel.errors import ResourceLimitError
+
+    with pytest.raises(ResourceLimitError, match="trials"):
+        election.simulate("raft", n=3, trials=10**10, seed=0)
+
+
+def test_simulate_store_refuses_a_run_it_cannot_finish() -> None:
+    from syncmodel.errors import ResourceLimitError
+    from syncmodel.sync.store import simulate_store
+
+    with pytest.raises(ResourceLimitError, match="simulate_store"):
+        simulate_store("quorum", n=10**5, r=1, w=1, seed=0)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import check_probability, check_real, invalid
+from ..errors import check_probability, check_real, invalid, too_big
 from ..rng import Seed, as_generator, spawn_ints
 from ..sim import Latency, Network, Simulator, Trace, as_latency
 from ..sim.latency import LatencySpec
@@ -358,6 +358,10 @@ def run_once(algorithm: str = "raft", n: int = 5, seed: Seed = None, *,
     return _trial(_make_plan(algorithm, n, **_pick(locals())), seed)
 
 
+#: simulate refuses more trials than this in one call (~200 B a row, ~1 ms a trial: hours, GBs)
+MAX_TRIALS = 10**7
+
+
 def simulate(algorithm: str = "raft", n: int = 5, trials: int = 1, seed: Seed = None, *,
              timeout_ms: Sequence[float] = (150.0, 300.0),
              latency: LatencySpec = DEFAULT_LATENCY, disk: LatencySpec = DEFAULT_DISK,
@@ -393,6 +397,10 @@ def simulate(algorithm: str = "raft", n: int = 5, trials: int = 1, seed: Seed = 
     n = _check_n(n)
     if not isinstance(trials, numbers.Integral) or isinstance(trials, bool) or trials < 1:
         raise invalid("trials", trials, "an int ≥ 1")
+    if trials > MAX_TRIALS:
+        raise too_big(f"election.simulate(trials={trials})",
+                      f"about {200 * trials:.1e} bytes of result rows and {trials:.1e} simulated elections",
+                      f"run at most {MAX_TRIALS:.0e} trials per call (batches: sweep.run with replicates)")
     as_generator(seed) if isinstance(seed, int) else None  # validates an int seed early
     plan = _make_plan(algorithm, n, **_pick(locals()))
     seeds = spawn_ints(seed, int(trials))

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from ...errors import check_int, check_real, invalid
+from ...errors import check_int, check_real, invalid, too_big
 from ...rng import Seed, as_generator, spawn
 from .config import StoreConfig, make_config
 from .core import Store
@@ -55,7 +55,26 @@ def simulate_store(mode: str = "quorum", n: int = 3, r: int = 1, w: int = 1, *, 
     (True, [])
     """
     cfg = make_config(mode=mode, n=n, r=r, w=w, **params)
+    _check_size(cfg)
     return Store(cfg, seed=seed, log_applies=log_applies).run()
+
+
+#: a run is refused above this many (client operation × replica) deliveries: each is a few
+#: simulated events of ~1 µs–10 µs and a few hundred bytes of trace, so 10^8 is minutes and GBs
+MAX_DELIVERIES = 10**8
+
+
+def _check_size(cfg: StoreConfig) -> None:
+    """Refuse, before any work, a run whose expected operations × replicas, or whose
+    replica × replica links (the network keeps one per pair), exceed :data:`MAX_DELIVERIES`
+    (``simulate_store(n=10**5)`` with the defaults is 10^10 links)."""
+    ops = cfg.clients * (cfg.read_rate_per_s + cfg.write_rate_per_s) * (cfg.duration_ms + cfg.settle_ms) / 1000.0
+    deliveries = max(ops * cfg.n, float(cfg.n) ** 2)
+    if deliveries > MAX_DELIVERIES:
+        raise too_big(f"simulate_store(n={cfg.n}, clients={cfg.clients}, duration_ms={cfg.duration_ms:g})",
+                      f"about {deliveries:.1e} operation deliveries (limit {MAX_DELIVERIES:.0e})",
+                      "use fewer replicas, clients or a shorter duration_ms, or the closed forms "
+                      "in syncmodel.sync.pbs")
 
 
 def _signature() -> inspect.Signature:
