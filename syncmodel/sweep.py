@@ -14,6 +14,8 @@ import math
 import numbers
 import os
 import pickle
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -267,7 +269,7 @@ def run(fn: Callable[..., Mapping[str, Any]], grid: Grid, replicates: int = 1, s
             except TypeError as exc:
                 raise invalid("grid values", point,
                               f"JSON-like values to use a cache ({exc})") from None
-        store.check_writable()
+        store.check_usable()
 
     replicates = int(replicates)
     seeds = task_seeds(int(seed), len(points), replicates)
@@ -283,6 +285,8 @@ def run(fn: Callable[..., Mapping[str, Any]], grid: Grid, replicates: int = 1, s
         if results[t] is None:
             todo.append(t)
     n_cached = n_tasks - len(todo)
+    if store is not None and todo:  # a complete cache is read even from a read-only folder
+        store.check_writable()
 
     bar = None
     if progress:
@@ -334,6 +338,33 @@ def _check_signature(fn: Callable[..., Any], points: Sequence[Mapping[str, Any]]
                 from None
 
 
+def _die_with_parent(parent: int) -> None:
+    """Pool worker initializer: end this worker when the sweep's process dies (even by
+    SIGKILL, which runs no cleanup and would leave workers waiting on their queue).
+    Linux: the kernel sends SIGKILL at once (PR_SET_PDEATHSIG); elsewhere, and as a
+    fallback, a daemon thread notices the parent is gone within half a second."""
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="syncmodel-parent-watch", daemon=True).start()
+
+
 def _execute(fn: Callable[..., Any], points: Sequence[Mapping[str, Any]],
              seeds: Sequence[Sequence[int]], replicates: int, todo: Iterable[int],
              ex: cf.Executor | None, owned: bool,
@@ -350,7 +381,8 @@ def _execute(fn: Callable[..., Any], points: Sequence[Mapping[str, Any]],
             done(t, metrics)
         return
     workers = os.cpu_count() or 1
-    pool: cf.Executor = ex if ex is not None else cf.ProcessPoolExecutor(max_workers=workers)
+    pool: cf.Executor = ex if ex is not None else cf.ProcessPoolExecutor(
+        max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),))
     in_flight = 4 * workers if owned else 256  # a bounded queue: Ctrl-C cancels little
     pending: dict[cf.Future[dict[str, Any]], int] = {}
     queue = iter(todo)
