@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 FIGDIR ?= figures
 PORT   ?= 8888
 
-.PHONY: all figures test lint unit notebooks browser-test lab bench browser clean
+.PHONY: all figures test test-fast lint unit notebooks browser-test lab bench browser clean
 
 all: figures
 
@@ -29,6 +29,10 @@ lint: $(STAMP)
 
 test: $(STAMP) browser lint
 	$(BIN)/python -m pytest
+
+# the edit-test loop: unit + property tests and doctests, no slow/notebook/browser test (< 60 s)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not notebook and not browser"
 
 # root (a container, Binder-like machines) needs --allow-root; the token is printed in the log
 lab: $(STAMP)

@@ -21,7 +21,6 @@ and writes.
 
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -32,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from ._compiler import _BudgetExceeded, _plan
+from ._stats import normalise_p, normalise_p_list, wilson_interval
 from .errors import InfeasibleError, InvalidParameterError, check_probability, float_array, invalid
 from .rng import Seed, as_generator
 from .structure import (
@@ -62,6 +62,8 @@ AUTO_FACTORING_BUDGET = 50_000
 #: 2 cores, 2026-11-26: a step of an irregular set family ~100 µs, a word op ~0.3 ns)
 WORD_OPS_PER_STEP = 300_000
 DEFAULT_SAMPLES = 1_000_000
+#: structures with more nodes are evaluated on numpy arrays, smaller ones on Python floats
+SCALAR_MAX_NODES = 20_000
 
 
 # --------------------------------------------------------------------------- inputs
@@ -99,67 +101,10 @@ def node_probabilities(structure: Structure, p: Any) -> np.ndarray:
     """Per-node failure probabilities aligned with ``structure.nodes``.
 
     ``p`` is one float for every node, a sequence in the order of
-    ``structure.nodes``, or a mapping {node: p} naming every node and no other.
+    ``structure.nodes``, or a mapping {node: p} naming every node and no other
+    (:func:`syncmodel._stats.normalise_p`).
     """
-    nodes = as_structure(structure, "structure").nodes
-    if isinstance(p, Mapping):
-        known = set(nodes)
-        unknown = [x for x in p if x not in known]
-        if unknown:
-            raise invalid("p", dict(p), f"a mapping over the structure's nodes (unknown: {unknown!r})")
-        missing = [x for x in nodes if x not in p]
-        if missing:
-            raise invalid("p", dict(p), f"a mapping naming every node (missing: {missing!r})")
-        arr = np.array([check_probability(f"p[{x!r}]", p[x]) for x in nodes], dtype=float)
-        return arr
-    if isinstance(p, numbers.Real) and not isinstance(p, bool):
-        return np.full(len(nodes), check_probability("p", p))
-    if isinstance(p, (str, bytes)) or not isinstance(p, (Sequence, np.ndarray)):
-        raise invalid("p", p, "a float, a sequence or a {node: p} mapping")
-    try:
-        arr = np.asarray(p, dtype=float)
-    except (TypeError, ValueError):
-        raise invalid("p", p, "a float, a sequence of floats or a {node: p} mapping") from None
-    if arr.ndim != 1 or arr.size != len(nodes):
-        raise invalid("p", p, f"a sequence of {len(nodes)} probabilities (one per node)")
-    if not np.all((arr >= 0) & (arr <= 1)):
-        bad = arr[~((arr >= 0) & (arr <= 1))][0]
-        raise invalid("p", float(bad), "in [0, 1] for every node")
-    return arr
-
-
-def _prob_list(structure: Structure, p: Any) -> list[float]:
-    """Validated per-node failure probabilities as a Python list (the scalar fast path)."""
-    n = structure.n
-    if isinstance(p, float | int) and not isinstance(p, bool):
-        v = float(p)
-        if not (0.0 <= v <= 1.0):
-            raise invalid("p", p, "in [0, 1]")
-        return [v] * n
-    if type(p) is dict and len(p) == n:
-        try:
-            raw = [p[x] for x in structure.nodes]  # n keys, all found: none unknown
-        except KeyError:
-            return node_probabilities(structure, p).tolist()  # raises, naming the node
-        for x in raw:
-            if type(x) is not float or not 0.0 <= x <= 1.0:
-                return node_probabilities(structure, p).tolist()  # converts, or raises
-        return raw
-    elif isinstance(p, np.ndarray) and p.ndim == 1 and p.size == n and p.dtype.kind == "f":
-        out = p.tolist()
-    elif isinstance(p, list | tuple) and len(p) == n:
-        try:
-            out = [float(x) for x in p if not isinstance(x, bool | str)]
-        except (TypeError, ValueError):
-            out = []
-        if len(out) != n:
-            return node_probabilities(structure, p).tolist()
-    else:
-        return node_probabilities(structure, p).tolist()
-    total = sum(out)  # NaN anywhere makes the sum NaN, which fails total == total
-    if not (min(out) >= 0.0 and max(out) <= 1.0 and total == total):
-        return node_probabilities(structure, p).tolist()  # raises, naming the bad value
-    return out
+    return normalise_p(as_structure(structure, "structure").nodes, p)
 
 
 def _domains(structure: Structure, domains: Any, beta: Any, p: np.ndarray) -> list[tuple[np.ndarray, float]]:
@@ -430,13 +375,15 @@ def failure_probability(
         ).estimate
     structure = as_structure(system)
     if beta is None and domains is None and method != "enumeration":
-        # fast path: one vector of independent probabilities, on Python floats
-        plist = _prob_list(structure, p)
+        # fast path: one vector of independent probabilities, on Python floats (on a numpy
+        # column for large structures, where list conversions would cost more than the maths)
+        large = structure.n > SCALAR_MAX_NODES
+        pvec: Any = normalise_p(structure.nodes, p) if large else normalise_p_list(structure.nodes, p)
         if method == "recursion" and not structure.is_read_once():
             _exact_fail(structure, np.zeros((structure.n, 1)), method)  # raises
         try:
             plan = _plan(structure, (lambda: _auto_budget(structure)) if method == "auto" else None)
-            return plan.evaluate_scalar(plist)
+            return float(plan.evaluate(pvec[:, None])[0]) if large else plan.evaluate_scalar(pvec)
         except _BudgetExceeded:
             pass
     structure, probs, doms = _prepare(structure, p, beta, domains)
@@ -536,11 +483,8 @@ class MonteCarloResult:
 def _interval(failures: int, n: int, confidence: float, kind: str) -> tuple[float, float]:
     if kind == "wilson":
         z = NormalDist().inv_cdf(0.5 + confidence / 2)
-        phat = failures / n
-        denom = 1 + z * z / n
-        centre = (phat + z * z / (2 * n)) / denom
-        half = z * math.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n)) / denom
-        return max(0.0, centre - half), min(1.0, centre + half)
+        lo, hi = wilson_interval(failures / n, n, z)
+        return float(lo), float(hi)
     from scipy.stats import beta as beta_dist  # Clopper–Pearson: exact, conservative
 
     alpha = 1 - confidence

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ._stats import nines as failure_nines
 from .errors import InfeasibleError, float_array, invalid
 from .structure import Structure, as_structure, evaluate_tree
 
@@ -80,8 +81,7 @@ def nines(availability: float | np.ndarray) -> Any:
     a = float_array("availability", availability, "in [0, 1]")
     if not np.all((a >= 0) & (a <= 1)):
         raise invalid("availability", availability, "in [0, 1]")
-    with np.errstate(divide="ignore"):
-        out = -np.log10(1.0 - a)
+    out = failure_nines(1.0 - a)
     return float(out) if out.ndim == 0 else out
 
 

@@ -48,15 +48,17 @@ def test_dashboard_updates_its_figure_when_a_control_changes():
     from syncmodel.widgets.election import dashboard
 
     d = dashboard(trials=20, seed=1)
-    fig = d.children[-1]
-    status = d.children[1]
+    fig, status = d.figure, d.status
+    # the first render is the finished figure: named traces, axis titles, data
+    assert fig.data[0].name == "follower" and fig.data[-1].name == "time to leader (CDF)"
+    assert fig.layout.xaxis2.title.text == "time to leader (ms)" and len(fig.data[-1].x) > 0
     before = [tuple(t.x) if t.x is not None else () for t in fig.data]
     text_before = status.value
-    alg = d.children[0].children[0].children[0]
-    alg.value = "hash"
+    d.controls["algorithm"].value = "hash"
+    assert d.wait(60)  # slow work runs in the background
     after = [tuple(t.x) if t.x is not None else () for t in fig.data]
     assert after != before and status.value != text_before and "hash" in status.value
-    part = d.children[0].children[1].children[1]
-    part.value = True
+    d.controls["partition"].value = True
+    assert d.wait(60)
     assert "safety violations" in status.value
     assert "safety violations 0" not in status.value  # the hash election splits

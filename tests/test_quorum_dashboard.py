@@ -9,8 +9,9 @@ import pytest
 
 from syncmodel import quorum as Q
 from syncmodel.errors import InvalidParameterError
+from syncmodel.figures.quorum import comparison
 from syncmodel.viz.quorum import quorum_figure
-from syncmodel.widgets.quorum import comparison, dashboard
+from syncmodel.widgets.quorum import dashboard
 
 
 def binomial_tail(n, k, p):
@@ -71,7 +72,9 @@ def test_registered_figure_small():
 
     spec = discover()["quorum_systems"]
     fig = spec.build(small=True)
-    assert len(fig.data) == 9 and len(fig.data[0].x) == 11
+    # majority 9 reads and writes coincide: one line named for both, not two on top of each other
+    assert len(fig.data) == 8 and len(fig.data[0].x) == 11
+    assert fig.data[0].name == "majority 9 read = write"
 
 
 def test_availability_curve_matches_pointwise():

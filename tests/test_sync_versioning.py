@@ -75,6 +75,7 @@ ops = st.lists(st.tuples(st.sampled_from("abc"), st.integers(0, 3)), max_size=12
 
 @settings(max_examples=50)
 @given(ops, ops, ops)
+@pytest.mark.slow
 def test_gcounter_merge_is_a_semilattice_and_loses_nothing(x, y, z):
     cs = []
     for seq in (x, y, z):

@@ -8,10 +8,7 @@ import numpy as np
 import pytest
 
 from syncmodel import systems
-from syncmodel.systems import analysis as A
-
-election = pytest.importorskip("syncmodel.election")
-
+from syncmodel import systems as A
 
 # ------------------------------------------------------------------ failover downtime
 

@@ -16,10 +16,12 @@ def test_comparison_figure_structure():
                             [0.25, 0.0], [0.01, 0.0])
     assert len(fig.data) == 4
     assert [t.type for t in fig.data] == ["bar", "box", "bar", "bar"]
-    assert list(fig.data[0].y) == [3.0, NINES_CAP]  # 'never fails' is capped, labelled ∞
+    # horizontal bars: values on x, system names on y
+    assert list(fig.data[0].x) == [3.0, NINES_CAP]  # 'never fails' is capped, labelled ∞
     assert list(fig.data[0].text) == ["3.0", "∞"]
-    assert list(fig.data[1].y) == [1.0, 3.0, 0.0]  # seconds; NaN dropped
-    assert list(fig.data[3].y) == [1.0, 0.0]  # percent
+    assert list(fig.data[1].x) == [1.0, 3.0, 0.0]  # seconds; NaN dropped
+    assert list(fig.data[3].x) == [1.0, 0.0]  # percent
+    assert list(fig.data[3].text) == ["1", "0"]  # a measured zero says 0
     assert [a.text for a in fig.layout.annotations] == list(PANELS)
 
 
@@ -31,38 +33,34 @@ def test_comparison_data_bad_input():
 
 
 def test_bar_labels():
-    assert bar_labels(2, [0.0, 0.6667]) == ["", "0.67"]
+    assert bar_labels(2, [0.0, 0.6667, 0.00094, float("nan")]) == ["0", "0.67", "0.00094", "n/a"]
 
 
 def test_registered_figure_small():
-    pytest.importorskip("syncmodel.failure")
-    pytest.importorskip("syncmodel.election")
-    pytest.importorskip("syncmodel.sync.pbs")
     from syncmodel.figures import discover
 
     spec = discover()["systems_comparison"]
     fig = spec.build(small=True)
     assert len(fig.data) == 4
-    assert len(fig.data[0].x) == 9
+    assert len(fig.data[0].y) == 9
 
 
 def test_dashboard_headless():
-    pytest.importorskip("syncmodel.failure")
-    pytest.importorskip("syncmodel.election")
-    pytest.importorskip("syncmodel.sync.pbs")
     from syncmodel.widgets.systems import dashboard
 
     d = dashboard(["etcd", "redis"], trials=10, writes=200)
-    before = list(d.figure.data[0].y)
+    before = list(d.figure.data[0].x)
     # etcd at p: 1 − P(≥ 2 of 3 down), in nines
     p = d.p.value
     assert before[0] == pytest.approx(-math.log10(3 * p**2 * (1 - p) + p**3))
     d.p.value = 0.2
-    after = list(d.figure.data[0].y)
+    assert d.wait(60)
+    after = list(d.figure.data[0].x)
     assert after != before
     assert after[0] == pytest.approx(-math.log10(3 * 0.04 * 0.8 + 0.008))
     d.pick.value = ("etcd", "cassandra", "memcached")
-    assert list(d.figure.data[0].x) == ["etcd", "Cassandra", "Memcached"]
+    assert d.wait(60)
+    assert list(d.figure.data[0].y) == ["etcd", "Cassandra", "Memcached"]
     assert "Cassandra" in d.table.value
     with pytest.raises(InvalidParameterError, match="systems"):
         dashboard(["mongodb"])

@@ -23,6 +23,6 @@ def example_cluster() -> Cluster:
 
 @register("consistency_availability", "C(S), A(S) and the consistency ratio of four replicas")
 def build(small: bool = False) -> go.Figure:
-    from ..widgets.sets import cluster_figure
+    from ..viz.sets import cluster_figure
 
     return cluster_figure(example_cluster())

@@ -13,10 +13,11 @@ P_VALUES = (0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4)
 @register("sweep_availability_nines",
           "Nines of availability of a majority quorum over n nodes × node-down probability p")
 def build(small: bool = False) -> go.Figure:
-    from ..sweep import availability_point, run
-    from ..widgets.sweep import heatmap
+    from ..sweep import availability_point, pivot, run
+    from ..viz import SWEEP_LABELS, table_heatmap
 
     n_values = N_VALUES[:4] if small else N_VALUES
     df = run(availability_point, {"n": list(n_values), "p": list(P_VALUES)}, progress=False)
-    return heatmap(df, x="p", y="n", metric="nines", text_format="%{z:.1f}",
-                   title="Majority quorum: nines of availability")
+    return table_heatmap(pivot(df, "p", "n", "nines"), xlabel=SWEEP_LABELS["p"], ylabel=SWEEP_LABELS["n"],
+                         zlabel=SWEEP_LABELS["nines"], text_format="%{z:.1f}",
+                         title="Majority quorum: nines of availability")

@@ -16,9 +16,8 @@ T_MS = 0.0
 def build(small: bool = False) -> go.Figure:
     """The comparison figure of all nine presets at p = 0.01, t = 0 (small: 10 failover trials)."""
     from ..systems import compare
-    from ..widgets.systems import figure_from_table
+    from ..viz.systems import comparison_table
 
     df = compare(None, p=P_NODE, t_ms=T_MS, trials=10 if small else 300,
                  writes=200 if small else 2000, seed=2026)
-    return figure_from_table(df)
-
+    return comparison_table(df)

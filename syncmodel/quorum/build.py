@@ -82,7 +82,8 @@ def grid(rows: int, cols: int, names: Sequence[Hashable] | None = None, **attrs:
     row_sets = [nodes[i * cols:(i + 1) * cols] for i in range(rows)]
     reads = any_of([all_of(r) for r in row_sets])
     writes = all_of([any_of(r) for r in row_sets])
-    return QuorumSystem(reads, writes, **attrs)
+    # a full row meets every one-node-per-row set: no O(rows·n) intersection check needed
+    return QuorumSystem(reads, writes, _intersecting=True, **attrs)
 
 
 def weighted(weights: Any, threshold: float, write_threshold: float | None = None,

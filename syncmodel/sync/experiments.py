@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import InvalidParameterError, check_hashable, check_int, check_real, invalid
 from ..rng import Seed, spawn_ints
 from . import metrics, pbs
-from .store import SyncRun, random_faults, simulate
+from .store import SyncRun, random_faults, simulate_store
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,7 +72,7 @@ def compare_modes(configs: Sequence[tuple[str, int, int]] = (("sync", 1, 1), ("a
             at = duration * (0.3 + 0.4 * (s % 1000) / 1000)
             faults["crashes"] = [c for c in faults["crashes"] if c[0] != 0] + [(0, at, at + 300.0)]
         for mode, r, w in configs:
-            run = simulate(mode, n, r, w, seed=s, **faults, **params)
+            run = simulate_store(mode, n, r, w, seed=s, **faults, **params)
             row = {"config": f"{mode} R={r} W={w}" if mode == "quorum" else mode,
                    "r": r, "w": w, "seed": s, **run.summary()}
             rows.append(row)
@@ -101,7 +101,7 @@ def partition_run(mode: str = "multileader", n: int = 3, r: int = 1, w: int = 1,
     rest = tuple(i for i in range(n) if i not in set(group))
     part = [((group, rest), start, heal)]
     params.setdefault("duration_ms", max(2000.0, heal + 600.0))
-    return simulate(mode, n, r, w, seed=seed, partitions=part, anti_entropy_ms=anti_entropy_ms,
+    return simulate_store(mode, n, r, w, seed=seed, partitions=part, anti_entropy_ms=anti_entropy_ms,
                     snapshot_ms=snapshot_ms, **params)
 
 

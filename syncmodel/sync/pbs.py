@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .._stats import wilson_interval
 from ..errors import check_int, check_real, float_array, invalid
 from ..rng import Seed, as_generator
 from ..sim.latency import Latency, LatencySpec, as_latency, check_draw, finite_moment
@@ -315,10 +316,8 @@ def wilson(p: np.ndarray | float, n: int, z: float = 1.96) -> tuple[np.ndarray, 
     z2 = z * z
     if not math.isfinite(z2):  # z = 1e308 gave NaN intervals
         raise invalid("z", z, "a finite number > 0 whose square is finite")
-    den = 1 + z2 / n
-    centre = (p + z2 / (2 * n)) / den
-    half = z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / den
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    lo, hi = wilson_interval(p, n, z)
+    return lo, hi
 
 
 def t_for_probability(n: int, r: int, w: int, p: float, latency: str | WARS | LatencySpec = "LNKD-SSD",

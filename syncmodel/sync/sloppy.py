@@ -10,7 +10,7 @@ of a key's preference list walking the ring, so a write can be acknowledged by n
 the key's N home nodes; such a fallback keeps the replica with a hint naming the intended
 home node, in a separate local store, and sends it to that node once it has recovered, after
 which it may delete its copy.  The hint window is Cassandra's ``max_hint_window`` as in
-:func:`syncmodel.systems.analysis.hinted_handoff_missed`: a fallback stores a hint only while
+:func:`syncmodel.systems.hinted_handoff_missed`: a fallback stores a hint only while
 the home node has been down for less than the window; later writes are not hinted.
 
 Model and assumptions:
@@ -50,6 +50,8 @@ __all__ = [
     "random_outages",
     "read_availability",
     "simulate",
+    "simulate_handoff",
+    "stale_read",
     "stale_read_probability",
     "unavailability",
     "write_availability",
@@ -166,7 +168,7 @@ class StaleRead:
         return self.conditional
 
 
-def stale_read_probability(n: int, r: int, w: int, m: int, p: float | Sequence[float], *,
+def stale_read(n: int, r: int, w: int, m: int, p: float | Sequence[float], *,
                            sloppy: bool = True, persist: float = 0.0, write_to: str = "w",
                            position: int = 0) -> StaleRead:
     """P(a read misses the latest write) when node states change between the write and the read.
@@ -194,7 +196,7 @@ def stale_read_probability(n: int, r: int, w: int, m: int, p: float | Sequence[f
     and a write on {2, 3} while 0, 1 were down, read from {0, 1} (0.01·0.81·0.81 = 0.00656).
     Strict: 0.  (The tests recompute it by enumerating all 4⁵ joint states.)
 
-    >>> round(float(stale_read_probability(3, 2, 2, 5, 0.1)), 6)
+    >>> round(float(stale_read(3, 2, 2, 5, 0.1)), 6)
     0.018992
     """
     n, m = _check_ring(n, m)
@@ -389,7 +391,7 @@ class SloppyRun:
         return pooled, max(0.0, pooled - half), min(1.0, pooled + half)
 
 
-def simulate(n: int, r: int, w: int, m: int, *, p: float = 0.05, mttr_ms: float = 1000.0,
+def simulate_handoff(n: int, r: int, w: int, m: int, *, p: float = 0.05, mttr_ms: float = 1000.0,
              duration_ms: float = 60_000.0, ops: int = 20_000, read_fraction: float = 0.5,
              keys: int = 32, hint_window_ms: float = math.inf, write_to: str = "w",
              outages: Sequence[Outage] | None = None, runs: int = 1, seed: Seed = None) -> SloppyRun:
@@ -530,3 +532,21 @@ def _one_run(n: int, r: int, w: int, m: int, cap_w: int, ivs: list[tuple[list[fl
     c["hints_delivered"] += len(heap)  # handoffs after the last operation, still before the end
     c["hints_pending"] = c["hints_created"] - c["hints_delivered"]
     return c
+
+
+def stale_read_probability(*args: Any, **kwargs: Any) -> StaleRead:
+    """Deprecated name of :func:`stale_read` (``systems.stale_read_probability`` returns a float)."""
+    import warnings
+
+    warnings.warn("sloppy.stale_read_probability is deprecated: call it sloppy.stale_read",
+                  DeprecationWarning, stacklevel=2)
+    return stale_read(*args, **kwargs)
+
+
+def simulate(*args: Any, **kwargs: Any) -> SloppyRun:
+    """Deprecated name of :func:`simulate_handoff` (``simulate`` returns a DataFrame elsewhere)."""
+    import warnings
+
+    warnings.warn("sloppy.simulate is deprecated: call it sloppy.simulate_handoff", DeprecationWarning,
+                  stacklevel=2)
+    return simulate_handoff(*args, **kwargs)

@@ -1,7 +1,8 @@
 """Versions and conflicts: version vectors, last-writer-wins with clock skew, siblings,
+a key's state as a dotted causal context with siblings (:class:`Entry`, :func:`merge_entries`),
 and two CRDTs (a G-counter and an OR-set) whose merges never lose an update.
 
-Pure data structures, no simulator: the replicated store (``store``) uses them.
+Pure data structures, no simulator: the replicated store (``store``) and its metrics use them.
 """
 
 from __future__ import annotations
@@ -9,15 +10,65 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
 from ..errors import check_hashable, check_int, invalid
 from ..rng import Seed, as_generator
 
+__all__ = ["EMPTY", "POLICIES", "Entry", "GCounter", "ORSet", "Order", "Sibling", "check_policy",
+           "compare", "increment", "lww_lost_fraction", "merge", "merge_entries", "resolve"]
+
 Order = Literal["before", "after", "equal", "concurrent"]
 POLICIES = ("lww", "siblings")
+
+
+class Sibling(NamedTuple):
+    """One version of a key: the write ``wid`` that made it, its timestamp ``ts`` (ms, the
+    writer's skewed clock) and its ``value``."""
+
+    wid: int
+    ts: float
+    value: int
+
+
+class Entry(NamedTuple):
+    """A key's state on a replica: the causal ``context`` (every write id this state has
+    seen) and its ``siblings`` (the versions no seen write superseded), sorted or in
+    arrival order."""
+
+    context: frozenset[int]
+    siblings: tuple[Sibling, ...]
+
+
+#: the state of a key no write has reached
+EMPTY = Entry(frozenset(), ())
+
+
+def merge_entries(a: Entry, b: Entry) -> Entry:
+    """Merge two states of a key: the union of the contexts; a sibling survives if both hold
+    it, or if the other side has not seen it (its id is not in the other's context).
+
+    Commutative, associative and idempotent (a join), so replicas that exchanged the
+    same states agree whatever the order.  Worked case: a = ({1, 2}, [2]) (write 2
+    superseded 1), b = ({1}, [1]): merged ({1, 2}, [2]).
+
+    >>> a = Entry(frozenset({1, 2}), (Sibling(2, 5.0, 2),))
+    >>> b = Entry(frozenset({1}), (Sibling(1, 3.0, 1),))
+    >>> m = merge_entries(a, b)
+    >>> sorted(m.context), [s.wid for s in m.siblings]
+    ([1, 2], [2])
+    """
+    if a is b or a == b:
+        return a
+    ca, sa = a
+    cb, sb = b
+    ids_a = {s.wid for s in sa}
+    ids_b = {s.wid for s in sb}
+    sibs = [s for s in sa if s.wid in ids_b or s.wid not in cb]
+    sibs += [s for s in sb if s.wid not in ids_a and s.wid not in ca]
+    return Entry(ca | cb, tuple(sorted(sibs)))
 
 
 def _vv(v: Mapping[Hashable, int], name: str) -> dict[Hashable, int]:
@@ -79,7 +130,7 @@ def increment(v: Mapping[Hashable, int], node: Hashable) -> dict[Hashable, int]:
 
 def check_policy(policy: Any) -> str:
     """Validate a conflict-resolution policy name (``"lww"`` or ``"siblings"``)."""
-    if policy not in POLICIES:
+    if not isinstance(policy, str) or policy not in POLICIES:
         raise invalid("policy", policy, f"one of {list(POLICIES)}")
     return str(policy)
 

@@ -40,31 +40,38 @@ WIDTHS_IN: dict[str, float] = {"single": 3.5, "double": 7.16}
 FONT_PX = 12
 TICK_FONT_PX = 10.7
 FONT_FAMILY = "DejaVu Sans, Open Sans, Arial, sans-serif"
+#: notebooks and Voila show figures about 800 px wide with 13 px text and 12 px ticks
+SCREEN_WIDTH_PX = 800
+SCREEN_FONT_PX = 13
+SCREEN_TICK_FONT_PX = 12
+#: screen heights are kept between these (px): a tall paper aspect must not push controls off-screen
+SCREEN_HEIGHT_PX = (280, 680)
 
 
-def _template() -> go.layout.Template:
+def _template(font_px: float = FONT_PX, tick_px: float = TICK_FONT_PX) -> go.layout.Template:
     axis = dict(
         automargin=True, showline=True, linecolor="black", linewidth=0.8, mirror=True, ticks="outside",
-        ticklen=3, tickwidth=0.8, tickfont=dict(size=TICK_FONT_PX), showgrid=True,
+        ticklen=3, tickwidth=0.8, tickfont=dict(size=tick_px), showgrid=True,
         gridcolor="#e5e5e5", gridwidth=0.5, zeroline=False,
-        title=dict(font=dict(size=FONT_PX), standoff=4),
+        title=dict(font=dict(size=font_px), standoff=4),
     )
     return go.layout.Template(
         layout=go.Layout(
-            font=dict(family=FONT_FAMILY, size=FONT_PX, color="black"),
+            font=dict(family=FONT_FAMILY, size=font_px, color="black"),
             colorway=list(PALETTE),
             paper_bgcolor="white", plot_bgcolor="white",
             xaxis=axis, yaxis=axis,
-            legend=dict(font=dict(size=TICK_FONT_PX), bgcolor="rgba(255,255,255,0.7)",
+            legend=dict(font=dict(size=tick_px), bgcolor="rgba(255,255,255,0.7)",
                         borderwidth=0, tracegroupgap=2),
             margin=dict(l=48, r=8, t=28, b=40),
-            title=dict(font=dict(size=FONT_PX), x=0.5, xanchor="center", y=0.98),
+            title=dict(font=dict(size=font_px), x=0.5, xanchor="center", y=0.98),
             hovermode="closest",
         )
     )
 
 
 PAPER_TEMPLATE = _template()
+SCREEN_TEMPLATE = _template(SCREEN_FONT_PX, SCREEN_TICK_FONT_PX)
 
 
 def paper_layout(fig: go.Figure, width: str = "single", aspect: float = 0.75,
@@ -91,6 +98,54 @@ def paper_layout(fig: go.Figure, width: str = "single", aspect: float = 0.75,
                                    f"({PX_PER_IN} px to the inch)")
     fig.update_layout(template=PAPER_TEMPLATE, width=round(w_in * PX_PER_IN), height=round(h_px))
     return fig
+
+
+def _scale_fonts(obj: Any, factor: float) -> None:
+    """Multiply every explicit font size in a plotly object (dict form) by ``factor``."""
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            if key in ("font", "textfont", "tickfont", "insidetextfont", "outsidetextfont") \
+                    and isinstance(value, dict) and isinstance(value.get("size"), (int, float)):
+                value["size"] = round(value["size"] * factor, 1)
+            if key == "font_size" and isinstance(value, (int, float)):
+                obj[key] = round(value * factor, 1)
+            _scale_fonts(value, factor)
+    elif isinstance(obj, list):
+        for item in obj:
+            _scale_fonts(item, factor)
+
+
+def screen_layout(fig: go.Figure, width_px: int = SCREEN_WIDTH_PX,
+                  height_px: int | None = None) -> go.Figure:
+    """The same figure sized for a notebook or Voila page: a new ``go.Figure`` ~800 px wide
+    with 13 px text (the paper builders draw 3.5 or 7.16 in with 9 pt text).
+
+    The height keeps the paper aspect, bounded by :data:`SCREEN_HEIGHT_PX`, unless
+    ``height_px`` is given; explicit font sizes (annotations, bar labels) grow by the
+    screen/paper font ratio.  ``fig`` itself is not changed; the export keeps using it.
+    """
+    if not isinstance(fig, BaseFigure):
+        raise invalid("fig", fig, "a plotly figure")
+    out = go.Figure(data=fig.data, layout=fig.layout)  # copies; keeps numpy data as numpy
+    factor = SCREEN_FONT_PX / FONT_PX
+    for trace in out.data:
+        for key in ("textfont", "insidetextfont", "outsidetextfont"):
+            font = trace[key] if key in trace else None
+            if font is not None and isinstance(font.size, (int, float)):
+                font.size = round(font.size * factor, 1)
+    layout = out.layout.to_plotly_json()
+    layout.pop("template", None)
+    _scale_fonts(layout, factor)
+    old_w = float(layout.get("width") or WIDTHS_IN["double"] * PX_PER_IN)
+    old_h = float(layout.get("height") or 0.6 * old_w)
+    if height_px is None:
+        lo, hi = SCREEN_HEIGHT_PX
+        height_px = int(min(max(old_h * width_px / old_w, lo), hi))
+    meta = layout.get("meta")
+    layout.update(template=SCREEN_TEMPLATE, width=int(width_px), height=int(height_px),
+                  meta={**(meta if isinstance(meta, dict) else {}), "medium": "screen"})
+    out.layout = layout
+    return out
 
 
 def color(i: int) -> str:
@@ -175,3 +230,40 @@ def heatmap_figure(x: Sequence[Any], y: Sequence[Any], z: np.ndarray | Sequence[
     fig.update_yaxes(type="category", showgrid=False)
     return paper_layout(fig, width)
 
+
+
+#: Unicode axis labels of the parameters and metrics the notebooks sweep
+SWEEP_LABELS: dict[str, str] = {
+    "n": "n (nodes)",
+    "p": "p (node down)",
+    "beta": "β (common cause)",
+    "availability": "A = P(majority up)",
+    "unavailability": "1 − A (no live majority)",
+    "nines": "nines = −log₁₀(1 − A)",
+    "stderr": "standard error of A",
+    "timeout_min_ms": "election timeout min (ms)",
+    "timeout_ms": "election timeout (ms)",
+    "latency_ms": "one-way latency (ms)",
+    "time_to_leader_ms": "time to elect a leader (ms)",
+    "median_ms": "median time to a new leader (ms)",
+    "p95_ms": "95th percentile time to a new leader (ms)",
+    "mean_ms": "mean time to a new leader (ms)",
+    "elected": "share of elections that finished",
+    "split_votes": "split votes per election",
+    "messages": "messages per election",
+}
+
+
+
+def _axis_values(values: Any) -> list[str]:
+    return [f"{v:g}" if isinstance(v, (float, np.floating)) else str(v) for v in values]
+
+
+def table_heatmap(table: Any, *, xlabel: str = "", ylabel: str = "", zlabel: str = "",
+                  width: str = "single", text_format: str | None = "%{z:.3g}",
+                  title: str = "") -> go.Figure:
+    """A heatmap of a pivoted DataFrame (index = y values, columns = x values): categorical
+    axes (n = 3, 5, 7 are three equal cells, not a numeric span) with each cell's value."""
+    return heatmap_figure(_axis_values(table.columns), _axis_values(table.index),
+                          table.to_numpy(dtype=float), xlabel=xlabel, ylabel=ylabel, zlabel=zlabel,
+                          width=width, text_format=text_format, title=title)

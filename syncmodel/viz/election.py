@@ -19,6 +19,9 @@ ROLE_COLORS = {"follower": "#D9D9D9", "candidate": "#E69F00", "leader": "#0072B2
                "down": "#000000"}
 MESSAGE_COLORS = {"rv": "#E69F00", "rvr": "#CC79A7", "ae": "#0072B2", "aer": "#56B4E9",
                   "pv": "#009E73", "pvr": "#009E73"}
+#: legend names of the simulator's message kinds (Raft's RPC names; others as they are)
+MESSAGE_NAMES = {"rv": "RequestVote", "rvr": "vote reply", "ae": "AppendEntries (heartbeat)",
+                 "aer": "AppendEntries reply", "pv": "pre-vote", "pvr": "pre-vote reply"}
 
 
 def figure16_figure(panels: Sequence[Mapping[str, Sequence[float] | np.ndarray]],
@@ -125,7 +128,8 @@ def timeline_figure(spans: Sequence[Mapping[str, Any]], arrows: Sequence[Mapping
                 xs += [a["sent"], a["arrived"], None]
                 ys += [a["src"], a["dst"], None]
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines",
-                                     name=f"{kind}{' (dropped)' if dropped else ''}",
+                                     name=f"{MESSAGE_NAMES.get(kind, kind)}"
+                                          f"{' (dropped)' if dropped else ''}",
                                      line=dict(color=MESSAGE_COLORS.get(kind, "#777777"),
                                                width=0.7, dash="dot" if dropped else "solid"),
                                      opacity=0.7), **where)
@@ -143,3 +147,28 @@ def timeline_figure(spans: Sequence[Mapping[str, Any]], arrows: Sequence[Mapping
         fig.update_layout(title=title)
         return paper_layout(fig, width, aspect=0.45)
     return fig
+
+
+def election_dashboard_figure(spans: Sequence[Mapping[str, Any]], arrows: Sequence[Mapping[str, Any]],
+                              marks: Sequence[Mapping[str, Any]], n: int,
+                              times_ms: Sequence[float] | np.ndarray, *, title: str = "",
+                              width: str = "double") -> go.Figure:
+    """The dashboard picture of notebook 04: top, one run's timeline (:func:`timeline_figure`);
+    bottom, the empirical CDF of the time to a leader over trials (NaN = never elected, so
+    the curve stops short of 1 by the share never elected)."""
+    fig = make_subplots(rows=2, cols=1, vertical_spacing=0.16, row_heights=[0.55, 0.45],
+                        subplot_titles=("one run: roles per node and messages",
+                                        "time to a leader over all trials"))
+    timeline_figure(spans, arrows, marks, n=n, fig=fig, row=1)
+    a = np.asarray(times_ms, dtype=float)
+    xs, ys = ecdf(a)
+    frac = xs.size / max(a.size, 1)
+    fig.add_trace(go.Scatter(x=xs, y=ys * frac, mode="lines", line_shape="hv", name="time to leader (CDF)",
+                             line=dict(color=PALETTE[0], width=1.8)), row=2, col=1)
+    fig.update_xaxes(title_text="time (ms)", row=1, col=1)
+    fig.update_xaxes(title_text="time to leader (ms)", row=2, col=1)
+    fig.update_yaxes(title_text="cumulative fraction", range=[0, 1.02], row=2, col=1)
+    fig.update_layout(title=title, legend=dict(x=1.01, y=1, xanchor="left", yanchor="top"),
+                      margin=dict(r=190, t=70))
+    fig.update_annotations(font_size=FONT_PX)
+    return paper_layout(fig, width, height_in=5.2)

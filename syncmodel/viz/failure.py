@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from .._stats import nines
 from . import DASHES, color, paper_layout
 
 NINES_AXIS = "availability (nines) = −log₁₀ P(S)"
@@ -17,9 +18,7 @@ NINES_AXIS = "availability (nines) = −log₁₀ P(S)"
 
 def to_nines(failure: float | np.ndarray | Sequence[float]) -> np.ndarray:
     """−log10 of failure probabilities (inf where P(S) = 0, NaN kept)."""
-    f = np.asarray(failure, dtype=float)
-    with np.errstate(divide="ignore"):
-        return -np.log10(f)
+    return np.asarray(nines(failure))
 
 
 def _nines_ticks(fig: go.Figure, top: float) -> None:
@@ -81,3 +80,32 @@ def interval_figure(labels: Sequence[str], exact: Sequence[float], estimate: Seq
     fig.update_layout(title=title, yaxis_title="P(S)")
     fig.update_yaxes(type="log")
     return paper_layout(fig, width)
+
+
+def nines_point_figure(ps: np.ndarray | Sequence[float],
+                       failures: Mapping[str, np.ndarray | Sequence[float]],
+                       point: tuple[float, float, float, float], *, point_name: str = "Monte Carlo (95 % CI)",
+                       title: str = "", top: float | None = None, width: str = "double") -> go.Figure:
+    """The dashboard picture of notebook 02: nines of each named P(S) curve against p (log x),
+    and one estimate ``point = (p, P̂, low, high)`` with its interval as a diamond.
+
+    The y axis is nines = −log₁₀ P(S) from 0 to ``top`` (default: the curves' largest finite
+    value, rounded up), so the axis does not jump while one input changes.
+    """
+    fig = go.Figure(nines_traces(ps, failures))
+    p, est, low, high = (float(v) for v in point)
+    y = float(to_nines(est)) if est > 0 else float("nan")
+    y_hi = float(to_nines(max(low, 1e-300)))
+    y_lo = float(to_nines(high)) if high > 0 else y
+    fig.add_trace(go.Scatter(x=[p], y=[y], name=point_name, mode="markers",
+                             marker=dict(color=color(4), size=9, symbol="diamond"),
+                             error_y=dict(type="data", symmetric=False, array=[max(y_hi - y, 0.0)],
+                                          arrayminus=[max(y - y_lo, 0.0)], thickness=1.2, width=4),
+                             hovertemplate="p = %{x:.3g}<br>%{y:.2f} nines<extra>Monte Carlo</extra>"))
+    finite = [v for f in failures.values() for v in to_nines(f) if np.isfinite(v)]
+    upper = top if top is not None else (max(finite) if finite else 3.0)
+    fig.update_layout(title=title, xaxis_title="node failure probability p", yaxis_title=NINES_AXIS,
+                      legend=dict(x=0.99, xanchor="right", y=0.99))
+    fig.update_xaxes(type="log", range=[float(np.log10(np.min(ps))), float(np.log10(np.max(ps)))])
+    fig.update_yaxes(range=[0, float(np.ceil(upper))])
+    return paper_layout(fig, width, aspect=0.55)

@@ -25,15 +25,26 @@ def quorum_traces(
 
     Availability series are named ``"<system> read"`` / ``"<system> write"``
     (solid / dashed), capacity series ``"<system>"`` (dotted); a system keeps
-    one colour across both panels.
+    one colour across both panels.  Where a system's read and write curves are equal
+    (a majority) one solid line named ``"<system> read = write"`` is drawn.
     """
     systems = list(dict.fromkeys([*(k.rpartition(" ")[0] or k for k in availability), *capacity]))
     out: list[tuple[go.Scatter, int]] = []
     for name, ys in availability.items():
         sys_name, _, op = name.rpartition(" ")
         i = systems.index(sys_name or name)
+        y = np.asarray(ys, dtype=float)
+        label = name
+        if op == "read" and f"{sys_name} write" in availability:
+            other = np.asarray(availability[f"{sys_name} write"], dtype=float)
+            if other.shape == y.shape and np.allclose(y, other, equal_nan=True):
+                label = f"{sys_name} read = write"  # one line would hide the other
+        elif op == "write" and f"{sys_name} read" in availability:
+            other = np.asarray(availability[f"{sys_name} read"], dtype=float)
+            if other.shape == y.shape and np.allclose(y, other, equal_nan=True):
+                continue
         out.append((go.Scatter(
-            x=np.asarray(ps), y=np.asarray(ys), name=name, mode="lines", legendgroup=sys_name,
+            x=np.asarray(ps), y=y, name=label, mode="lines", legendgroup=sys_name,
             line=dict(color=color(i), dash=DASHES[1] if op == "write" else DASHES[0], width=1.5),
         ), 1))
     for name, ys in capacity.items():
@@ -64,6 +75,8 @@ def quorum_figure(
     fig.update_xaxes(title_text="read fraction fᵣ", range=[0, 1], row=1, col=2)
     fig.update_yaxes(title_text="capacity = 1/load", rangemode="tozero", row=1, col=2)
     fig.update_layout(title=title, legend=dict(orientation="h", y=-0.3, x=0.5, xanchor="center"))
-    paper_layout(fig, width, aspect=0.45)
+    paper_layout(fig, width, aspect=0.5 if title else 0.45)
+    if title:  # the figure title above the two panel titles, not on them
+        fig.update_layout(margin=dict(t=64), title=dict(y=0.97, yanchor="top"))
     fig.update_annotations(font_size=12)
     return fig

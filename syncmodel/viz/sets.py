@@ -6,6 +6,7 @@ Data in (node names, fact labels, a boolean holdings matrix, up flags), figure o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -58,3 +59,20 @@ def holdings_figure(nodes: Sequence[str], facts: Sequence[str], held: np.ndarray
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(nodes)[::-1],
                      tickvals=list(nodes), ticktext=labels)
     return paper_layout(fig, width, aspect=0.85)
+
+
+def cluster_arrays(cluster: Any) -> dict[str, Any]:
+    """What :func:`holdings_figure` needs, read from a ``syncmodel.sets.Cluster`` (any object
+    with ``holdings_matrix``, ``consistency_set``, ``availability_set``, ``is_up`` and
+    ``consistency_ratio``; nothing is imported from the model)."""
+    nodes, facts, held = cluster.holdings_matrix()
+    c = cluster.consistency_set()
+    a = cluster.availability_set()
+    return dict(nodes=[str(n) for n in nodes], facts=[f"{k}:{v}" for k, v in facts], held=held,
+                up=[cluster.is_up(n) for n in nodes], in_c=[f in c for f in facts],
+                n_a=len(a), ratio=cluster.consistency_ratio())
+
+
+def cluster_figure(cluster: Any, width: str = "single") -> go.Figure:
+    """The holdings figure of a cluster (see :func:`cluster_arrays`)."""
+    return holdings_figure(**cluster_arrays(cluster), width=width)

@@ -134,3 +134,33 @@ def sloppy_figure(ps: Sequence[float] | np.ndarray, failures: Mapping[str, Seque
     fig.update_layout(title=title)
     paper_layout(fig, width, aspect=0.42)
     return _legend_below(fig)
+
+
+def sync_dashboard_figure(t_ms: Sequence[float] | np.ndarray, p_fresh: Sequence[float] | np.ndarray,
+                          time_ms: Sequence[float] | np.ndarray, ratio: Sequence[float] | np.ndarray, *,
+                          windows: Sequence[tuple[float, float, str]] = (), title: str = "",
+                          width: str = "double") -> go.Figure:
+    """The dashboard picture of notebook 05, two panels: left, P(a read t ms after the commit is
+    fresh) on a log t axis; right, the consistency ratio |C(S)|/|A(S)| of a simulated run over
+    time with its fault ``windows`` (start, end, label) shaded."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
+                        subplot_titles=("PBS t-visibility (WARS Monte Carlo)",
+                                        "consistency ratio of a simulated run"))
+    fig.add_trace(go.Scatter(x=np.asarray(t_ms, dtype=float), y=np.asarray(p_fresh, dtype=float),
+                             name="P(read is fresh)", mode="lines",
+                             line=dict(color=color(0), width=1.8)), row=1, col=1)
+    fig.add_trace(go.Scatter(x=np.asarray(time_ms, dtype=float), y=np.asarray(ratio, dtype=float),
+                             name="|C(S)| / |A(S)|", mode="lines", line=dict(color=color(2), width=1.8)),
+                  row=1, col=2)
+    for t0, t1, label in windows:
+        fig.add_vrect(x0=t0, x1=t1, fillcolor="#bbbbbb", opacity=0.25, line_width=0, layer="below",
+                      annotation_text=label, annotation_position="top left", annotation_font_size=10,
+                      row=1, col=2)
+    fig.update_xaxes(type="log", title_text="t after the write commits (ms)", row=1, col=1)
+    fig.update_yaxes(range=[0, 1.02], title_text="P(read returns the write)", row=1, col=1)
+    fig.update_xaxes(title_text="time (ms)", row=1, col=2)
+    fig.update_yaxes(range=[0, 1.05], title_text="|C(S)| / |A(S)|", row=1, col=2)
+    fig.update_layout(title=title, showlegend=False, margin=dict(t=60))
+    return paper_layout(fig, width, aspect=0.42)

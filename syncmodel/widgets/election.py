@@ -1,5 +1,7 @@
 """Leader-election dashboard: pick an algorithm and a faulty network, watch one run's
-timeline and the time-to-leader CDF over many trials (notebook 04)."""
+timeline and the time-to-leader CDF over many trials (notebook 04).  The trials take
+0.3–2 s, so the dashboard is ``slow``: a busy line at once, the work in the background,
+a newer input supersedes the running one."""
 
 from __future__ import annotations
 
@@ -8,12 +10,16 @@ from typing import Any
 import ipywidgets as w
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from ..election import ALGORITHMS, run_once, simulate
 from ..election.timeline import fault_marks, message_arrows, role_spans
-from ..viz import ecdf, paper_layout
-from ..viz.election import timeline_figure
+from ..viz.election import election_dashboard_figure
+from ._dashboard import Dashboard, log_slider
+
+__all__ = ["ElectionDashboard", "compute", "dashboard", "figure", "readout"]
+
+#: message loss choices: 0 and then roughly log-even steps
+LOSSES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5)
 
 
 def _params(alg: str, n: int, lo: float, hi: float, latency_ms: float, loss: float,
@@ -31,63 +37,63 @@ def _params(alg: str, n: int, lo: float, hi: float, latency_ms: float, loss: flo
     return p
 
 
+def compute(algorithm: str, n: int, timeout_ms: tuple[int, int], latency_ms: float, loss: float,
+            partition: bool, trials: int, seed: int) -> dict[str, Any]:
+    """One traced run (the timeline) and ``trials`` runs (the CDF and the counts)."""
+    lo, hi = (float(v) for v in timeout_ms)
+    params = _params(algorithm, n, lo, hi, latency_ms, loss, partition)
+    run = run_once(algorithm, n, seed=seed, trace_messages=True, **params)
+    df = simulate(algorithm, n, trials=trials, seed=seed, **params)
+    return dict(algorithm=algorithm, n=n, spans=role_spans(run.trace, n, run.net.sim.now),
+                arrows=message_arrows(run.trace), marks=fault_marks(run.trace),
+                times=df["time_to_leader_ms"].to_numpy(dtype=float), df=df)
+
+
+def figure(res: dict[str, Any]) -> go.Figure:
+    """Timeline and CDF of a :func:`compute` result."""
+    return election_dashboard_figure(res["spans"], res["arrows"], res["marks"], res["n"], res["times"],
+                                     title=f"{res['algorithm']}, n = {res['n']}")
+
+
+def readout(res: dict[str, Any]) -> str:
+    """Elected share, median time (ms), messages and safety, in words."""
+    df, times = res["df"], res["times"]
+    med = float(np.nanmedian(times)) if np.isfinite(times).any() else float("nan")
+    viol = int(df["safety_violations"].sum())
+    return (f"{res['algorithm']}, n = {res['n']}: a leader in {df['elected'].mean():.0%} of {len(df)} "
+            f"trials; median {med:.0f} ms; {df['messages'].mean():.0f} messages per election; "
+            f"safety violations {viol}; most leaders at once {int(df['max_concurrent_leaders'].max())}")
+
+
+class ElectionDashboard(Dashboard):
+    """Controls (algorithm, n, timeout range, latency, loss, partition, trials, seed) over the
+    timeline + CDF figure."""
+
+    def __init__(self, algorithm: str = "raft", n: int = 5, timeout_ms: tuple[float, float] = (150, 300),
+                 latency_ms: float = 2.0, loss: float = 0.0, partition: bool = False,
+                 trials: int = 100, seed: int = 0) -> None:
+        controls = dict(
+            algorithm=w.Dropdown(options=sorted(ALGORITHMS), value=algorithm, description="algorithm"),
+            n=w.IntSlider(value=n, min=1, max=9, description="n nodes", continuous_update=False),
+            timeout_ms=w.IntRangeSlider(value=[int(timeout_ms[0]), int(timeout_ms[1])], min=10, max=600,
+                                        step=5, description="election timeout (ms)",
+                                        continuous_update=False),
+            latency_ms=log_slider("one-way latency (ms)", latency_ms, 0.5, 50.0),
+            loss=w.SelectionSlider(options=[(f"{100 * v:g} %", v) for v in LOSSES],
+                                   value=min(LOSSES, key=lambda v: abs(v - loss)),
+                                   description="message loss", continuous_update=False),
+            partition=w.Checkbox(value=partition, description="partition the lower ids until 2 × max timeout",
+                                 indent=False),
+            trials=w.IntSlider(value=trials, min=10, max=1000, step=10, description="trials",
+                               continuous_update=False),
+            seed=w.IntText(value=seed, description="seed", layout=w.Layout(width="160px")),
+        )
+        super().__init__(controls, compute, figure, readout=readout, slow=True)
+
+
 def dashboard(algorithm: str = "raft", n: int = 5, timeout_ms: tuple[float, float] = (150, 300),
               latency_ms: float = 2.0, loss: float = 0.0, partition: bool = False,
-              trials: int = 100, seed: int = 0) -> w.VBox:
-    """Controls (algorithm, n, timeout range, latency, loss, partition, trials, seed) over a
-    FigureWidget: top, the timeline of trial 0 (roles per node, messages); bottom, the CDF
-    of the time to a leader over ``trials`` runs.  ``.children[-1]`` is the FigureWidget."""
-    ctl_alg = w.Dropdown(options=sorted(ALGORITHMS), value=algorithm, description="algorithm")
-    ctl_n = w.IntSlider(value=n, min=1, max=9, description="n")
-    ctl_to = w.IntRangeSlider(value=[int(timeout_ms[0]), int(timeout_ms[1])], min=10, max=600,
-                              step=1, description="timeout ms")
-    ctl_lat = w.FloatSlider(value=latency_ms, min=0.5, max=50.0, step=0.5,
-                            description="latency ms")
-    ctl_loss = w.FloatSlider(value=loss, min=0.0, max=0.5, step=0.01, description="loss")
-    ctl_part = w.Checkbox(value=partition, description="partition")
-    ctl_trials = w.IntSlider(value=trials, min=10, max=1000, step=10, description="trials")
-    ctl_seed = w.IntText(value=seed, description="seed")
-    status = w.HTML()
-
-    fig = go.FigureWidget(make_subplots(rows=2, cols=1, vertical_spacing=0.16,
-                                        row_heights=[0.55, 0.45],
-                                        subplot_titles=("one run", "time to leader over trials")))
-    paper_layout(fig, "double", height_in=5.0)
-
-    def update(*_: Any) -> None:
-        alg, k = ctl_alg.value, ctl_n.value
-        lo, hi = (float(v) for v in ctl_to.value)
-        params = _params(alg, k, lo, hi, ctl_lat.value, ctl_loss.value, ctl_part.value)
-        run = run_once(alg, k, ctl_seed.value, trace_messages=True, **params)
-        end = run.net.sim.now
-        df = simulate(alg, k, ctl_trials.value, ctl_seed.value, **params)
-        times = df["time_to_leader_ms"].to_numpy(dtype=float)
-        xs, ys = ecdf(times)
-        frac = xs.size / max(times.size, 1)
-        tmp = make_subplots(rows=2, cols=1)
-        timeline_figure(role_spans(run.trace, k, end), message_arrows(run.trace),
-                        fault_marks(run.trace), n=k, fig=tmp, row=1)
-        tmp.add_trace(go.Scatter(x=xs, y=ys * frac, mode="lines", line_shape="hv",
-                                 name="time to leader", line=dict(color="#0072B2")), row=2, col=1)
-        with fig.batch_update():
-            fig.data = ()
-            for tr in tmp.data:
-                fig.add_trace(tr, row=2 if tr.name == "time to leader" else 1, col=1)
-            fig.update_yaxes(tickvals=list(range(k)), ticktext=[f"node {i}" for i in range(k)],
-                             range=[-0.6, k - 0.4], row=1, col=1)
-            fig.update_xaxes(title_text="time (ms)", row=1, col=1)
-            fig.update_xaxes(title_text="time to leader (ms)", row=2, col=1)
-            fig.update_yaxes(title_text="cumulative fraction", range=[0, 1.02], row=2, col=1)
-        viol = int(df["safety_violations"].sum())
-        med = float(np.nanmedian(times)) if np.isfinite(times).any() else float("nan")
-        status.value = (f"{alg}, n={k}: elected in {df['elected'].mean():.0%} of {len(df)} "
-                        f"trials; median {med:.0f} ms; mean messages "
-                        f"{df['messages'].mean():.0f}; safety violations {viol}; most leaders "
-                        f"at once {int(df['max_concurrent_leaders'].max())}")
-
-    for c in (ctl_alg, ctl_n, ctl_to, ctl_lat, ctl_loss, ctl_part, ctl_trials, ctl_seed):
-        c.observe(update, names="value")
-    update()
-    controls = w.HBox([w.VBox([ctl_alg, ctl_n, ctl_to, ctl_lat]),
-                       w.VBox([ctl_loss, ctl_part, ctl_trials, ctl_seed])])
-    return w.VBox([controls, status, fig])
+              trials: int = 100, seed: int = 0) -> ElectionDashboard:
+    """Build the notebook-04 dashboard; ``.figure`` is the FigureWidget, ``.wait()`` waits for
+    the background work to finish."""
+    return ElectionDashboard(algorithm, n, timeout_ms, latency_ms, loss, partition, trials, seed)

@@ -2,11 +2,13 @@
 
 Every control recomputes exact P(S) curves (independent, correlated, n + 1
 nodes), a Monte Carlo point with its interval and the repairable-system
-numbers, and updates one FigureWidget inside ``batch_update``.
+numbers (:func:`compute`); :func:`syncmodel.viz.failure.nines_point_figure` draws them,
+through the shared :class:`~syncmodel.widgets._dashboard.Dashboard` mechanism.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import ipywidgets as w
@@ -17,8 +19,8 @@ from ..errors import invalid
 from ..failure import failure_curve, failure_probability_mc
 from ..markov import downtime_per_year, nines, node_availability, system
 from ..structure import Structure, choose, grid
-from ..viz import color
-from ..viz.failure import nines_traces, to_nines
+from ..viz.failure import nines_point_figure
+from ._dashboard import Dashboard, log_slider
 
 KINDS = ("majority", "k-of-n", "grid")
 
@@ -42,8 +44,70 @@ def domains_for(s: Structure, racks: int, q: float) -> dict[str, tuple[list[Any]
     return {f"rack {r}": (nodes[r::racks], q) for r in range(min(racks, len(nodes)))}
 
 
-class FailureDashboard(w.VBox):
-    """Sliders for the structure, p, correlation and repair; a FigureWidget of nines against p."""
+def compute(kind: str, n: int, k: int, p: float, racks: int, rack_q: float, beta: float,
+            mttf: float, mttr: float, *, ps: np.ndarray, samples: int, seed: int) -> dict[str, Any]:
+    """Exact curves over ``ps`` (independent, correlated, one node more), the exact P(S) and a
+    Monte Carlo estimate at ``p``, and the repairable-system numbers (MTTF, MTTR in hours)."""
+    s = build_structure(kind, n, min(k, n))
+    bigger = build_structure(kind, n + 1, min(k, n + 1))
+    doms = domains_for(s, racks, rack_q)
+    b = beta or None
+    indep = failure_curve(s, ps)
+    corr = failure_curve(s, ps, beta=b, domains=doms) if (doms or b) else indep
+    mc = failure_probability_mc(s, p, beta=b, domains=doms, samples=samples, seed=seed)
+    exact = float(failure_curve(s, [p], beta=b, domains=doms)[0])
+    rep = system(s, mttf, mttr) if s.n <= 12 or kind != "grid" else None
+    return dict(kind=kind, n=n, p=p, ps=ps, exact=exact, mc=mc, node_a=node_availability(mttf, mttr),
+                curves={"independent": indep, "correlated (racks, β)": corr,
+                        f"{'grid' if kind == 'grid' else 'n'} = {n + 1}": failure_curve(bigger, ps)},
+                system_a=None if rep is None else rep.availability(),
+                system_mttf_h=None if rep is None else rep.mttf(),
+                mttdl_h=None if rep is None else rep.mttdl())
+
+
+def figure(r: dict[str, Any]) -> go.Figure:
+    """The dashboard figure of a :func:`compute` result."""
+    mc = r["mc"]
+    est = max(mc.estimate, 1.0 / mc.samples)  # no failure seen: plot the resolution limit
+    return nines_point_figure(r["ps"], r["curves"], (r["p"], est, mc.low, mc.high),
+                              title=f"{r['kind']}, n = {r['n']}: P(S) = {r['exact']:.3g} at p = {r['p']:.3g}")
+
+
+def _fmt(x: float, digits: int = 4) -> str:
+    return f"{x:.{digits}g}" if x != 0 else "0"
+
+
+def readout(r: dict[str, Any]) -> str:
+    """The numbers beside the figure, in plain units."""
+    exact, mc = r["exact"], r["mc"]
+    a = 1.0 - exact
+    rows = [
+        ("P(S), exact", _fmt(exact)),
+        ("F(S) = 1 − P(S)", f"{a:.6%}" if a < 1 else "100 %"),
+        ("nines", f"{nines(a):.2f}" if exact > 0 else "∞ (never fails)"),
+        ("downtime per year", f"{downtime_per_year(a, 'min'):.3g} min"),
+        ("Monte Carlo P(S)", f"{_fmt(mc.estimate)}  [{_fmt(mc.low, 3)}, {_fmt(mc.high, 3)}] "
+                             f"({mc.samples:,} draws)"),
+        ("node availability MTTF/(MTTF+MTTR)", f"{r['node_a']:.4%}"),
+    ]
+    if r["system_a"] is not None:
+        rows += [("system availability (CTMC)", f"{r['system_a']:.6%} ({nines(r['system_a']):.2f} nines)"),
+                 ("system MTTF", f"{r['system_mttf_h']:,.4g} h"), ("MTTDL", f"{r['mttdl_h']:,.4g} h")]
+    return "<table style='font-size:13px'>" + "".join(
+        f"<tr><td>{a_}</td><td style='padding-left:12px'><b>{b_}</b></td></tr>" for a_, b_ in rows
+    ) + "</table>"
+
+
+def _adjust(d: Dashboard, change: dict[str, Any]) -> None:
+    c = d.controls
+    c["k"].max = c["n"].value
+    c["k"].disabled = c["kind"].value != "k-of-n"
+    c["rack_q"].disabled = c["racks"].value == 0
+
+
+class FailureDashboard(Dashboard):
+    """Sliders for the structure, p, correlation and repair; nines against p (the attributes
+    ``kind``, ``n``, ``k``, ``p``, ``racks``, ``rack_q``, ``beta``, ``mttf``, ``mttr`` are the controls)."""
 
     def __init__(self, kind: str = "majority", n: int = 5, p: float = 0.01, points: int = 60,
                  samples: int = 100_000, seed: int = 1) -> None:
@@ -51,101 +115,39 @@ class FailureDashboard(w.VBox):
             raise invalid("kind", kind, f"one of {KINDS}")
         self.ps = np.logspace(-3, np.log10(0.5), int(points))
         self.samples, self.seed = int(samples), seed
-        style = {"description_width": "120px"}
-        lay = w.Layout(width="420px")
-        self.kind = w.Dropdown(options=list(KINDS), value=kind, description="structure", style=style)
-        self.n = w.IntSlider(value=n, min=1, max=15, description="n (grid: side)", style=style,
-                             layout=lay, continuous_update=False)
-        self.k = w.IntSlider(value=n // 2 + 1, min=1, max=n, description="k (k-of-n)", style=style,
-                             layout=lay, continuous_update=False)
-        self.p = w.FloatLogSlider(value=p, base=10, min=-3, max=np.log10(0.5), step=0.05,
-                                  description="node p", readout_format=".3g", style=style,
-                                  layout=lay, continuous_update=False)
-        self.racks = w.IntSlider(value=0, min=0, max=5, description="racks (domains)", style=style,
+        lay = w.Layout(width="360px")
+        self.kind = w.Dropdown(options=list(KINDS), value=kind, description="structure")
+        self.n = w.IntSlider(value=n, min=1, max=15, description="n (grid: side)", layout=lay,
+                             continuous_update=False)
+        self.k = w.IntSlider(value=n // 2 + 1, min=1, max=n, description="k (k-of-n)", layout=lay,
+                             continuous_update=False)
+        self.p = log_slider("node down probability p", p, 1e-3, 0.5)
+        self.racks = w.IntSlider(value=0, min=0, max=5, description="racks (failure domains)",
                                  layout=lay, continuous_update=False)
-        self.rack_q = w.FloatLogSlider(value=1e-3, base=10, min=-5, max=-1, step=0.1,
-                                       description="rack down prob.", readout_format=".2g",
-                                       style=style, layout=lay, continuous_update=False)
+        self.rack_q = log_slider("rack down probability", 1e-3, 1e-5, 1e-1)
         self.beta = w.FloatSlider(value=0.0, min=0.0, max=0.3, step=0.01, description="beta factor β",
-                                  style=style, layout=lay, continuous_update=False)
-        self.mttf = w.FloatLogSlider(value=1000.0, base=10, min=1, max=5, step=0.1,
-                                     description="MTTF (h)", readout_format=".3g", style=style,
-                                     layout=lay, continuous_update=False)
-        self.mttr = w.FloatLogSlider(value=10.0, base=10, min=-1, max=3, step=0.1,
-                                     description="MTTR (h)", readout_format=".3g", style=style,
-                                     layout=lay, continuous_update=False)
-        self.controls = [self.kind, self.n, self.k, self.p, self.racks, self.rack_q, self.beta,
-                         self.mttf, self.mttr]
-        names = ["independent", "correlated (racks, β)", "n + 1 nodes"]
-        traces = nines_traces(self.ps, {nm: np.ones_like(self.ps) for nm in names})
-        traces.append(go.Scatter(x=[p], y=[0.0], name="Monte Carlo (95 % CI)", mode="markers",
-                                 marker=dict(color=color(4), size=8, symbol="diamond"),
-                                 error_y=dict(type="data", symmetric=False, array=[0.0],
-                                              arrayminus=[0.0], thickness=1.2, width=4)))
-        self.figure = go.FigureWidget(traces)
-        self.figure.update_layout(width=680, height=440, xaxis_title="node failure probability p",
-                                  yaxis_title="availability (nines) = −log₁₀ P(S)",
-                                  legend=dict(x=0.99, xanchor="right", y=0.99),
-                                  margin=dict(l=60, r=10, t=40, b=50), template="plotly_white")
-        self.figure.update_xaxes(type="log")
-        self.summary = w.HTML()
-        for c in self.controls:
-            c.observe(self._changed, names="value")
-        self._refresh()
+                                  layout=lay, continuous_update=False)
+        self.mttf = log_slider("node MTTF (h)", 1000.0, 10.0, 1e5)
+        self.mttr = log_slider("node MTTR (h)", 10.0, 0.1, 1000.0)
+        controls = dict(kind=self.kind, n=self.n, k=self.k, p=self.p, racks=self.racks,
+                        rack_q=self.rack_q, beta=self.beta, mttf=self.mttf, mttr=self.mttr)
         left = w.VBox([w.HTML("<b>system</b>"), self.kind, self.n, self.k, self.p,
                        w.HTML("<b>correlated failures</b>"), self.racks, self.rack_q, self.beta,
-                       w.HTML("<b>repair (CTMC, independent repair crews)</b>"), self.mttf, self.mttr])
-        super().__init__([w.HBox([left, self.summary]), self.figure])
+                       w.HTML("<b>repair (Markov chain, independent repair crews)</b>"), self.mttf,
+                       self.mttr])
+        super().__init__(controls, partial(compute, ps=self.ps, samples=self.samples, seed=self.seed),
+                         figure, readout=readout, adjust=_adjust, panel=left)
+        # the numbers sit beside the controls, the figure below both
+        self.children = (w.HBox([left, self.status]), self.figure)
+
+    @property
+    def summary(self) -> w.HTML:
+        """The numbers (the status line)."""
+        return self.status
 
     def structure(self) -> Structure:
         """The structure the controls describe."""
         return build_structure(self.kind.value, self.n.value, self.k.value)
-
-    def _changed(self, _change: Any) -> None:
-        self._refresh()
-
-    def _refresh(self) -> None:
-        n = self.n.value
-        self.k.max = n
-        self.k.disabled = self.kind.value != "k-of-n"
-        s = self.structure()
-        bigger = build_structure(self.kind.value, n + 1, min(self.k.value, n + 1))
-        doms = domains_for(s, self.racks.value, self.rack_q.value)
-        beta = self.beta.value or None
-        indep = failure_curve(s, self.ps)
-        corr = failure_curve(s, self.ps, beta=beta, domains=doms) if (doms or beta) else indep
-        plus = failure_curve(bigger, self.ps)
-        p = self.p.value
-        mc = failure_probability_mc(s, p, beta=beta, domains=doms, samples=self.samples, seed=self.seed)
-        exact = float(failure_curve(s, [p], beta=beta, domains=doms)[0])
-        y = float(to_nines(max(mc.estimate, 1.0 / mc.samples)))
-        hi = float(to_nines(max(mc.low, 1e-300)))
-        lo = float(to_nines(mc.high))
-        a_node = node_availability(self.mttf.value, self.mttr.value)
-        rep = system(s, self.mttf.value, self.mttr.value) if s.n <= 12 or self.kind.value != "grid" else None
-        with self.figure.batch_update():
-            for trace, curve in zip(self.figure.data[:3], (indep, corr, plus), strict=True):
-                trace.y = to_nines(curve)
-            self.figure.data[2].name = f"{'grid' if self.kind.value == 'grid' else 'n'} = {n + 1}"
-            m = self.figure.data[3]
-            m.x, m.y = [p], [y]
-            m.error_y.array, m.error_y.arrayminus = [max(hi - y, 0.0)], [max(y - lo, 0.0)]
-            self.figure.layout.title.text = f"{self.kind.value}, n = {n}: P(S) = {exact:.3g} at p = {p:.3g}"
-        rows = [
-            ("P(S), exact", f"{exact:.4g}"),
-            ("F(S) = 1 − P(S)", f"{1 - exact:.8f}"),
-            ("nines", f"{nines(1 - exact):.2f}"),
-            ("downtime / year", f"{downtime_per_year(1 - exact, 'min'):.3g} min"),
-            ("Monte Carlo", f"{mc.estimate:.4g} [{mc.low:.3g}, {mc.high:.3g}]"),
-            ("node A = MTTF/(MTTF+MTTR)", f"{a_node:.6f}"),
-        ]
-        if rep is not None:
-            a_sys = rep.availability()
-            rows += [("system A (CTMC)", f"{a_sys:.8f} ({nines(a_sys):.2f} nines)"),
-                     ("system MTTF", f"{rep.mttf():.4g} h"), ("MTTDL", f"{rep.mttdl():.4g} h")]
-        self.summary.value = "<table>" + "".join(
-            f"<tr><td>{a}</td><td style='padding-left:12px'><b>{b}</b></td></tr>" for a, b in rows
-        ) + "</table>"
 
 
 def dashboard(kind: str = "majority", n: int = 5, p: float = 0.01, points: int = 60,

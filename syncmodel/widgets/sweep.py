@@ -7,60 +7,32 @@ axes and the aggregate over replicates and the other parameters; a FigureWidget 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import ipywidgets as w
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from ..errors import invalid
 from ..sweep import Agg, columns, pivot
-from ..viz import heatmap_figure
+from ..viz import SWEEP_LABELS as LABELS
+from ..viz import table_heatmap
+from ._dashboard import live_figure, update_figure
 
 AGGREGATES: tuple[Agg, ...] = ("mean", "median", "min", "max", "std")
-#: Unicode axis labels of the parameters and metrics the notebooks sweep
-LABELS: dict[str, str] = {
-    "n": "n (nodes)",
-    "p": "p (node down)",
-    "beta": "β (common cause)",
-    "availability": "A = P(majority up)",
-    "unavailability": "1 − A (no live majority)",
-    "nines": "nines = −log₁₀(1 − A)",
-    "stderr": "standard error of A",
-    "timeout_min_ms": "election timeout min (ms)",
-    "timeout_ms": "election timeout (ms)",
-    "latency_ms": "one-way latency (ms)",
-    "time_to_leader_ms": "time to elect a leader (ms)",
-    "median_ms": "median time to a new leader (ms)",
-    "p95_ms": "95th percentile time to a new leader (ms)",
-    "mean_ms": "mean time to a new leader (ms)",
-    "elected": "share of elections that finished",
-    "split_votes": "split votes per election",
-    "messages": "messages per election",
-}
-
-
 def _label(name: str, labels: Mapping[str, str] | None) -> str:
     return {**LABELS, **(labels or {})}.get(name, name)
 
 
-def _axis_values(values: Any) -> list[str]:
-    return [f"{v:g}" if isinstance(v, (float, np.floating)) else str(v) for v in values]
-
-
 def heatmap(df: pd.DataFrame, x: str, y: str, metric: str, agg: Agg = "mean", *,
             labels: Mapping[str, str] | None = None, width: str = "single",
-            text_format: str | None = None, title: str | None = None) -> go.Figure:
-    """Heatmap of ``metric`` (aggregated by ``agg``) over parameters ``x`` and ``y`` of a sweep."""
-    table = pivot(df, x, y, metric, agg)
+            text_format: str | None = "%{z:.3g}", title: str | None = None) -> go.Figure:
+    """Heatmap of ``metric`` (aggregated by ``agg``) over parameters ``x`` and ``y`` of a sweep:
+    :func:`syncmodel.sweep.pivot` then :func:`syncmodel.viz.table_heatmap` (categorical axes,
+    each cell's value written in it)."""
     name = _label(metric, labels)
-    fig = heatmap_figure(_axis_values(table.columns), _axis_values(table.index),
-                         table.to_numpy(dtype=float), xlabel=_label(x, labels),
-                         ylabel=_label(y, labels), zlabel=name, width=width,
-                         text_format=text_format,
+    return table_heatmap(pivot(df, x, y, metric, agg), xlabel=_label(x, labels), ylabel=_label(y, labels),
+                         zlabel=name, width=width, text_format=text_format,
                          title=title if title is not None else f"{name} ({agg})")
-    return fig
 
 
 class SweepDashboard(w.VBox):
@@ -86,9 +58,8 @@ class SweepDashboard(w.VBox):
         self.note = w.HTML()
         self._updating = False
         self._set_options()
-        self.figure = go.FigureWidget(self._static())
-        self.figure.update_layout(width=640, height=460)
-        self._refresh()
+        self._note()
+        self.figure = live_figure(self._static(), height_px=480)
         self.which.observe(lambda _c: self._on_sweep(), names="value")
         for control in (self.metric, self.x, self.y, self.agg):
             control.observe(lambda _c: self._refresh(), names="value")
@@ -125,19 +96,13 @@ class SweepDashboard(w.VBox):
         if self.x.value == self.y.value:
             self.note.value = "<span style='color:#D55E00'>choose two different parameters</span>"
             return
+        self._note()
+        update_figure(self.figure, self._static())
+
+    def _note(self) -> None:
         params, _ = columns(self.frame)
         others = [p for p in params if p not in (self.x.value, self.y.value)]
-        over = ["replicates", *others]
-        self.note.value = f"{self.agg.value} over {', '.join(over)}"
-        new = self._static()
-        with self.figure.batch_update():
-            self.figure.data[0].x = new.data[0].x
-            self.figure.data[0].y = new.data[0].y
-            self.figure.data[0].z = new.data[0].z
-            self.figure.data[0].colorbar.title.text = new.data[0].colorbar.title.text
-            self.figure.layout.title.text = new.layout.title.text
-            self.figure.layout.xaxis.title.text = new.layout.xaxis.title.text
-            self.figure.layout.yaxis.title.text = new.layout.yaxis.title.text
+        self.note.value = f"{self.agg.value} over {', '.join(['replicates', *others])}"
 
 
 def dashboard(sweeps: Mapping[str, pd.DataFrame] | pd.DataFrame, *,

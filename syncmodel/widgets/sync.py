@@ -1,109 +1,116 @@
 """Dashboard of notebook 05: pick a replication mode, N/R/W, a latency profile and a fault
 schedule; see the PBS staleness curve, and from a simulated run the consistency ratio over
-time, lost acknowledged writes, stale reads and conflicts."""
+time, lost acknowledged writes, stale reads and conflicts (shared Dashboard mechanism)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import ipywidgets as w
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from ..sync import metrics, pbs
 from ..sync.experiments import T_GRID
-from ..sync.store import MODES, simulate
-from ..viz import PALETTE, paper_layout
+from ..sync.store import MODES, simulate_store
+from ..viz.sync import sync_dashboard_figure
+from ._dashboard import Dashboard
+
+__all__ = ["SyncDashboard", "compute", "dashboard", "faults", "figure", "readout"]
 
 
-class SyncDashboard(w.VBox):
-    """Controls on top, a two-panel FigureWidget (t-visibility, consistency ratio) below."""
+def faults(n: int, duration_ms: float, crash: str, partition: bool) -> dict[str, Any]:
+    """The fault schedule of the controls: replica 0 crashes at 30 % of the run (back at 60 %
+    for crash-restart) and/or is cut off from the others during the middle third."""
+    out: dict[str, Any] = {"crashes": [], "partitions": []}
+    if crash != "none":
+        back = None if crash == "permanent" else 0.6 * duration_ms
+        out["crashes"].append((0, 0.3 * duration_ms, back))
+    if partition and n > 1:
+        out["partitions"].append((((0,), tuple(range(1, n))), duration_ms / 3, 2 * duration_ms / 3))
+    return out
+
+
+def compute(mode: str, n: int, r: int, w: int, latency: str, policy: str, crash: str, partition: bool,
+            anti_entropy: bool, *, duration_ms: float, trials: int, seed: int) -> dict[str, Any]:
+    """PBS t-visibility of N/R/W and one simulated run with the chosen faults."""
+    r, w = min(r, n), min(w, n)
+    f = faults(n, duration_ms, crash, partition)
+    curve = pbs.t_visibility_curve(n, r, w, T_GRID[1:], latency, trials=trials, seed=seed)
+    run = simulate_store(mode, n, r, w, seed=seed, duration_ms=duration_ms, latency=latency, policy=policy,
+                   anti_entropy_ms=25.0 if anti_entropy else None, snapshot_ms=duration_ms / 80,
+                   settle_ms=300.0, **f)
+    cf = metrics.convergence_frame(run)
+    windows = [(t0, t1, "partition") for _, t0, t1 in f["partitions"]]
+    windows += [(t0, t1 if t1 is not None else duration_ms, "replica 0 down") for _, t0, t1 in f["crashes"]]
+    return dict(mode=mode, n=n, r=r, w=w, curve=curve, run=run, summary=run.summary(),
+                time=cf["time"].to_numpy(dtype=float), ratio=np.asarray(cf["ratio"], dtype=float),
+                windows=windows, k=[pbs.k_staleness(n, r, w, k) for k in (1, 2, 3)])
+
+
+def figure(res: dict[str, Any]) -> go.Figure:
+    """The two-panel dashboard figure of a :func:`compute` result."""
+    return sync_dashboard_figure(res["curve"]["t"], res["curve"]["p"], res["time"], res["ratio"],
+                                 windows=res["windows"],
+                                 title=f"{res['mode']}, N = {res['n']}, R = {res['r']}, W = {res['w']}")
+
+
+def readout(res: dict[str, Any]) -> str:
+    """The counts of the simulated run, in words."""
+    s = res["summary"]
+    ks = ", ".join(f"{k} versions: {v:.1%}" for k, v in zip((1, 2, 3), res["k"], strict=True))
+    return (f"reads within the last {ks} · acknowledged writes {s['acked_writes']}, "
+            f"<b>lost {s['lost_acked_writes']}</b> · stale reads {s['stale_reads']} of {s['reads']} · "
+            f"conflicting writes {s['conflict_rate']:.1%} · lost updates {s['lost_updates']}")
+
+
+def _adjust(d: Dashboard, change: dict[str, Any]) -> None:
+    c = d.controls
+    n = c["n"].value
+    for s in (c["r"], c["w"]):
+        if s.value > n:
+            s.value = n
+        s.max = n
+
+
+class SyncDashboard(Dashboard):
+    """Controls on top, a two-panel figure (t-visibility, consistency ratio) below; the controls
+    are also attributes (``mode``, ``n``, ``r``, ``w``, ``latency``, ``policy``, ``crash``,
+    ``partition``, ``anti_entropy``)."""
 
     def __init__(self, mode: str = "quorum", n: int = 3, r: int = 1, w_: int = 1,
                  latency: str = "LNKD-DISK", duration_ms: float = 1500.0, trials: int = 20_000,
                  seed: int = 0) -> None:
-        self.duration_ms = float(duration_ms)
-        self.trials = int(trials)
-        self.seed = int(seed)
-        style = {"description_width": "90px"}
-        self.mode = w.Dropdown(options=list(MODES), value=mode, description="mode", style=style)
-        self.n = w.IntSlider(value=n, min=1, max=7, description="N replicas", style=style)
-        self.r = w.IntSlider(value=r, min=1, max=n, description="R", style=style)
-        self.w = w.IntSlider(value=w_, min=1, max=n, description="W", style=style)
-        self.latency = w.Dropdown(options=list(pbs.PROFILES), value=latency, description="latency",
-                                  style=style)
-        self.policy = w.Dropdown(options=["lww", "siblings"], value="lww", description="conflicts",
-                                 style=style)
+        self.duration_ms, self.trials, self.seed = float(duration_ms), int(trials), int(seed)
+        self.mode = w.Dropdown(options=list(MODES), value=mode, description="replication")
+        self.n = w.IntSlider(value=n, min=1, max=7, description="N replicas", continuous_update=False)
+        self.r = w.IntSlider(value=r, min=1, max=n, description="R (read quorum)", continuous_update=False)
+        self.w = w.IntSlider(value=w_, min=1, max=n, description="W (write quorum)", continuous_update=False)
+        self.latency = w.Dropdown(options=list(pbs.PROFILES), value=latency, description="latency profile")
+        self.policy = w.Dropdown(options=[("last writer wins", "lww"), ("keep siblings", "siblings")],
+                                 value="lww", description="conflicts")
         self.crash = w.Dropdown(options=["none", "crash-restart", "permanent"], value="none",
-                                description="replica 0", style=style)
-        self.partition = w.Checkbox(value=True, description="partition replica 0 (middle third)")
-        self.anti_entropy = w.Checkbox(value=True, description="anti-entropy every 25 ms")
-        self.summary = w.HTML()
-        fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14,
-                            subplot_titles=("PBS t-visibility (WARS)", "consistency ratio |C(S)|/|A(S)|"))
-        fig.add_trace(go.Scatter(name="P(fresh read)", mode="lines", line=dict(color=PALETTE[0])), 1, 1)
-        fig.add_trace(go.Scatter(name="ratio", mode="lines", line=dict(color=PALETTE[2])), 1, 2)
-        fig.update_xaxes(type="log", title_text="t after commit (ms)", row=1, col=1)
-        fig.update_yaxes(range=[0, 1.02], row=1, col=1)
-        fig.update_xaxes(title_text="time (ms)", row=1, col=2)
-        fig.update_yaxes(range=[0, 1.05], row=1, col=2)
-        paper_layout(fig, "double", aspect=0.42)
-        fig.update_layout(showlegend=False, width=820, height=360)
-        self.figure = go.FigureWidget(fig)
-        for c in (self.mode, self.n, self.r, self.w, self.latency, self.policy, self.crash,
-                  self.partition, self.anti_entropy):
-            c.observe(self._changed, names="value")
-        self.last: dict[str, Any] = {}
-        self._refresh()
-        controls = w.HBox([w.VBox([self.mode, self.n, self.r, self.w]),
-                           w.VBox([self.latency, self.policy, self.crash]),
-                           w.VBox([self.partition, self.anti_entropy])])
-        super().__init__([controls, self.summary, self.figure])
+                                description="replica 0 crash")
+        self.partition = w.Checkbox(value=True, description="partition replica 0 (middle third)",
+                                    indent=False)
+        self.anti_entropy = w.Checkbox(value=True, description="anti-entropy every 25 ms", indent=False)
+        controls = dict(mode=self.mode, n=self.n, r=self.r, w=self.w, latency=self.latency,
+                        policy=self.policy, crash=self.crash, partition=self.partition,
+                        anti_entropy=self.anti_entropy)
+        super().__init__(controls, partial(compute, duration_ms=self.duration_ms, trials=self.trials,
+                                           seed=self.seed),
+                         figure, readout=readout, adjust=_adjust, per_column=3)
 
-    def _changed(self, change: dict[str, Any]) -> None:
-        if change["owner"] is self.n:
-            n = self.n.value
-            for s in (self.r, self.w):
-                if s.value > n:
-                    s.value = n
-                s.max = n
-        self._refresh()
+    @property
+    def summary(self) -> w.HTML:
+        """The counts line (the status line)."""
+        return self.status
 
-    def faults(self) -> dict[str, Any]:
-        """The fault schedule the controls describe."""
-        d = self.duration_ms
-        out: dict[str, Any] = {"crashes": [], "partitions": []}
-        if self.crash.value != "none":
-            back = None if self.crash.value == "permanent" else 0.6 * d
-            out["crashes"].append((0, 0.3 * d, back))
-        if self.partition.value and self.n.value > 1:
-            rest = tuple(range(1, self.n.value))
-            out["partitions"].append((((0,), rest), d / 3, 2 * d / 3))
-        return out
-
-    def _refresh(self) -> None:
-        n, r, w_ = self.n.value, min(self.r.value, self.n.value), min(self.w.value, self.n.value)
-        curve = pbs.t_visibility_curve(n, r, w_, T_GRID[1:], self.latency.value, trials=self.trials,
-                                       seed=self.seed)
-        run = simulate(self.mode.value, n, r, w_, seed=self.seed, duration_ms=self.duration_ms,
-                       latency=self.latency.value, policy=self.policy.value,
-                       anti_entropy_ms=25.0 if self.anti_entropy.value else None,
-                       snapshot_ms=self.duration_ms / 80, settle_ms=300.0, **self.faults())
-        s = run.summary()
-        cf = metrics.convergence_frame(run)
-        self.last = {"curve": curve, "run": run, "summary": s}
-        ks = ", ".join(f"k={k}: {pbs.k_staleness(n, r, w_, k):.3f}" for k in (1, 2, 3))
-        self.summary.value = (
-            f"<b>{self.mode.value}</b> N={n} R={r} W={w_} · PBS k-staleness {ks} · "
-            f"acknowledged writes {s['acked_writes']}, <b>lost {s['lost_acked_writes']}</b> · "
-            f"stale reads {s['stale_reads']}/{s['reads']} · conflict rate {s['conflict_rate']:.3f} · "
-            f"lost updates {s['lost_updates']}")
-        with self.figure.batch_update():
-            self.figure.data[0].x = curve["t"]
-            self.figure.data[0].y = curve["p"]
-            self.figure.data[1].x = cf["time"].to_numpy()
-            self.figure.data[1].y = np.asarray(cf["ratio"], dtype=float)
+    @property
+    def last(self) -> dict[str, Any]:
+        """The last result: ``curve``, ``run`` and ``summary``."""
+        return dict(self.result)
 
 
 def dashboard(mode: str = "quorum", n: int = 3, r: int = 1, w: int = 1, latency: str = "LNKD-DISK",

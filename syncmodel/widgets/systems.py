@@ -1,8 +1,11 @@
-"""Dashboard of notebook 06: pick systems and a failure scenario, see the five answers side by side."""
+"""Dashboard of notebook 06: pick systems and a failure scenario, see the five answers side by
+side.  ``systems.compare`` takes 0.5–1.5 s here, so the dashboard is ``slow`` (busy line at once,
+work in the background, a newer input supersedes the running one)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import ipywidgets as w
@@ -10,36 +13,33 @@ import plotly.graph_objects as go
 
 from ..errors import invalid
 from ..systems import compare, names
-from ..viz.systems import bar_labels, comparison_data, comparison_figure
+from ..viz.systems import comparison_table, table_html
+from ._dashboard import Dashboard, log_slider
 
 __all__ = ["SystemsDashboard", "dashboard", "figure_from_table", "table_html"]
 
-COLUMNS = {"system": "system", "availability": "F(S)", "nines": "nines",
-           "downtime_median_ms": "downtime median (ms)", "downtime_p99_ms": "downtime p99 (ms)",
-           "stale_read": "P(stale read)", "lost_writes": "lost writes", "versions": "versions kept",
-           "discarded": "writes discarded"}
-
-
-def _args(df: Any) -> tuple[list[str], list[float], dict[str, Any], list[float], list[float]]:
-    labels = [str(x) for x in df["system"]]
-    return (labels, [float(x) for x in df["nines"]], dict(df.attrs.get("downtime_ms", {})),
-            [float(x) for x in df["stale_read"]], [float(x) for x in df["lost_fraction"]])
-
 
 def figure_from_table(df: Any, width: str = "double", title: str = "") -> go.Figure:
-    """The comparison figure of a :func:`syncmodel.systems.compare` table (static, for export)."""
-    return comparison_figure(*_args(df), width=width, title=title)
+    """The comparison figure of a :func:`syncmodel.systems.compare` table (kept for notebooks;
+    the builder is :func:`syncmodel.viz.systems.comparison_table`)."""
+    return comparison_table(df, width=width, title=title)
 
 
-def table_html(df: Any) -> str:
-    """The side-by-side table as HTML (numbers rounded for reading)."""
-    view = df[list(COLUMNS)].rename(columns=COLUMNS)
-    return str(view.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0))
+def _compute(systems: tuple[str, ...], p: float, t_ms: float, failed: int, *, trials: int, writes: int,
+             seed: int) -> Any:
+    if not systems:
+        raise invalid("systems", systems, "at least one system (pick one)")
+    return compare(list(systems), p=p, t_ms=t_ms, trials=trials, writes=writes, seed=seed,
+                   failed_replicas=failed)
 
 
-class SystemsDashboard(w.VBox):
+def _figure(df: Any) -> go.Figure:
+    return comparison_table(df)
+
+
+class SystemsDashboard(Dashboard):
     """Controls (systems, node failure probability p, read delay t, extra failed replicas),
-    a table and a live four-panel FigureWidget."""
+    the figure and the table (``table``) below it."""
 
     def __init__(self, systems: Sequence[str] | None = None, p: float = 0.01, t_ms: float = 0.0,
                  failed_replicas: int = 0, trials: int = 50, writes: int = 500, seed: int = 0) -> None:
@@ -51,42 +51,26 @@ class SystemsDashboard(w.VBox):
         self.trials, self.writes, self.seed = trials, writes, seed
         self.pick = w.SelectMultiple(options=known, value=tuple(chosen), rows=len(known),
                                      description="systems")
-        self.p = w.FloatLogSlider(value=p, base=10, min=-4, max=-0.3, step=0.1,
-                                  description="node p", readout_format=".1e", continuous_update=False)
-        self.t = w.FloatSlider(value=t_ms, min=0.0, max=100.0, step=0.5, description="read t (ms)",
-                               continuous_update=False)
-        self.failed = w.IntSlider(value=failed_replicas, min=0, max=2, description="also failed",
-                                  continuous_update=False)
+        self.p = log_slider("node down probability p", p, 1e-4, 0.5, readout_format=".2g")
+        self.t = w.FloatSlider(value=t_ms, min=0.0, max=100.0, step=1.0,
+                               description="read t ms after the write", continuous_update=False,
+                               layout=w.Layout(width="360px"))
+        self.failed = w.IntSlider(value=failed_replicas, min=0, max=2,
+                                  description="replicas failing with the leader", continuous_update=False)
         self.table = w.HTML()
-        self.message = w.HTML()
-        self.df = self._compute()
-        self.figure = go.FigureWidget(figure_from_table(self.df).update_layout(width=1000, height=380))
-        for ctl in (self.pick, self.p, self.t, self.failed):
-            ctl.observe(lambda _ch: self._refresh(), names="value")
-        self._show_table()
-        super().__init__([w.HBox([self.pick, w.VBox([self.p, self.t, self.failed, self.message])]),
-                          self.table, self.figure])
+        controls = dict(systems=self.pick, p=self.p, t_ms=self.t, failed=self.failed)
+        panel = w.HBox([self.pick, w.VBox([self.p, self.t, self.failed])])
+        super().__init__(controls, partial(_compute, trials=trials, writes=writes, seed=seed), _figure,
+                         readout=self._readout, slow=True, panel=panel, below=[self.table])
 
-    def _compute(self) -> Any:
-        return compare(list(self.pick.value), p=self.p.value, t_ms=self.t.value, trials=self.trials,
-                       writes=self.writes, seed=self.seed, failed_replicas=self.failed.value)
+    def _readout(self, df: Any) -> str:
+        self.table.value = table_html(df)
+        return f"{len(df)} systems · failover downtime over {self.trials} simulated leader crashes each"
 
-    def _show_table(self) -> None:
-        self.table.value = table_html(self.df)
-
-    def _refresh(self) -> None:
-        if not self.pick.value:
-            self.message.value = "<i>pick at least one system</i>"
-            return
-        self.message.value = ""
-        self.df = self._compute()
-        data = comparison_data(*_args(self.df))
-        with self.figure.batch_update():
-            for i, (trace, d) in enumerate(zip(self.figure.data, data, strict=True)):
-                trace.x, trace.y = d["x"], d["y"]
-                if i != 1:
-                    trace.text = bar_labels(i, d["y"])
-        self._show_table()
+    @property
+    def df(self) -> Any:
+        """The last comparison table."""
+        return self.result
 
 
 def dashboard(systems: Sequence[str] | None = None, **kw: Any) -> SystemsDashboard:

@@ -1,0 +1,253 @@
+"""The one dashboard mechanism every notebook uses: controls -> model -> viz builder -> FigureWidget.
+
+How to write a dashboard (notebooks 00–09 all do it this way)::
+
+    from syncmodel.widgets._dashboard import Dashboard, log_slider
+
+    def compute(n: int, p: float) -> dict:          # the model: plain numbers out
+        ...
+    def figure(result: dict) -> go.Figure:          # a viz builder: the finished figure
+        return viz.line_figure(...)                 # template, axis types, titles, names, data
+    def readout(result: dict) -> str:               # optional: one line of HTML, with units
+        return f"P(S) = {result['P']:.3g}"
+
+    Dashboard({"n": w.IntSlider(5, 1, 15, continuous_update=False),
+               "p": log_slider("node p", 0.01, 1e-3, 0.5)},
+              compute, figure, readout=readout, slow=False)
+
+* First render: ``compute(**values)`` runs once in the constructor, ``figure(result)``
+  builds the complete figure, :func:`screen_layout` sizes it for the page, and only then
+  is it wrapped in a ``go.FigureWidget``.  Nothing changes the widget before it is shown
+  (widgets changed between creation and display rendered blank or without layout in Voila).
+* Every later input: ``compute`` then ``figure`` again, and :func:`update_figure` copies
+  the new traces' data, names and the axis ranges/titles into the widget inside one
+  ``batch_update``.  The builder must therefore draw the same traces for every input
+  (empty ones where there is nothing to draw); if it does not, the widget's traces are
+  replaced wholesale, still in one batch.
+* ``slow=True`` (work over ~0.3 s: election trials, systems comparison): the work runs in
+  a background thread, the status line says "computing…" at once, inputs that arrive
+  meanwhile are coalesced (only the newest values are computed next) and a result
+  overtaken by a newer input is dropped.  ``wait()`` blocks until the figure is current
+  (tests).  ``slow=False`` computes in the callback (work under ~0.3 s).
+* Sliders that start more than ~50 ms of work should have ``continuous_update=False``;
+  :func:`log_slider` makes a ``FloatLogSlider`` for probabilities and rates.
+* ``adjust(dashboard, change)`` runs first on every input, to keep controls consistent
+  (e.g. ``r.max = n``); control changes it makes do not start extra computations.
+* Errors from ``compute`` (``InvalidParameterError``, ``InfeasibleError``) show in red on
+  the status line and leave the figure as it was.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import ipywidgets as w
+import numpy as np
+import plotly.graph_objects as go
+
+from ..errors import InfeasibleError, InvalidParameterError, invalid
+from ..viz import screen_layout
+
+__all__ = ["Dashboard", "live_figure", "log_slider", "update_figure"]
+
+#: trace properties copied on every update (data and what depends on it)
+_TRACE_KEYS = ("x", "y", "z", "text", "customdata", "hovertext", "name", "texttemplate",
+               "error_x", "error_y", "base", "width", "zmin", "zmax", "visible", "showlegend",
+               "marker", "line", "colorbar", "fill", "fillcolor", "opacity")
+#: axis properties copied on every update
+_AXIS_KEYS = ("range", "type", "title", "tickvals", "ticktext", "categoryarray", "categoryorder",
+              "autorange")
+#: readable error colour (Okabe–Ito vermillion)
+_RED = "#D55E00"
+#: a CSS spinner that needs no font or network
+_SPINNER = ("<span style='display:inline-block;width:10px;height:10px;border:2px solid #999;"
+            "border-top-color:transparent;border-radius:50%;animation:smspin 0.8s linear infinite;"
+            "margin-right:6px'></span><style>@keyframes smspin{to{transform:rotate(360deg)}}</style>")
+
+
+def live_figure(fig: go.Figure, height_px: int | None = None) -> go.FigureWidget:
+    """``fig`` (finished: every trace, axis and title) at screen size, as a FigureWidget.
+
+    Do not change the widget before it is displayed; change it with :func:`update_figure`.
+    """
+    return go.FigureWidget(screen_layout(fig, height_px=height_px))
+
+
+def _same_shape(fw: go.FigureWidget, new: go.Figure) -> bool:
+    return len(fw.data) == len(new.data) and all(
+        a.type == b.type and getattr(a, "xaxis", None) == getattr(b, "xaxis", None)
+        and getattr(a, "yaxis", None) == getattr(b, "yaxis", None)
+        for a, b in zip(fw.data, new.data, strict=True))
+
+
+def update_figure(fw: go.FigureWidget, new: go.Figure) -> None:
+    """Make the displayed widget ``fw`` show ``new`` (same builder, new inputs) in one batch.
+
+    Traces: data, names and styles are replaced trace by trace; axes: range, type, title,
+    ticks and category order; the title and subplot titles (annotations) follow.  A figure
+    with a different set of traces replaces the widget's traces wholesale.
+    """
+    screen = screen_layout(new, width_px=int(fw.layout.width or 800),
+                           height_px=int(fw.layout.height or 450))
+    layout = screen.layout
+    with fw.batch_update():
+        if _same_shape(fw, screen):
+            for old, tr in zip(fw.data, screen.data, strict=True):
+                old.update({k: tr[k] for k in _TRACE_KEYS if k in tr}, overwrite=True)
+        else:
+            fw.data = ()
+            fw.add_traces(list(screen.data))
+        for key in layout:
+            if key.startswith(("xaxis", "yaxis")) and layout[key] is not None:
+                axis = layout[key]
+                fw.layout[key].update({k: axis[k] for k in _AXIS_KEYS}, overwrite=True)
+        fw.layout.title = layout.title
+        if [a.text for a in layout.annotations] != [a.text for a in fw.layout.annotations]:
+            fw.layout.annotations = layout.annotations
+        if len(layout.shapes) or len(fw.layout.shapes):
+            fw.layout.shapes = layout.shapes
+
+
+def log_slider(description: str, value: float, lo: float, hi: float, *, steps: int = 40,
+               readout_format: str = ".3g", continuous_update: bool = False) -> w.FloatLogSlider:
+    """A ``FloatLogSlider`` from ``lo`` to ``hi`` (> 0) in ``steps`` log-even steps."""
+    if not 0 < lo < hi or not lo <= value <= hi:
+        raise invalid("value", (value, lo, hi), "0 < lo <= value <= hi")
+    a, b = np.log10(lo), np.log10(hi)
+    return w.FloatLogSlider(value=value, base=10, min=a, max=b, step=(b - a) / steps,
+                            description=description, readout_format=readout_format,
+                            continuous_update=continuous_update, style={"description_width": "initial"},
+                            layout=w.Layout(width="360px"))
+
+
+def _arrange(controls: Sequence[w.Widget], per_column: int) -> w.Widget:
+    cols = [w.VBox(list(controls[i:i + per_column]), layout=w.Layout(margin="0 16px 0 0"))
+            for i in range(0, len(controls), per_column)]
+    return w.HBox(cols, layout=w.Layout(flex_flow="row wrap"))
+
+
+class Dashboard(w.VBox):
+    """Controls, a status line and a live figure, wired as the module docstring says.
+
+    ``panel`` replaces the automatic arrangement of the controls; ``extra`` widgets go between
+    the controls and the status line, ``below`` widgets under the figure.
+    Attributes: ``controls`` (name -> widget), ``figure`` (the FigureWidget), ``status``
+    (the HTML line), ``result`` (the last computed result), ``timings`` (seconds of the
+    last compute and figure update).
+    """
+
+    def __init__(self, controls: Mapping[str, w.ValueWidget], compute: Callable[..., Any],
+                 figure: Callable[[Any], go.Figure], *,
+                 readout: Callable[[Any], str] | None = None,
+                 adjust: Callable[[Dashboard, dict[str, Any]], None] | None = None,
+                 slow: bool = False, debounce_s: float = 0.15, per_column: int = 4,
+                 panel: w.Widget | None = None, height_px: int | None = None,
+                 extra: Sequence[w.Widget] = (), below: Sequence[w.Widget] = ()) -> None:
+        self.controls = dict(controls)
+        self._compute, self._figure, self._readout, self._adjust = compute, figure, readout, adjust
+        self.slow, self.debounce_s = bool(slow), float(debounce_s)
+        self.status = w.HTML(layout=w.Layout(min_height="1.6em"))
+        self.timings: dict[str, float] = {}
+        self._gen = 0
+        self._lock = threading.Lock()
+        self._apply_lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+        self._quiet = False
+        self._idle = threading.Event()
+        self._idle.set()
+        for ctl in self.controls.values():
+            style = getattr(ctl, "style", None)
+            if style is not None and hasattr(style, "description_width"):
+                style.description_width = "initial"
+        if adjust is not None:
+            self._quiet = True
+            try:
+                adjust(self, {"owner": None, "name": "value", "new": None})
+            finally:
+                self._quiet = False
+        t0 = time.perf_counter()
+        self.result = compute(**self.values())
+        first = figure(self.result)
+        self.figure = live_figure(first, height_px=height_px)
+        self.timings = {"compute_s": time.perf_counter() - t0}
+        self._show_readout(self.result)
+        for ctl in self.controls.values():
+            ctl.observe(self._changed, names="value")
+        top = panel if panel is not None else _arrange(list(self.controls.values()), per_column)
+        super().__init__([top, *extra, self.status, self.figure, *below])
+
+    def values(self) -> dict[str, Any]:
+        """The controls' current values, by name (what ``compute`` receives)."""
+        return {name: ctl.value for name, ctl in self.controls.items()}
+
+    def _show_readout(self, result: Any) -> None:
+        self.status.value = self._readout(result) if self._readout is not None else ""
+
+    def _busy(self) -> None:
+        self.status.value = f"{_SPINNER}<span style='color:#555'>computing…</span>"
+
+    def _changed(self, change: dict[str, Any]) -> None:
+        if self._quiet:
+            return
+        if self._adjust is not None:
+            self._quiet = True
+            try:
+                self._adjust(self, change)
+            finally:
+                self._quiet = False
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute for the current values (in the background when ``slow``)."""
+        with self._lock:
+            self._gen += 1
+            self._idle.clear()
+            start = self.slow and (self._worker is None or not self._worker.is_alive())
+            if start:
+                self._worker = threading.Thread(target=self._work, name="syncmodel-dashboard",
+                                                daemon=True)
+        self._busy()
+        if not self.slow:
+            self._run_once(self._gen)
+            self._idle.set()
+        elif start:
+            assert self._worker is not None
+            self._worker.start()
+
+    def _work(self) -> None:
+        while True:
+            time.sleep(self.debounce_s)  # let a burst of inputs settle
+            with self._lock:
+                gen = self._gen
+            self._run_once(gen)
+            with self._lock:
+                if gen == self._gen:  # nothing newer arrived: done
+                    self._worker = None
+                    self._idle.set()
+                    return
+
+    def _run_once(self, gen: int) -> None:
+        t0 = time.perf_counter()
+        try:
+            result = self._compute(**self.values())
+            new = self._figure(result)
+        except (InvalidParameterError, InfeasibleError, ValueError) as exc:
+            if gen == self._gen:
+                self.status.value = f"<span style='color:{_RED}'>✗ {html.escape(str(exc))}</span>"
+            return
+        t1 = time.perf_counter()
+        with self._apply_lock:
+            if gen != self._gen:  # overtaken by a newer input: its run will draw
+                return
+            update_figure(self.figure, new)
+            self.result = result
+            self._show_readout(result)
+        self.timings = {"compute_s": t1 - t0, "update_s": time.perf_counter() - t1}
+
+    def wait(self, timeout: float = 60.0) -> bool:
+        """Block until the figure shows the current values (True) or ``timeout`` s pass."""
+        return self._idle.wait(timeout)
