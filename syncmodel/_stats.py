@@ -301,10 +301,7 @@ def normalise_p_list(nodes: Sequence[Hashable], p: Any) -> list[float]:
 
     n = len(nodes)
     if isinstance(p, float | int) and not isinstance(p, bool):
-        v = float(p)
-        if not (0.0 <= v <= 1.0):
-            raise invalid("p", p, "in [0, 1]")
-        return [v] * n
+        return [check_probability("p", p)] * n  # an int beyond float range is refused too
     out: list[float]
     if type(p) is dict and len(p) == n:
         try:

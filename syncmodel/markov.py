@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ._stats import nines as failure_nines
-from .errors import InfeasibleError, float_array, invalid
+from .errors import InfeasibleError, check_choice, check_collection, float_array, invalid
 from .structure import Structure, as_structure, evaluate_tree
 
 __all__ = [
@@ -124,7 +124,8 @@ def _per_node(structure: Structure, value: Any, name: str, allow_inf: bool) -> n
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return np.full(len(nodes), _positive(name, value, allow_inf))
     if isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, (str, bytes)):
-        vals = list(value)
+        vals = check_collection(name, value, "a positive number, a sequence or a {node: value} "
+                                "mapping")
         if len(vals) != len(nodes):
             raise invalid(name, value, f"a sequence of {len(nodes)} values (one per node)")
         return np.array([_positive(name, v, allow_inf) for v in vals])
@@ -295,8 +296,13 @@ def system(structure: Any, mttf: Any, mttr: Any, repair: str = "independent") ->
     ``mttf()`` and ``mttdl()``.
     """
     s = as_structure(structure)
-    if repair not in ("independent", "shared"):
-        raise invalid("repair", repair, "'independent' or 'shared'")
+    repair = check_choice("repair", repair, ("independent", "shared"))
     f = _per_node(s, mttf, "mttf", allow_inf=False)
     r = _per_node(s, mttr, "mttr", allow_inf=True)
-    return RepairableSystem(s, 1.0 / f, 1.0 / r, repair)
+    with np.errstate(over="ignore", divide="ignore"):
+        lam, mu = 1.0 / f, 1.0 / r
+    for name, value, rate in (("mttf", mttf, lam), ("mttr", mttr, mu)):
+        if not np.all(np.isfinite(rate)):  # 5e-324: its rate 1/x overflows
+            raise invalid(name, value, "positive times whose rates 1/time are finite "
+                          "(not below 1/1.8e308)")
+    return RepairableSystem(s, lam, mu, repair)

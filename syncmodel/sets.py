@@ -14,18 +14,16 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from .errors import check_hashable, invalid
+from .errors import check_collection, check_hashable, invalid
 
 Fact: TypeAlias = tuple[Hashable, int]
 NodeId: TypeAlias = Hashable
 
 
 def _family(sets: Iterable[Iterable[Hashable]], name: str = "sets") -> list[frozenset[Hashable]]:
-    if isinstance(sets, (str, bytes)) or not isinstance(sets, Iterable):
-        raise invalid(name, sets, "an iterable of sets")
     out = []
-    for s in sets:
-        if isinstance(s, (str, bytes)) or not isinstance(s, Iterable):
+    for s in check_collection(name, sets, "an iterable of sets"):
+        if isinstance(s, (str, bytes)) or not isinstance(s, Iterable) or getattr(s, "ndim", 1) == 0:
             raise invalid(name, sets, "an iterable of sets (each member an iterable)")
         out.append(frozenset(s))
     return out

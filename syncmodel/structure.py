@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InfeasibleError, InvalidParameterError, check_int, invalid
+from .errors import InfeasibleError, InvalidParameterError, check_collection, check_int, invalid
 
 __all__ = [
     "Choose",
@@ -205,6 +205,7 @@ class Structure:
             return self._cached(
                 "tree", lambda: self._compile({x: i for i, x in enumerate(self.nodes)})
             )
+        order = _check_order(order)
         index = {x: i for i, x in enumerate(order)}
         missing = [x for x in self.nodes if x not in index]
         if missing:
@@ -237,6 +238,8 @@ class Structure:
         one = arr.ndim == 1
         if one:
             arr = arr[None, :]
+        if order is not None:
+            order = _check_order(order)
         width = len(order) if order is not None else self.n
         if arr.ndim != 2 or arr.shape[1] != width:
             raise invalid(
@@ -553,6 +556,18 @@ def _plain_name(x: Any) -> Hashable:
     except TypeError:
         raise invalid("sets", x, "sets of hashable node names") from None
     return x
+
+
+def _check_order(order: Any) -> list[Hashable]:
+    """``order`` as a list of distinct node names, or InvalidParameterError naming it."""
+    expected = "None or a sequence of distinct node names"
+    items = check_collection("order", order, expected)
+    try:
+        if len(set(items)) != len(items):
+            raise invalid("order", order, expected)
+    except TypeError:  # an unhashable name
+        raise invalid("order", order, expected) from None
+    return items
 
 
 def _ordered(s: Iterable[Hashable]) -> list[Hashable]:

@@ -118,7 +118,7 @@ def task_key(fn: Callable[..., Any], point: Mapping[str, Any], seed: int, *,
     expected = "a mapping of parameter names (str) to JSON-like values"
     if not (isinstance(point, Mapping) and all(isinstance(k, str) for k in point)):
         raise invalid("point", point, expected)
-    seed = check_int("seed", seed, 0)
+    seed = check_int("seed", seed, 0, None)
     ident = _fn_identity(fn, cache_key)
     try:
         return _cache.key(ident, point, seed)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from collections.abc import Hashable, Iterable
 
-from ..errors import invalid
+from ..errors import check_real, invalid
 
 
 def hash_value(node_id: Hashable) -> int:
@@ -60,6 +60,7 @@ def reference_failure(timeout: float = 60.0) -> str:
     ``AttributeError: 'NoneType' object has no attribute 'hash'`` before any leader
     exists.
     """
+    timeout = check_real("timeout", timeout, 0.0, lo_open=True)
     done = subprocess.run([sys.executable, "-m", "syncmodel.election.reference"],
                           capture_output=True, text=True, timeout=timeout, check=False)
     return done.stderr

@@ -11,7 +11,14 @@ from typing import Any
 import numpy as np
 
 from .._stats import at_least, lower_tail, normalise_p
-from ..errors import InfeasibleError, InvalidParameterError, float_array, invalid
+from ..errors import (
+    InfeasibleError,
+    InvalidParameterError,
+    check_collection,
+    check_real,
+    float_array,
+    invalid,
+)
 from ..structure import FALSE, MAX_SETS, Structure, Tree, as_structure, evaluate_tree, tree_paths
 from . import strategy as _st
 from .strategy import OPTIMIZE, Distribution, Strategy, canonicalize
@@ -126,11 +133,11 @@ class QuorumSystem:
 
     def is_read_quorum(self, xs: Iterable[Hashable]) -> bool:
         """Whether the node set ``xs`` contains a read quorum."""
-        return self.reads.is_satisfied(xs)
+        return self.reads.is_satisfied(_node_set("xs", xs))
 
     def is_write_quorum(self, xs: Iterable[Hashable]) -> bool:
         """Whether the node set ``xs`` contains a write quorum."""
-        return self.writes.is_satisfied(xs)
+        return self.writes.is_satisfied(_node_set("xs", xs))
 
     def as_structure(self) -> Structure:
         """reads * writes: the system can serve both reads and writes (what failure.py evaluates)."""
@@ -263,7 +270,10 @@ class QuorumSystem:
 
     def capacity_curve(self, fractions: Sequence[float] | np.ndarray, f: int = 0) -> np.ndarray:
         """Capacity of the optimal (f-resilient) strategy at each read fraction in ``fractions``."""
-        xs = float_array("fractions", fractions, "a sequence of read fractions in [0, 1]", ndim=1)
+        expected = "a sequence of read fractions in [0, 1]"
+        xs = float_array("fractions", fractions, expected, ndim=1)
+        if not np.all((xs >= 0) & (xs <= 1)):  # NaN fails too
+            raise invalid("fractions", fractions, expected)
         return np.array([self.capacity(read_fraction=float(x), f=f) for x in xs.reshape(-1)])
 
     def _node_probs(self, p: Any) -> np.ndarray:
@@ -504,9 +514,13 @@ class QuorumSystem:
                 raise invalid(name, sigma, "a non-empty {quorum: weight} mapping")
             items: list[tuple[frozenset[int], float]] = []
             for q, wgt in sigma.items():
-                qset = frozenset(q)
-                if isinstance(wgt, bool) or not isinstance(wgt, numbers.Real) or not float(wgt) >= 0:
-                    raise invalid(f"{name}[{_fmt(qset)}]", wgt, "a weight >= 0")
+                members = check_collection(name, q, "a {quorum: weight} mapping whose keys are "
+                                           "collections of node names")
+                try:
+                    qset = frozenset(members)
+                except TypeError:  # an unhashable member cannot be a node name
+                    raise invalid(name, q, "a quorum of node names") from None
+                wgt = check_real(f"{name}[{_fmt(qset)}]", wgt, 0.0)
                 unknown = [x for x in qset if x not in self._index]
                 if unknown or not check(qset):
                     raise invalid(name, _fmt(qset), f"{'read' if name == 'sigma_r' else 'write'} quorums")
@@ -549,3 +563,12 @@ class QuorumSystem:
 def _fmt(q: Iterable[Hashable]) -> str:
     return "{" + ", ".join(map(str, _st._sorted(frozenset(q)))) + "}"
 
+
+def _node_set(name: str, xs: Any) -> set[Hashable]:
+    """``xs`` as a set of node names, or InvalidParameterError naming ``name``."""
+    expected = "a collection of node names"
+    items = check_collection(name, xs, expected)
+    try:
+        return set(items)
+    except TypeError:  # an unhashable member
+        raise invalid(name, xs, expected) from None

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._stats import wilson_interval
-from ..errors import check_int, check_real, float_array, invalid
+from ..errors import check_choice, check_int, check_probability, check_real, float_array, invalid
 from ..rng import Seed, as_generator
 from ..sim.latency import Latency, LatencySpec, as_latency, check_draw, finite_moment
 
@@ -73,15 +73,12 @@ class ParetoExponential(Latency):
     shift: float
 
     def __init__(self, p_pareto: float, xm: float, alpha: float, lam: float, shift: float = 0.0) -> None:
-        if not (isinstance(p_pareto, numbers.Real) and 0.0 <= float(p_pareto) <= 1.0):
-            raise invalid("p_pareto", p_pareto, "in [0, 1]")
-        for name, v in (("xm", xm), ("alpha", alpha), ("lam", lam)):
-            if not (isinstance(v, numbers.Real) and math.isfinite(float(v)) and v > 0):
-                raise invalid(name, v, "a finite number > 0")
-        if not (isinstance(shift, numbers.Real) and math.isfinite(float(shift)) and shift >= 0):
-            raise invalid("shift", shift, "a finite number ≥ 0")
-        self.p, self.xm, self.alpha, self.lam = float(p_pareto), float(xm), float(alpha), float(lam)
-        self.shift = float(shift)
+        # the shared validators: a bool is no number, an int beyond float range is refused
+        self.p = check_probability("p_pareto", p_pareto)
+        self.xm = check_real("xm", xm, 0.0, lo_open=True)
+        self.alpha = check_real("alpha", alpha, 0.0, lo_open=True)
+        self.lam = check_real("lam", lam, 0.0, lo_open=True)
+        self.shift = check_real("shift", shift, 0.0)
         p, a = self.p, self.alpha
         xm, lam = self.xm, self.lam
         mean_p = finite_moment("xm", xm, lambda: a * xm / (a - 1)) if a > 1 else math.inf
@@ -159,8 +156,7 @@ PROFILES: tuple[str, ...] = ("LNKD-SSD", "LNKD-DISK", "YMMR", "WAN")
 
 def profile(name: str) -> WARS:
     """The WARS laws of a named production profile: LNKD-SSD, LNKD-DISK, YMMR or WAN."""
-    if name not in PROFILES:
-        raise invalid("latency", name, f"one of {list(PROFILES)} or a WARS / latency law")
+    name = check_choice("name", name, PROFILES)
     base = "LNKD-DISK" if name == "WAN" else name
     w = ParetoExponential(*TABLE3[base]["W"])
     ars = ParetoExponential(*TABLE3[base]["ARS"])
@@ -172,6 +168,8 @@ def as_wars(latency: str | WARS | LatencySpec) -> WARS:
     if isinstance(latency, WARS):
         return latency
     if isinstance(latency, str):
+        if latency not in PROFILES:
+            raise invalid("latency", latency, f"one of {list(PROFILES)} or a WARS / latency law")
         return profile(latency)
     law = as_latency(latency, "latency")
     return WARS(repr(law), law, law, law, law)

@@ -14,7 +14,7 @@ from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
-from ..errors import check_hashable, check_int, invalid
+from ..errors import check_hashable, check_int, check_real, invalid
 from ..rng import Seed, as_generator
 
 __all__ = ["EMPTY", "POLICIES", "Entry", "GCounter", "ORSet", "Order", "Sibling", "check_policy",
@@ -192,8 +192,10 @@ def lww_lost_fraction(rate_per_s: float, skew_ms: float, trials: int = 100_000,
     Worked case: skew 0 never reorders; λs → ∞ reorders half the time; λ = 1/ms, s = 1 ms
     gives (1 − (1 − e^(−1)))/2 = e^(−1)/2 ≈ 0.184.
     """
-    if not (isinstance(rate_per_s, numbers.Real) and rate_per_s > 0 and math.isfinite(rate_per_s)):
-        raise invalid("rate_per_s", rate_per_s, "a finite number > 0")
+    rate_per_s = check_real("rate_per_s", rate_per_s, 0.0, lo_open=True)
+    if not math.isfinite(1000.0 / rate_per_s):  # 5e-324/s: the mean gap overflows
+        raise invalid("rate_per_s", rate_per_s, "a finite number > 0 whose mean gap "
+                      "1000 / rate_per_s ms is finite")
     if not (isinstance(skew_ms, numbers.Real) and not isinstance(skew_ms, bool) and skew_ms >= 0
             and math.isfinite(2.0 * skew_ms)):  # numpy draws on a width of 2·skew
         raise invalid("skew_ms", skew_ms, "a finite number ≥ 0")
@@ -201,7 +203,7 @@ def lww_lost_fraction(rate_per_s: float, skew_ms: float, trials: int = 100_000,
     trials = check_int("trials", trials, 1)
     rng = as_generator(seed)
     lam = rate_per_s / 1000.0
-    x = rng.exponential(1 / lam, trials)
+    x = rng.exponential(1000.0 / rate_per_s, trials)
     d = rng.uniform(-skew_ms, skew_ms, trials)
     sim = float(np.mean(x + d < 0))
     ls = lam * skew_ms
