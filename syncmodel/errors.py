@@ -162,6 +162,17 @@ def check_choice(name: str, value: Any, choices: Iterable[str]) -> str:
     return str(value)
 
 
+def is_iterable(value: Any) -> bool:
+    """``isinstance(value, Iterable)``, except for a 0-d numpy array (an ndarray is Iterable
+    by type, yet iterating a 0-d one raises TypeError): use it wherever a collection is taken.
+
+    >>> import numpy as np
+    >>> is_iterable([1]), is_iterable(np.array([1])), is_iterable(np.array(1)), is_iterable(1)
+    (True, True, False, False)
+    """
+    return isinstance(value, Iterable) and getattr(value, "ndim", 1) != 0
+
+
 def check_collection(name: str, value: Any, expected: str = "a collection of values", *,
                      strings: bool = False, mappings: bool = False) -> list[Any]:
     """``value``'s items as a list, for parameters that take a collection.  Refused, naming
@@ -178,7 +189,7 @@ def check_collection(name: str, value: Any, expected: str = "a collection of val
     """
     if (value is None or (not strings and isinstance(value, (str, bytes)))
             or (not mappings and isinstance(value, Mapping))
-            or getattr(value, "ndim", 1) == 0 or not isinstance(value, Iterable)):
+            or not is_iterable(value)):
         raise invalid(name, value, expected)
     try:
         return list(value)

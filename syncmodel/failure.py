@@ -21,9 +21,8 @@ and writes.
 
 from __future__ import annotations
 
-import numbers
 import warnings
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any
@@ -32,7 +31,17 @@ import numpy as np
 
 from ._compiler import _BudgetExceeded, _plan
 from ._stats import normalise_p, normalise_p_list, wilson_interval
-from .errors import InfeasibleError, InvalidParameterError, check_probability, float_array, invalid
+from .errors import (
+    InfeasibleError,
+    InvalidParameterError,
+    check_choice,
+    check_int,
+    check_probability,
+    check_real,
+    float_array,
+    invalid,
+    is_iterable,
+)
 from .rng import Seed, as_generator
 from .structure import (
     Structure,
@@ -83,7 +92,7 @@ class Domain:
 
     def __post_init__(self) -> None:
         expected = "a non-empty iterable of hashable node names"
-        if isinstance(self.nodes, (str, bytes)) or not isinstance(self.nodes, Iterable):
+        if isinstance(self.nodes, (str, bytes)) or not is_iterable(self.nodes):
             raise invalid("nodes", self.nodes, expected)
         try:
             nodes = frozenset(self.nodes)
@@ -128,7 +137,7 @@ def _domains(structure: Structure, domains: Any, beta: Any, p: np.ndarray) -> li
                     items.append(Domain(members, q, str(name)))
                 except InvalidParameterError as exc:
                     raise invalid(f"domains[{name!r}]", spec, f"(nodes, p) ({exc})") from None
-        elif isinstance(domains, Iterable) and not isinstance(domains, (str, bytes)):
+        elif is_iterable(domains) and not isinstance(domains, (str, bytes)):
             items = list(domains)
             if not all(isinstance(d, Domain) for d in items):
                 raise invalid("domains", domains, "a mapping name -> (nodes, p) or a list of Domain")
@@ -515,20 +524,17 @@ def failure_probability_mc(
     and conservative).  Same seed, same numbers.  Example: a majority of 3 at
     p = 0.1 gives about 0.028 ± 0.0003 from 10⁶ samples.
     """
-    if isinstance(samples, bool) or not isinstance(samples, numbers.Integral) or samples < 1:
-        raise invalid("samples", samples, "a positive int")
-    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) or not 0 < confidence < 1:
+    samples = check_int("samples", samples, 1, 2**53)  # chunked: more than MAX_COUNT is fine
+    if check_real("confidence", confidence, 0.0, 1.0, lo_open=True) == 1.0:
         raise invalid("confidence", confidence, "in (0, 1)")
-    if interval not in ("wilson", "clopper-pearson"):
-        raise invalid("interval", interval, "'wilson' or 'clopper-pearson'")
+    interval = check_choice("interval", interval, ("wilson", "clopper-pearson"))
     structure, probs, doms = _prepare(system, p, beta, domains)
     rng = as_generator(seed)
     tree = structure.tree()
     n = structure.n
     if chunk is None:
         chunk = max(1024, 2**22 // max(n, 1))
-    if isinstance(chunk, bool) or not isinstance(chunk, numbers.Integral) or chunk < 1:
-        raise invalid("chunk", chunk, "a positive int")
+    chunk = check_int("chunk", chunk, 1)
     masks = np.array([m for m, _ in doms]) if doms else None
     qs = np.array([q for _, q in doms]) if doms else None
     failures = 0

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ._stats import nines as failure_nines
-from .errors import InfeasibleError, check_choice, check_collection, float_array, invalid
+from .errors import InfeasibleError, check_choice, check_collection, check_real, float_array, invalid
 from .structure import Structure, as_structure, evaluate_tree
 
 __all__ = [
@@ -34,14 +34,7 @@ _UNITS = {"s": 3600.0, "min": 60.0, "h": 1.0}
 
 
 def _positive(name: str, value: Any, allow_inf: bool = False, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise invalid(name, value, "a positive number")
-    v = float(value)
-    ok = (v > 0 or (allow_zero and v == 0)) and (math.isfinite(v) or (allow_inf and v == math.inf))
-    if not ok:
-        expected = "> 0" if not allow_zero else ">= 0"
-        raise invalid(name, value, expected + (" (inf allowed)" if allow_inf else " and finite"))
-    return v
+    return check_real(name, value, 0.0, lo_open=not allow_zero, finite=not allow_inf)
 
 
 def node_availability(

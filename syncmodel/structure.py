@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InfeasibleError, InvalidParameterError, check_collection, check_int, invalid
+from .errors import InfeasibleError, InvalidParameterError, check_collection, check_int, invalid, is_iterable
 
 __all__ = [
     "Choose",
@@ -481,11 +481,11 @@ class Sets(Structure):
     sets: tuple[tuple[Hashable, ...], ...]
 
     def __init__(self, sets: Iterable[Iterable[Hashable]]) -> None:
-        if isinstance(sets, (str, bytes)) or not isinstance(sets, Iterable):
+        if isinstance(sets, (str, bytes)) or not is_iterable(sets):
             raise invalid("sets", sets, "a collection of node sets")
         family: list[tuple[Hashable, ...]] = []
         for s in sets:
-            if isinstance(s, (str, bytes)) or not isinstance(s, Iterable):
+            if isinstance(s, (str, bytes)) or not is_iterable(s):
                 raise invalid("sets", s, "a collection of node sets (found a non-set member)")
             members = tuple(
                 dict.fromkeys(
@@ -623,7 +623,7 @@ def _children(xs: Any, name: str = "xs") -> list[Any]:
         return list(range(int(xs)))
     if isinstance(xs, str):
         return list(xs)
-    if not isinstance(xs, Iterable):
+    if not is_iterable(xs):
         raise invalid(name, xs, "a collection of nodes or structures")
     out = list(xs)
     if not out:
@@ -699,8 +699,7 @@ def grid(rows: int, cols: int) -> Structure:
     With up-probability q per node: P(serve) = (1 − p^c)^r − (1 − p^c − q^c)^r.
     """
     for name, v in (("rows", rows), ("cols", cols)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-            raise invalid(name, v, "a positive int")
+        check_int(name, v, 1)
     cells = [[(i, j) for j in range(int(cols))] for i in range(int(rows))]
     return all_of([any_of([all_of(r) for r in cells]), *[any_of(r) for r in cells]])
 
@@ -725,10 +724,10 @@ def as_structure(system: Any, name: str = "system") -> Structure:
         if not isinstance(out, Structure):
             raise invalid(name, system, "an object whose as_structure() returns a Structure")
         return out
-    if isinstance(system, Iterable) and not isinstance(system, (str, bytes, Mapping)):
+    if is_iterable(system) and not isinstance(system, (str, bytes, Mapping)):
         items = list(system)
         if items and all(
-            isinstance(s, Iterable) and not isinstance(s, (str, bytes)) for s in items
+            is_iterable(s) and not isinstance(s, (str, bytes)) for s in items
         ):
             return Sets(items)
         if not items:
@@ -744,7 +743,7 @@ def minimize(sets: Iterable[frozenset[Any]]) -> list[frozenset[Any]]:
     Example: ``minimize([{1}, {1, 2}, {3}])`` is ``[frozenset({1}), frozenset({3})]``.
     """
     expected = "a collection of sets"
-    if isinstance(sets, (str, bytes, Mapping)) or not isinstance(sets, Iterable):
+    if isinstance(sets, (str, bytes, Mapping)) or not is_iterable(sets):
         raise invalid("sets", sets, expected)
     family = list(sets)
     if not all(isinstance(s, AbstractSet) for s in family):
@@ -772,7 +771,7 @@ def minimal_transversals(
     """
     limit = check_int("limit", limit, 0)
     expected = "a non-empty collection of sets"
-    if isinstance(family, (str, bytes, Mapping)) or not isinstance(family, Iterable):
+    if isinstance(family, (str, bytes, Mapping)) or not is_iterable(family):
         raise invalid("family", family, expected)
     sets = list(family)
     if not sets or not all(isinstance(s, AbstractSet) for s in sets):

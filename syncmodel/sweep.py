@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from . import _cache, rng
-from .errors import InvalidParameterError, check_int, invalid
+from .errors import InvalidParameterError, check_bool, check_int, check_probability, check_real, invalid
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -241,13 +241,9 @@ def run(fn: Callable[..., Mapping[str, Any]], grid: Grid, replicates: int = 1, s
     if not callable(fn):
         raise invalid("fn", fn, "a callable fn(**point, seed=...)")
     points = grid_points(grid)
-    if not isinstance(replicates, numbers.Integral) or isinstance(replicates, bool) \
-            or replicates < 1:
-        raise invalid("replicates", replicates, "an int >= 1")
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
-        raise invalid("seed", seed, "a non-negative int")
-    if not isinstance(progress, bool):
-        raise invalid("progress", progress, "True or False")
+    replicates = check_int("replicates", replicates, 1)
+    seed = check_int("seed", seed, 0, None)
+    progress = check_bool("progress", progress)
     ex, owned, needs_pickle = _resolve_executor(executor)
     _check_signature(fn, points)
     if needs_pickle:
@@ -444,9 +440,7 @@ def pivot(df: pd.DataFrame, x: str, y: str, metric: str, agg: Agg = "mean") -> p
 
 # ---------------------------------------------------------------- sweep targets
 def _check_n(n: Any) -> int:
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
-        raise invalid("n", n, "an int >= 1")
-    return int(n)
+    return check_int("n", n, 1)
 
 
 def _availability_row(down: float) -> dict[str, float]:
@@ -483,8 +477,7 @@ def correlated_availability_point(n: int, p: float, beta: float,
     """
     from . import failure, structure
 
-    if not (isinstance(beta, numbers.Real) and 0.0 <= float(beta) <= 1.0):
-        raise invalid("beta", beta, "in [0, 1]")
+    beta = check_probability("beta", beta)
     down = failure.failure_probability(structure.majority(_check_n(n)), p, beta=float(beta))
     return _availability_row(float(down))
 
@@ -502,8 +495,7 @@ def availability_mc_point(n: int, p: float, trials: int = 10_000,
     """
     from . import failure, structure
 
-    if not isinstance(trials, numbers.Integral) or isinstance(trials, bool) or trials < 1:
-        raise invalid("trials", trials, "an int >= 1")
+    trials = check_int("trials", trials, 1)
     res = failure.failure_probability_mc(structure.majority(_check_n(n)), p,
                                          samples=int(trials), seed=seed)
     est = 1.0 - float(res.estimate)
@@ -529,15 +521,11 @@ def election_point(n: int, timeout_min_ms: float, seed: int = 0, *,
     """
     from . import election
 
-    if not (isinstance(timeout_min_ms, numbers.Real) and math.isfinite(timeout_min_ms)
-            and timeout_min_ms > 0):
-        raise invalid("timeout_min_ms", timeout_min_ms, "a finite number > 0")
+    timeout_min_ms = check_real("timeout_min_ms", timeout_min_ms, 0.0, lo_open=True)
     params: dict[str, Any] = {"scenario": "crash",
                               "timeout_ms": (float(timeout_min_ms), 2.0 * float(timeout_min_ms))}
     if latency_ms is not None:
-        if not (isinstance(latency_ms, numbers.Real) and math.isfinite(latency_ms)
-                and latency_ms > 0):
-            raise invalid("latency_ms", latency_ms, "None or a finite number > 0")
+        latency_ms = check_real("latency_ms", latency_ms, 0.0, lo_open=True)
         from .sim import as_latency
 
         spec = ("uniform", 0.5 * float(latency_ms), 1.5 * float(latency_ms))

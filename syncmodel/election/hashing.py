@@ -12,7 +12,7 @@ import subprocess
 import sys
 from collections.abc import Hashable, Iterable
 
-from ..errors import check_real, invalid
+from ..errors import check_real, invalid, is_iterable
 
 
 def hash_value(node_id: Hashable) -> int:
@@ -41,7 +41,7 @@ def hash_election(ids: Iterable[Hashable]) -> Hashable:
     >>> hash_election(range(5))
     2
     """
-    if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
+    if isinstance(ids, (str, bytes)) or not is_iterable(ids):
         raise invalid("ids", ids, "a non-empty collection of node ids")
     members = list(ids)
     if not members:

@@ -4,12 +4,12 @@ weighted voting, and :func:`system` to pick one by name."""
 from __future__ import annotations
 
 import numbers
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from ..errors import check_choice, check_int, check_real, invalid
+from ..errors import check_choice, check_int, check_real, invalid, is_iterable
 from ..structure import Sets, all_of, any_of, choose
 from .system import QuorumSystem
 from .trees import MAX_BITMASK_NODES, _all_masks
@@ -18,7 +18,7 @@ from .trees import MAX_BITMASK_NODES, _all_masks
 def _node_list(n_or_nodes: Any, name: str = "n") -> list[Hashable]:
     if isinstance(n_or_nodes, numbers.Integral) and not isinstance(n_or_nodes, bool):
         return list(range(check_int(name, n_or_nodes, 1)))
-    if isinstance(n_or_nodes, bytes) or not isinstance(n_or_nodes, Iterable) \
+    if isinstance(n_or_nodes, bytes) or not is_iterable(n_or_nodes) \
             or getattr(n_or_nodes, "ndim", 1) == 0:
         raise invalid(name, n_or_nodes, "a positive int or a non-empty sequence of node names")
     given = list(n_or_nodes)  # a string gives one node per character

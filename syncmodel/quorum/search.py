@@ -4,12 +4,11 @@ every expression in which each node appears once, scored by its optimal strategy
 from __future__ import annotations
 
 import itertools
-import numbers
 import time
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from typing import Any
 
-from ..errors import InfeasibleError, invalid
+from ..errors import InfeasibleError, check_choice, check_int, check_real, invalid, is_iterable
 from ..structure import Node, Structure, choose
 from .strategy import OPTIMIZE, Distribution, Strategy
 from .system import QuorumSystem
@@ -75,7 +74,7 @@ def search(
     four nodes (a, b slow; c, d fast) under load ≤ 1/150 and network ≤ 2 give
     a + b + c + d with latency 1.  None qualifies -> InfeasibleError.
     """
-    if not isinstance(nodes, Iterable):
+    if not is_iterable(nodes):
         raise invalid("nodes", nodes, "a non-empty sequence of distinct node names")
     try:
         xs = list(dict.fromkeys(nodes))
@@ -83,13 +82,10 @@ def search(
         raise invalid("nodes", nodes, "a sequence of hashable node names") from None
     if not xs or len(xs) != len(list(nodes)):
         raise invalid("nodes", nodes, "a non-empty sequence of distinct node names")
-    if optimize not in OPTIMIZE:
-        raise invalid("optimize", optimize, f"one of {OPTIMIZE}")
-    if isinstance(resilience, bool) or not isinstance(resilience, numbers.Integral) or resilience < 0:
-        raise invalid("resilience", resilience, "an int >= 0")
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, numbers.Real)
-                                or not timeout > 0):
-        raise invalid("timeout", timeout, "a number of seconds > 0, or None")
+    optimize = check_choice("optimize", optimize, OPTIMIZE)
+    resilience = check_int("resilience", resilience, 0)
+    if timeout is not None:
+        check_real("timeout", timeout, 0.0, lo_open=True, finite=False)
     start = time.perf_counter()
     seen: set[Any] = set()
     best: tuple[float, QuorumSystem, Strategy] | None = None

@@ -14,7 +14,9 @@ from .._stats import at_least, lower_tail, normalise_p
 from ..errors import (
     InfeasibleError,
     InvalidParameterError,
+    check_choice,
     check_collection,
+    check_int,
     check_real,
     float_array,
     invalid,
@@ -107,8 +109,7 @@ class QuorumSystem:
             raise invalid(label, v, "a number, a sequence or a {node: value} mapping")
         out = np.empty(n)
         for i, x in enumerate(raw):
-            if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(float(x)):
-                raise invalid(f"{label}[{self.nodes[i]!r}]", x, "a finite number")
+            x = check_real(f"{label}[{self.nodes[i]!r}]", x)
             if (positive and not float(x) > 0) or (not positive and not float(x) >= 0):
                 raise invalid(f"{label}[{self.nodes[i]!r}]", x, "> 0" if positive else ">= 0")
             out[i] = float(x)
@@ -335,8 +336,8 @@ class QuorumSystem:
         Example: for the grid a*b*c + d*e*f and f = 1 the only read one is all six nodes.
         No such set raises InfeasibleError.
         """
-        if isinstance(f, bool) or not isinstance(f, numbers.Integral) or f < 0:
-            raise invalid("f", f, "an int >= 0")
+        f = check_int("f", f, 0)
+        op = check_choice("op", op, ("read", "write"))
         if op not in ("read", "write"):
             raise invalid("op", op, "'read' or 'write'")
         t = self._f_resilient(self._rt if op == "read" else self._wt, int(f), op)
@@ -393,11 +394,9 @@ class QuorumSystem:
                 continue
             if name == optimize:
                 raise invalid(f"{name}_limit", v, f"None when optimizing {name}")
-            if (isinstance(v, bool) or not isinstance(v, numbers.Real)
-                    or not 0 <= float(v) < math.inf):  # inf: the LP solver refuses it
-                raise invalid(f"{name}_limit", v, "a finite number >= 0 (None for no limit)")
-        if isinstance(f, bool) or not isinstance(f, numbers.Integral) or f < 0:
-            raise invalid("f", f, "an int >= 0")
+            # finite: the LP solver refuses inf
+            check_real(f"{name}_limit", v, 0.0)
+        f = check_int("f", f, 0)
         dist = canonicalize(read_fraction, write_fraction)
         f = int(f)
         fast = self._closed_form(f, optimize, limits)
@@ -478,8 +477,7 @@ class QuorumSystem:
 
     def uniform_strategy(self, f: int = 0) -> Strategy:
         """Every minimal (f-resilient) read quorum equally likely, and every write quorum."""
-        if isinstance(f, bool) or not isinstance(f, numbers.Integral) or f < 0:
-            raise invalid("f", f, "an int >= 0")
+        f = check_int("f", f, 0)
         sides = []
         for tree, what in ((self._rt, "read"), (self._wt, "write")):
             t = self._f_resilient(tree, int(f), what)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import float_array, invalid
+from ..errors import check_real, float_array, invalid
 
 #: a buffered sampler's first refill draws BATCH_MIN values, doubling up to BATCH_MAX: short
 #: runs waste little, long runs amortize numpy's per-call cost
@@ -24,10 +24,7 @@ BATCH = BATCH_MAX
 
 
 def _check_nonneg(name: str, value: Any) -> float:
-    if (not isinstance(value, numbers.Real) or isinstance(value, bool)
-            or not math.isfinite(float(value)) or value < 0):
-        raise invalid(name, value, "a finite number ≥ 0")
-    return float(value)
+    return check_real(name, value, 0.0)
 
 
 def finite_moment(name: str, value: Any, moment: Callable[[], float]) -> float:

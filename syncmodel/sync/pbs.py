@@ -7,7 +7,6 @@ paper's Table 3 latency fits (Pareto/exponential mixtures) as simulator latency 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -326,8 +325,7 @@ def t_for_probability(n: int, r: int, w: int, p: float, latency: str | WARS | La
     quorum (R + W > N) gives 0.
     """
     n, r, w = check_nrw(n, r, w)
-    if not (isinstance(p, numbers.Real) and 0 < p <= 1):
-        raise invalid("p", p, "in (0, 1]")
+    p = check_real("p", p, 0.0, 1.0, lo_open=True)
     trials = _check_trials(trials)
     if r + w > n:
         return 0.0

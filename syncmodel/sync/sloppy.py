@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import check_int, check_probability, invalid
+from ..errors import check_int, check_probability, check_real, invalid
 from ..rng import Seed, as_generator, spawn
 
 __all__ = [
@@ -236,11 +236,7 @@ Outage = tuple[int, float, float]
 
 
 def _nonneg(name: str, value: Any, allow_inf: bool = False) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    v = float(value) if ok else math.nan
-    if not ok or math.isnan(v) or v < 0 or (math.isinf(v) and not allow_inf):
-        raise invalid(name, value, "a number ≥ 0" + (" (inf allowed)" if allow_inf else ", finite"))
-    return v
+    return check_real(name, value, 0.0, finite=not allow_inf)
 
 
 def random_outages(m: int, p: float, mttr_ms: float, duration_ms: float, seed: Seed = None) -> list[Outage]:

@@ -161,7 +161,8 @@ def resolve(versions: Iterable[tuple[Mapping[Hashable, int], float, Any]], polic
         v, t, val = item
         if isinstance(t, bool) or not isinstance(t, numbers.Real) or math.isnan(t):
             raise invalid("versions", versions, "(vector, timestamp, value) triples with numeric timestamps")
-        vs.append((_vv(v, "vector"), float(t), val))
+        t = check_real("versions timestamp", t, finite=False)
+        vs.append((_vv(v, "vector"), t, val))
     keep: list[tuple[dict[Hashable, int], float, Any]] = []
     for i, (v, t, val) in enumerate(vs):
         dominated = False
@@ -230,8 +231,7 @@ class GCounter:
         self.counts: dict[Hashable, int] = _vv(counts or {}, "counts")
 
     def increment(self, node: Hashable, by: int = 1) -> None:
-        if not isinstance(by, numbers.Integral) or isinstance(by, bool) or by < 0:
-            raise invalid("by", by, "an int ≥ 0 (a G-counter only grows)")
+        by = check_int("by", by, 0, None)  # ≥ 0: a G-counter only grows
         check_hashable("node", node)
         if by:
             self.counts[node] = self.counts.get(node, 0) + int(by)

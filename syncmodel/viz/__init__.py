@@ -264,6 +264,10 @@ def table_heatmap(table: Any, *, xlabel: str = "", ylabel: str = "", zlabel: str
                   title: str = "") -> go.Figure:
     """A heatmap of a pivoted DataFrame (index = y values, columns = x values): categorical
     axes (n = 3, 5, 7 are three equal cells, not a numeric span) with each cell's value."""
+    import pandas as pd
+
+    if not isinstance(table, pd.DataFrame):
+        raise invalid("table", table, "a pandas DataFrame (a pivot table, e.g. sweep.pivot)")
     return heatmap_figure(_axis_values(table.columns), _axis_values(table.index),
                           table.to_numpy(dtype=float), xlabel=xlabel, ylabel=ylabel, zlabel=zlabel,
                           width=width, text_format=text_format, title=title)
