@@ -620,7 +620,7 @@ def _children(xs: Any, name: str = "xs") -> list[Any]:
     if isinstance(xs, numbers.Integral) and not isinstance(xs, bool):
         if xs < 1:
             raise invalid(name, xs, "a positive int or a non-empty collection")
-        return list(range(int(xs)))
+        return list(range(check_int(name, xs, 1)))
     if isinstance(xs, str):
         return list(xs)
     if not is_iterable(xs):

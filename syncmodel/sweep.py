@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from . import _cache, rng
-from .errors import InvalidParameterError, check_bool, check_int, check_probability, check_real, invalid
+from .errors import (
+    InvalidParameterError,
+    check_bool,
+    check_choice,
+    check_int,
+    check_probability,
+    check_real,
+    invalid,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -430,11 +438,14 @@ Agg = Literal["mean", "median", "min", "max", "std"]
 def pivot(df: pd.DataFrame, x: str, y: str, metric: str, agg: Agg = "mean") -> pd.DataFrame:
     """A ``y`` x ``x`` table of ``metric`` aggregated (``agg``: mean, median, min, max,
     std) over replicates and every other parameter: the input of a heatmap."""
+    import pandas as pd
+
+    if not isinstance(df, pd.DataFrame):
+        raise invalid("df", df, "a DataFrame made by sweep.run")
     for name, value in (("x", x), ("y", y), ("metric", metric)):
-        if value not in df.columns:
+        if not isinstance(value, str) or value not in df.columns:
             raise invalid(name, value, f"a column of the sweep, one of {list(df.columns)}")
-    if agg not in ("mean", "median", "min", "max", "std"):
-        raise invalid("agg", agg, "one of mean, median, min, max, std")
+    agg = check_choice("agg", agg, ("mean", "median", "min", "max", "std"))  # type: ignore[assignment]
     return df.pivot_table(index=y, columns=x, values=metric, aggfunc=agg, sort=True)
 
 

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from collections.abc import Hashable, Iterable
 
-from ..errors import check_real, invalid, is_iterable
+from ..errors import check_int, check_real, invalid, is_iterable
 
 
 def hash_value(node_id: Hashable) -> int:
@@ -75,8 +75,7 @@ def reference_with_leader_patched(n: int = 5) -> dict[str, object]:
     """
     from . import reference
 
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise invalid("n", n, "an int ≥ 1")
+    n = check_int("n", n, 1)
     nodes = [reference.Node(i) for i in range(n)]
     election = reference.Election(nodes)
     election.leader = nodes[0]

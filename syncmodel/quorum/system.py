@@ -230,8 +230,7 @@ class QuorumSystem:
         1 − failure.failure_probability (exact).  Example: a majority of 3 at
         p = 0.1 reads with 1 − (3·0.1²·0.9 + 0.1³) = 0.972.
         """
-        if op not in ("read", "write", "both"):
-            raise invalid("op", op, "'read', 'write' or 'both'")
+        op = check_choice("op", op, ("read", "write", "both"))
         probs = self._node_probs(p)
         tree = {"read": self._rt, "write": self._wt}.get(op)
         if tree is not None:
@@ -251,8 +250,7 @@ class QuorumSystem:
         Threshold sides: Σ_{j≥k} C(m, j)(1 − p)^j p^(m−j) vectorized over p;
         others: 1 − failure.failure_curve.
         """
-        if op not in ("read", "write", "both"):
-            raise invalid("op", op, "'read', 'write' or 'both'")
+        op = check_choice("op", op, ("read", "write", "both"))
         arr = float_array("ps", ps, "a non-empty sequence of probabilities in [0, 1]").reshape(-1)
         if arr.size == 0 or not np.all((arr >= 0) & (arr <= 1)):
             raise invalid("ps", ps, "a non-empty sequence of probabilities in [0, 1]")
@@ -386,8 +384,7 @@ class QuorumSystem:
         vertex); others, and latency, over the listed quorums.  See
         :func:`syncmodel.quorum.strategy.solve`.
         """
-        if optimize not in OPTIMIZE:
-            raise invalid("optimize", optimize, f"one of {OPTIMIZE}")
+        optimize = check_choice("optimize", optimize, OPTIMIZE)
         limits = {"load": load_limit, "network": network_limit, "latency": latency_limit}
         for name, v in limits.items():
             if v is None:

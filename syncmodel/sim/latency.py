@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import check_real, float_array, invalid
+from ..errors import MAX_COUNT, check_real, float_array, invalid
 
 #: a buffered sampler's first refill draws BATCH_MIN values, doubling up to BATCH_MAX: short
 #: runs waste little, long runs amortize numpy's per-call cost
@@ -44,11 +44,12 @@ def check_draw(rng: Any, size: Any) -> None:
     a shape tuple of them); anything else raises InvalidParameterError naming it."""
     if not isinstance(rng, np.random.Generator):
         raise invalid("rng", rng, "a numpy.random.Generator")
-    if type(size) is int and size >= 0:  # the common case, kept cheap
+    if type(size) is int and 0 <= size <= MAX_COUNT:  # the common case, kept cheap
         return
     dims = size if isinstance(size, tuple) else (size,)
-    if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and int(d) >= 0 for d in dims):
-        raise invalid("size", size, "an int ≥ 0 or a tuple of them")
+    if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and 0 <= int(d) <= MAX_COUNT
+               for d in dims):
+        raise invalid("size", size, f"an int in 0..{MAX_COUNT} (MAX_COUNT) or a tuple of them")
 
 
 class Latency:

@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.basedatatypes import BaseFigure
 
-from ..errors import check_real, invalid
+from ..errors import check_bool, check_real, invalid
 
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with any colour-vision deficiency.
 PALETTE: tuple[str, ...] = (
@@ -155,16 +155,36 @@ def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
+def _column(name: str, values: Any) -> np.ndarray:
+    """``values`` as a 1-D array (numbers or labels); ragged, nested or scalar input raises."""
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError):  # ragged
+        raise invalid(name, values, "a 1-D sequence of values") from None
+    if arr.ndim != 1 or arr.dtype == object:
+        raise invalid(name, values, "a 1-D sequence of values")
+    return arr
+
+
 def line_figure(x: Sequence[float] | np.ndarray, series: Mapping[str, Sequence[float] | np.ndarray],
                 *, title: str = "", xlabel: str = "", ylabel: str = "", width: str = "single",
                 log_x: bool = False, log_y: bool = False, markers: bool = False) -> go.Figure:
     """Lines of ``series[name]`` against ``x``, one per name, palette colours and dashes."""
     if not isinstance(series, Mapping):
         raise invalid("series", series, "a mapping name -> y values")
+    xs = _column("x", x)
+    for label, text in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel)):
+        if not isinstance(text, str):
+            raise invalid(label, text, "a str")
+    log_x, log_y = check_bool("log_x", log_x), check_bool("log_y", log_y)
+    markers = check_bool("markers", markers)
     fig = go.Figure()
     for i, (name, ys) in enumerate(series.items()):
+        y = _column(f"series[{name!r}]", ys)
+        if len(y) != len(xs):
+            raise invalid(f"series[{name!r}]", ys, f"{len(xs)} values (one per x)")
         fig.add_trace(go.Scatter(
-            x=np.asarray(x), y=np.asarray(ys), name=name,
+            x=xs, y=y, name=name,
             mode="lines+markers" if markers else "lines",
             line=dict(color=color(i), dash=DASHES[i % len(DASHES)], width=1.5),
             marker=dict(size=4),
