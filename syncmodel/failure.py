@@ -327,9 +327,7 @@ def _with_domains(
 
 # --------------------------------------------------------------------------- public API
 def _check_method(method: Any) -> str:
-    if method not in METHODS:
-        raise invalid("method", method, f"one of {METHODS}")
-    return str(method)
+    return check_choice("method", method, METHODS)
 
 
 def failure_probability(

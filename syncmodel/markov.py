@@ -141,8 +141,7 @@ class RepairableSystem:
     def __init__(self, structure: Structure, lam: np.ndarray, mu: np.ndarray, repair: str) -> None:
         if not isinstance(structure, Structure):
             raise invalid("structure", structure, "a Structure (markov.system also takes a QuorumSystem)")
-        if repair not in ("independent", "shared"):
-            raise invalid("repair", repair, "'independent' or 'shared'")
+        repair = check_choice("repair", repair, ("independent", "shared"))
         for name, rates in (("lam", lam), ("mu", mu)):
             arr = float_array(name, rates, f"{structure.n} rates, one per node", ndim=1)
             if arr.shape != (structure.n,) or not np.all(np.isfinite(arr) & (arr >= 0)):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import check_int, check_probability, check_real, invalid
+from ..errors import check_choice, check_int, check_probability, check_real, invalid
 from ..rng import Seed, as_generator, spawn_ints
 from ..sim import Latency, Network, Simulator, Trace, as_latency
 from ..sim.latency import LatencySpec
@@ -133,12 +133,9 @@ def _make_plan(algorithm: str = "raft", n: int = 5, *,
     lo, hi = _check_timeout(timeout_ms)
     hb = _check_pos("heartbeat_ms", heartbeat_ms)
     heartbeat = hb if hb is not None else lo / 2
-    if scenario not in SCENARIOS:
-        raise invalid("scenario", scenario, f"one of {list(SCENARIOS)}")
-    if established not in ("all", "majority"):
-        raise invalid("established", established, "'all' or 'majority'")
-    if mode not in ("vote", "hash"):
-        raise invalid("mode", mode, "'vote' or 'hash'")
+    scenario = check_choice("scenario", scenario, SCENARIOS)
+    established = check_choice("established", established, ("all", "majority"))
+    mode = check_choice("mode", mode, ("vote", "hash"))
     if not isinstance(event_order, str) or event_order not in EVENT_ORDERS:
         raise invalid("event_order", event_order, f"one of {list(EVENT_ORDERS)}")
     step = check_real("timeout_step_ms", timeout_step_ms, 0.0, lo)

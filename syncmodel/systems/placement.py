@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import check_int, invalid
+from ..errors import check_choice, check_int, invalid
 from ..rng import Seed, as_generator
 
 __all__ = ["POLICIES", "blocks_lost_probability", "placements", "rack_loss_montecarlo",
@@ -24,8 +24,7 @@ POLICIES = ("rack-aware", "random", "rack-fault-tolerant")
 
 
 def _check(policy: Any, racks: Any, per_rack: Any, replicas: Any) -> tuple[str, int, int, int]:
-    if policy not in POLICIES:
-        raise invalid("policy", policy, f"one of {list(POLICIES)}")
+    policy = check_choice("policy", policy, POLICIES)
     for name, v in (("racks", racks), ("per_rack", per_rack), ("replicas", replicas)):
         check_int(name, v, 1)
     r, m, k = int(racks), int(per_rack), int(replicas)
