@@ -193,7 +193,7 @@ def check_collection(name: str, value: Any, expected: str = "a collection of val
         raise invalid(name, value, expected)
     try:
         return list(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise invalid(name, value, expected) from None
 
 
@@ -241,7 +241,7 @@ def float_array(name: str, values: Any, expected: str = "a number or a sequence 
 
     try:
         raw = values if isinstance(values, np.ndarray) else np.asarray(values)
-    except (TypeError, ValueError):  # ragged
+    except (TypeError, ValueError, OverflowError):  # ragged
         raise invalid(name, values, expected) from None
     if raw.dtype.kind not in "iuf" or (ndim is not None and raw.ndim > ndim):
         raise invalid(name, values, expected)

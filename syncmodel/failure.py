@@ -131,7 +131,7 @@ def _domains(structure: Structure, domains: Any, beta: Any, p: np.ndarray) -> li
                     continue
                 try:
                     members, q = spec
-                except (TypeError, ValueError):
+                except (TypeError, ValueError, OverflowError):
                     raise invalid("domains", {name: spec}, "a mapping name -> (nodes, p)") from None
                 try:
                     items.append(Domain(members, q, str(name)))

@@ -315,11 +315,15 @@ def edges(v: Any) -> list[Any]:
 def _guards() -> Iterator[None]:
     """Bound memory (a runaway allocation is a MemoryError, not a dead machine) and time."""
     old_as = resource.getrlimit(resource.RLIMIT_AS)
-    with open("/proc/self/status") as fh:
-        vm = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmSize"))
-    limit = vm + 6 * 2**30
-    if old_as[1] == resource.RLIM_INFINITY or limit < old_as[1]:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, old_as[1]))
+    try:  # Linux: the current size plus 6 GiB; elsewhere no cap (the alarm still bounds time)
+        with open("/proc/self/status") as fh:
+            vm = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmSize"))
+    except (OSError, StopIteration):
+        vm = None
+    if vm is not None:
+        limit = vm + 6 * 2**30
+        if old_as[1] == resource.RLIM_INFINITY or limit < old_as[1]:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, old_as[1]))
     old_handler = signal.signal(signal.SIGVTALRM, _on_alarm)
     try:
         yield

@@ -85,7 +85,7 @@ def _check_n(n: Any) -> int:
 def _check_timeout(timeout_ms: Any) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in timeout_ms)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise invalid("timeout_ms", timeout_ms,
                       "a pair (lo, hi) of numbers with 0 < lo ≤ hi") from None
     if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo <= hi):
@@ -167,7 +167,7 @@ def _make_plan(algorithm: str = "raft", n: int = 5, *,
     for c in crashes or ():
         try:
             node, at, back = (*tuple(c), None)[:3]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise invalid("crashes", crashes, "(node, at[, restart_at]) triples") from None
         if (not isinstance(node, numbers.Integral) or not 0 <= node < n
                 or not isinstance(at, numbers.Real) or not math.isfinite(at) or at < 0

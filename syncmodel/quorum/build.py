@@ -96,7 +96,8 @@ def weighted(weights: Any, threshold: float, write_threshold: float | None = Non
     """
     if isinstance(weights, Mapping):
         names, vals = list(weights), list(weights.values())
-    elif isinstance(weights, (Sequence, np.ndarray)) and not isinstance(weights, (str, bytes)):
+    elif isinstance(weights, (Sequence, np.ndarray)) and not isinstance(weights, (str, bytes)) \
+            and is_iterable(weights):
         names, vals = list(range(len(weights))), list(weights)
     else:
         raise invalid("weights", weights, "a sequence of votes or a {node: votes} mapping")

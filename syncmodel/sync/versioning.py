@@ -14,7 +14,7 @@ from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
-from ..errors import check_hashable, check_int, check_real, invalid
+from ..errors import check_hashable, check_int, check_real, invalid, is_iterable
 from ..rng import Seed, as_generator
 
 __all__ = ["EMPTY", "POLICIES", "Entry", "GCounter", "ORSet", "Order", "Sibling", "check_policy",
@@ -152,7 +152,7 @@ def resolve(versions: Iterable[tuple[Mapping[Hashable, int], float, Any]], polic
     """
     policy = check_policy(policy)
     expected = "an iterable of (vector, timestamp, value) triples"
-    if isinstance(versions, (str, bytes, Mapping)) or not isinstance(versions, Iterable):
+    if isinstance(versions, (str, bytes, Mapping)) or not is_iterable(versions):
         raise invalid("versions", versions, expected)
     vs: list[tuple[dict[Hashable, int], float, Any]] = []
     for item in versions:

@@ -159,7 +159,7 @@ def _column(name: str, values: Any) -> np.ndarray:
     """``values`` as a 1-D array (numbers or labels); ragged, nested or scalar input raises."""
     try:
         arr = np.asarray(values)
-    except (TypeError, ValueError):  # ragged
+    except (TypeError, ValueError, OverflowError):  # ragged
         raise invalid(name, values, "a 1-D sequence of values") from None
     if arr.ndim != 1 or arr.dtype == object:
         raise invalid(name, values, "a 1-D sequence of values")
@@ -201,7 +201,7 @@ def ecdf(samples: Sequence[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray]
     """Empirical CDF of finite samples: sorted values and i/n (NaN and inf dropped)."""
     try:  # None in an object array becomes NaN and is dropped, as before
         a = np.asarray(samples, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise invalid("samples", samples, "a sequence of numbers") from None
     a = np.sort(a[np.isfinite(a)])
     return a, np.arange(1, a.size + 1) / max(a.size, 1)
@@ -236,7 +236,7 @@ def heatmap_figure(x: Sequence[Any], y: Sequence[Any], z: np.ndarray | Sequence[
             raise invalid(name, v, "a sequence of labels") from None
     try:
         z = np.asarray(z, dtype=float)
-    except (TypeError, ValueError):  # not numbers, or ragged
+    except (TypeError, ValueError, OverflowError):  # not numbers, or ragged
         raise invalid("z", z, "a 2-D array of numbers (NaN or None for a gap)") from None
     if z.shape != (len(y), len(x)):
         raise invalid("z", z.shape, f"of shape (len(y), len(x)) = ({len(y)}, {len(x)})")
