@@ -197,10 +197,9 @@ def lww_lost_fraction(rate_per_s: float, skew_ms: float, trials: int = 100_000,
     if not math.isfinite(1000.0 / rate_per_s):  # 5e-324/s: the mean gap overflows
         raise invalid("rate_per_s", rate_per_s, "a finite number > 0 whose mean gap "
                       "1000 / rate_per_s ms is finite")
-    if not (isinstance(skew_ms, numbers.Real) and not isinstance(skew_ms, bool) and skew_ms >= 0
-            and math.isfinite(2.0 * skew_ms)):  # numpy draws on a width of 2·skew
-        raise invalid("skew_ms", skew_ms, "a finite number ≥ 0")
-    skew_ms = float(skew_ms) + 0.0  # −0.0 -> 0.0: numpy refuses uniform(0.0, −0.0)
+    skew_ms = check_real("skew_ms", skew_ms, 0.0) + 0.0  # −0.0 -> 0.0: numpy refuses uniform(0, −0)
+    if not math.isfinite(2.0 * skew_ms):  # numpy draws on a width of 2·skew
+        raise invalid("skew_ms", skew_ms, "a finite number ≥ 0 whose double is finite")
     trials = check_int("trials", trials, 1)
     rng = as_generator(seed)
     lam = rate_per_s / 1000.0
