@@ -265,6 +265,18 @@ EXAMPLES: list[Example] = [
     ("viz.ecdf", viz.ecdf, {"samples": [3.0, 1.0, 2.0]}),
     ("viz.color", viz.color, {"i": 3}),
     ("viz.table_heatmap", viz.table_heatmap, {"table": sweep.pivot(SWEEP_DF, "n", "p", "availability")}),
+    # classes built directly, and the rest of the public functions
+    ("structure.Node", structure.Node, {"name": "a"}),
+    ("structure.Choose", structure.Choose, {"k": 2, "children": ["a", "b", "c"]}),
+    ("structure.Sets", structure.Sets, {"sets": [{1, 2}, {2, 3}]}),
+    ("sim.Sum", lambda a, b: sim.Sum(a, b), {"a": sim.Fixed(1.0), "b": sim.Uniform(0.0, 1.0)}),
+    ("sim.Simulator", sim.Simulator, {"seed": 0}),
+    ("election.reference_failure", election.reference_failure, {"timeout": 60.0}),
+    ("systems.names", systems.names, {}),
+    ("systems.read_repair_effect", systems.read_repair_effect,
+     {"system": "cassandra", "runs": 1, "seed": 0, "outage_ms": (30.0, 90.0), "duration_ms": 200.0}),
+    ("sweep.election_point", sweep.election_point,
+     {"n": 3, "timeout_min_ms": 150.0, "seed": 0, "trials": 1, "algorithm": "raft"}),
     # rng
     ("rng.spawn", sm.rng.spawn, {"seed": 1, "n": 2}),
     ("rng.spawn_ints", sm.rng.spawn_ints, {"seed": 1, "n": 2}),

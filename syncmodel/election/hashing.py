@@ -12,7 +12,7 @@ import subprocess
 import sys
 from collections.abc import Hashable, Iterable
 
-from ..errors import check_int, check_real, invalid, is_iterable
+from ..errors import InfeasibleError, check_int, check_real, invalid, is_iterable
 
 
 def hash_value(node_id: Hashable) -> int:
@@ -58,11 +58,16 @@ def reference_failure(timeout: float = 60.0) -> str:
     The article's ``Election.run`` calls ``node.vote(self.leader)`` while
     ``self.leader`` is still None, so ``Node.vote`` evaluates ``None.hash`` and raises
     ``AttributeError: 'NoneType' object has no attribute 'hash'`` before any leader
-    exists.
+    exists.  ``timeout`` (s, > 0): a run that takes longer raises InfeasibleError.
     """
     timeout = check_real("timeout", timeout, 0.0, lo_open=True)
-    done = subprocess.run([sys.executable, "-m", "syncmodel.election.reference"],
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    try:
+        done = subprocess.run([sys.executable, "-m", "syncmodel.election.reference"],
+                              capture_output=True, text=True, check=False,
+                              timeout=timeout if timeout < 1e9 else None)  # 1e308: no limit
+    except subprocess.TimeoutExpired:
+        raise InfeasibleError(f"the reference code did not finish within timeout={timeout} s; "
+                              "give it more time") from None
     return done.stderr
 
 
