@@ -349,7 +349,7 @@ def _guards() -> Iterator[None]:
 def call_once(label: str, fn: Callable[..., Any], kwargs: dict[str, Any], param: str) -> None:
     """Call and classify; an undocumented exception is recorded (and fails the test)."""
     key = (label, param, repr(kwargs.get(param))[:200])
-    if key in SLOW_KEYS:  # already known to run away: once is enough
+    if key in SLOW_KEYS or (label, param, "*") in SLOW_KEYS:  # known to run away: enough
         STATS["skipped as known slow"] += 1
         return
     STATS["calls"] += 1
@@ -363,6 +363,8 @@ def call_once(label: str, fn: Callable[..., Any], kwargs: dict[str, Any], param:
     except _Alarm:
         STATS["slow"] += 1
         SLOW_KEYS.add(key)
+        if sum(k[:2] == (label, param) for k in SLOW_KEYS) >= 2:  # this argument runs away
+            SLOW_KEYS.add((label, param, "*"))
         SLOW.append(f"{label}({param}={kwargs.get(param)!r}) ran past {CALL_LIMIT_S} s")
     except DOCUMENTED as exc:
         STATS[type(exc).__name__] += 1
