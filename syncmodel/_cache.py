@@ -268,20 +268,84 @@ def key(ident: Mapping[str, Any], point: Mapping[str, Any], seed: int) -> str:
     return hashlib.sha256(dumps(payload).encode()).hexdigest()
 
 
+#: a cache file holds one row: anything larger is not one of ours (e.g. a link to /dev/zero)
+MAX_FILE_BYTES = 16 * 2**20
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def unstorable(metrics: Mapping[str, Any]) -> str | None:
+    """Why the cache cannot store ``metrics`` faithfully (a metric name and value), or None.
+
+    A cache file stores None, bool, int in int64, float and UTF-8 str; anything else (an int
+    beyond int64, ``np.longdouble``, a str with lone surrogates) would fail or lose digits."""
+    for name, v in metrics.items():
+        if v is None or type(v) in (bool, float):
+            continue
+        if type(v) is int:
+            if not _INT64[0] <= v <= _INT64[1]:
+                return f"metric {name!r} = {v!r} is an int beyond int64"
+            continue
+        if type(v) is str:
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"metric {name!r} = {v!r} is not valid UTF-8 text"
+            continue
+        return f"metric {name!r} = {v!r} is a {type(v).__name__}, not int/float/str/None"
+    return None
+
+
 class Cache:
     """One Parquet file per finished task, ``DIR/<key[:2]>/<key>.parquet``.
 
     Files are written to a temporary name and renamed (a file is whole or
     absent); each carries its key and a sha256 of its metrics in the Parquet
     metadata, and pages carry CRCs: a file that fails any check is reported
-    with a warning and recomputed, never read.
+    with a warning and recomputed, never read.  Only a regular file of at most
+    :data:`MAX_FILE_BYTES` is opened (never blocking: a FIFO or a device in its
+    place is reported, not read).  A task that cannot be stored (a full disk, a
+    read-only folder, a folder in the file's place, a value the format cannot
+    hold) is reported once with a warning and kept in the sweep's result.
     """
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.full: str | None = None  # why storing stopped (a full disk), once known
+        self.warned: set[str] = set()
 
     def path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.parquet"
+
+    def _read(self, path: Path) -> bytes | None:
+        """The bytes of a regular file of sane size; None when absent; OSError otherwise."""
+        import stat
+
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        except FileNotFoundError:
+            return None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a FIFO"
+                        if stat.S_ISFIFO(st.st_mode) else "a device"
+                        if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "a socket")
+                raise OSError(f"{kind}, not a regular file")
+            if st.st_size > MAX_FILE_BYTES:
+                raise OSError(f"{st.st_size} bytes, more than a cache file's {MAX_FILE_BYTES}")
+            chunks, left = [], st.st_size + 1  # one byte more: a file that grows is caught
+            while left > 0:
+                chunk = os.read(fd, left)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                left -= len(chunk)
+            data = b"".join(chunks)
+            if len(data) != st.st_size:
+                raise OSError("changed size while read")
+            return data
+        finally:
+            os.close(fd)
 
     def load(self, key: str) -> dict[str, Any] | None:
         import pyarrow as pa
@@ -289,29 +353,31 @@ class Cache:
 
         path = self.path(key)
         try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            return None
+            data = self._read(path)
         except OSError as exc:
-            return self._corrupt(path, f"unreadable: {exc}")
+            return self._corrupt(path, f"unreadable: {exc.strerror or exc}")
+        if data is None:
+            return None
         try:
             table = pq.ParquetFile(pa.BufferReader(data), page_checksum_verification=True).read(
                 use_threads=False)
             meta = table.schema.metadata or {}
             rows = table.to_pylist()
+            if meta.get(b"syncmodel.key", b"").decode(errors="replace") != key:
+                return self._corrupt(path, "its key does not match its name")
+            if len(rows) != 1:
+                return self._corrupt(path, f"{len(rows)} rows instead of 1")
+            if unstorable(rows[0]) is not None:  # e.g. a flipped footer made a str bytes
+                return self._corrupt(path, f"a value of a wrong type ({unstorable(rows[0])})")
+            digest = hashlib.sha256(dumps(rows[0]).encode()).hexdigest()
         except Exception as exc:  # any unreadable file: recompute, never trust it
             return self._corrupt(path, f"{type(exc).__name__}: {exc}")
-        if meta.get(b"syncmodel.key", b"").decode(errors="replace") != key:
-            return self._corrupt(path, "its key does not match its name")
-        if len(rows) != 1:
-            return self._corrupt(path, f"{len(rows)} rows instead of 1")
-        digest = hashlib.sha256(dumps(rows[0]).encode()).hexdigest()
         if meta.get(b"syncmodel.sha256", b"").decode(errors="replace") != digest:
             return self._corrupt(path, "checksum mismatch")
         return dict(rows[0])
 
     def _corrupt(self, path: Path, why: str) -> dict[str, Any] | None:
-        """Warn, delete the file, and return None: the task is recomputed."""
+        """Warn, delete the file (not a folder), and return None: the task is recomputed."""
         warnings.warn(f"syncmodel.sweep: cache file {path} is corrupt ({why}); recomputing",
                       RuntimeWarning, stacklevel=4)
         try:
@@ -320,36 +386,115 @@ class Cache:
             pass
         return None
 
-    def store(self, key: str, metrics: Mapping[str, Any], info: Mapping[str, Any]) -> None:
+    def _warn_once(self, what: str, message: str) -> None:
+        if what not in self.warned:
+            self.warned.add(what)
+            warnings.warn(f"syncmodel.sweep: {message}", RuntimeWarning, stacklevel=4)
+
+    def store(self, key: str, metrics: Mapping[str, Any], info: Mapping[str, Any]) -> bool:
+        """Store one task's metrics; False (with one warning per kind of problem) when the
+        cache cannot hold them: the caller keeps the result either way."""
+        import errno
+
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         path = self.path(key)
-        path.parent.mkdir(exist_ok=True)
-        meta = {"syncmodel.key": key,
-                "syncmodel.sha256": hashlib.sha256(dumps(dict(metrics)).encode()).hexdigest(),
-                "syncmodel.task": dumps(dict(info))}
-        table = pa.table({k: [v] for k, v in metrics.items()}).replace_schema_metadata(meta)
+        if self.full is not None:
+            return False
+        why = unstorable(metrics)
+        if why is not None:
+            self._warn_once("value", f"cannot store a task in the cache {self.root} ({why}); "
+                            "its result is kept in the sweep but will be recomputed next time")
+            return False
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
         try:
+            path.parent.mkdir(exist_ok=True)
+            meta = {"syncmodel.key": key,
+                    "syncmodel.sha256": hashlib.sha256(dumps(dict(metrics)).encode()).hexdigest(),
+                    "syncmodel.task": dumps(dict(info))}
+            table = pa.table({k: [v] for k, v in metrics.items()}).replace_schema_metadata(meta)
             pq.write_table(table, tmp, write_page_checksum=True)
             os.replace(tmp, path)
+            return True
+        except OSError as exc:
+            _discard(tmp)
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                self.full = f"{exc.strerror}"
+                self._warn_once("full", f"the cache {self.root} is full ({exc.strerror}): the "
+                                "remaining tasks are computed but not stored")
+            else:
+                self._warn_once(f"os:{exc.errno}", f"cannot store {path} in the cache "
+                                f"({exc.strerror or exc}); its result is kept in the sweep, and "
+                                "other tasks of this kind are not stored either")
+            return False
+        except (pa.ArrowException, OverflowError, TypeError, ValueError) as exc:
+            _discard(tmp)
+            self._warn_once("arrow", f"cannot store {path} in the cache ({type(exc).__name__}: "
+                            f"{exc}); its result is kept in the sweep")
+            return False
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            _discard(tmp)
             raise
 
-    def check_writable(self) -> None:
+    def writable(self) -> str | None:
+        """Why files cannot be created in the cache's folder, or None (made if missing)."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             probe = self.root / f".probe.{os.getpid()}.{uuid.uuid4().hex[:8]}"
             probe.write_bytes(b"ok")
             probe.unlink()
         except OSError as exc:
-            raise invalid("cache", str(self.root), f"a writable directory ({exc})") from None
-        now = time.time()  # leftovers of killed sweeps: temporary files never read
-        for part in self.root.glob("*/.*.part"):
+            return str(exc.strerror or exc)
+        return None
+
+    def check_usable(self) -> None:
+        """Refuse a cache path that is no folder (a file, under a file) before any work."""
+        root = self.root
+        if root.exists() and not root.is_dir():
+            raise invalid("cache", str(root), "a directory (it is an existing file)")
+        if not root.exists():
+            why = self.writable()
+            if why is not None:
+                raise invalid("cache", str(root), f"a writable directory ({why})")
+
+    def check_writable(self) -> None:
+        why = self.writable()
+        if why is not None:
+            raise invalid("cache", str(self.root), f"a writable directory ({why})")
+        self.clean_parts()
+
+    def clean_parts(self) -> None:
+        """Remove the temporary files of killed sweeps (their process is gone, or they are
+        older than an hour); those of a live concurrent writer stay."""
+        now = time.time()
+        try:
+            parts = list(self.root.glob("*/.*.part"))
+        except OSError:
+            return
+        for part in parts:
             try:
-                if now - part.stat().st_mtime > _PART_MAX_AGE_S:
+                pid_text = part.name.rsplit(".", 3)[-3]
+                dead = not pid_text.isdigit() or not _pid_alive(int(pid_text))
+                if (dead and int(pid_text or -1) != os.getpid()) \
+                        or now - part.lstat().st_mtime > _PART_MAX_AGE_S:
                     part.unlink()
-            except OSError:
+            except (OSError, ValueError, IndexError):
                 pass
+
+
+def _discard(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True

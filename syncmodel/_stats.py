@@ -355,7 +355,7 @@ def normalise_p(nodes: Sequence[Hashable], p: Any, name: str = "p") -> np.ndarra
         raise invalid(name, p, "a sequence of probabilities (not bools)")
     try:
         arr = np.asarray(p, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise invalid(name, p, "a float, a sequence of floats or a {node: p} mapping") from None
     if arr.ndim != 1 or arr.size != len(nodes):
         raise invalid(name, p, f"a sequence of {len(nodes)} probabilities (one per node)")
@@ -373,10 +373,7 @@ def normalise_p_list(nodes: Sequence[Hashable], p: Any) -> list[float]:
 
     n = len(nodes)
     if isinstance(p, float | int) and not isinstance(p, bool):
-        v = float(p)
-        if not (0.0 <= v <= 1.0):
-            raise invalid("p", p, "in [0, 1]")
-        return [v] * n
+        return [check_probability("p", p)] * n  # an int beyond float range is refused too
     out: list[float]
     if type(p) is dict and len(p) == n:
         try:
@@ -390,7 +387,7 @@ def normalise_p_list(nodes: Sequence[Hashable], p: Any) -> list[float]:
     elif isinstance(p, list | tuple) and len(p) == n:
         try:
             out = [float(x) for x in p if not isinstance(x, bool | str)]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             out = []
         if len(out) != n:
             return normalise_p(nodes, p).tolist()

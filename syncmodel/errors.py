@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -67,10 +68,15 @@ def check_probability(name: str, value: Any) -> float:
     """
     if type(value) is float and 0.0 <= value <= 1.0:  # the common case, kept cheap
         return value
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-            or not 0.0 <= float(value) <= 1.0):  # NaN fails the comparison too
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise invalid(name, value, "in [0, 1]")
-    return float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an int beyond float range is no probability either
+        raise invalid(name, value, "in [0, 1]") from None
+    if not 0.0 <= v <= 1.0:  # NaN fails the comparison too
+        raise invalid(name, value, "in [0, 1]")
+    return v
 
 
 def check_hashable(name: str, value: Any, expected: str = "hashable") -> Any:
@@ -91,8 +97,18 @@ def check_hashable(name: str, value: Any, expected: str = "hashable") -> Any:
     return value
 
 
-def check_int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
-    """``value`` as an int in lo..hi (no upper bound when ``hi`` is None); a bool or a float raises.
+#: The largest count (nodes, trials, samples, replicates, writes, ...) any entry point takes
+#: unless it says otherwise: 2³¹ − 1, so every count is a valid numpy size and index on every
+#: platform.  Larger ones are refused by name, never left to fail inside numpy (OverflowError,
+#: MemoryError); whether a smaller one is affordable is :class:`ResourceLimitError`'s question.
+MAX_COUNT = 2**31 - 1
+
+
+def check_int(name: str, value: Any, lo: int, hi: int | None = MAX_COUNT) -> int:
+    """``value`` as an int in lo..hi; a bool, a float, an array or a string raises.
+
+    ``hi`` defaults to :data:`MAX_COUNT` (the package's bound on counts); ``hi=None``
+    means no upper bound (seeds, identifiers).
 
     >>> check_int("n", 3, 1)
     3
@@ -100,12 +116,85 @@ def check_int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
     Traceback (most recent call last):
     ...
     syncmodel.errors.InvalidParameterError: r must be an int in 1..5, got 0
+    >>> check_int("trials", 2**63, 1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    syncmodel.errors.InvalidParameterError: trials must be an int ≥ 1 and ≤ 2147483647 ...
     """
     if (isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < lo
             or (hi is not None and int(value) > hi)):
-        bounds = f"in {lo}..{hi}" if hi is not None else f"≥ {lo}"
+        too_big = isinstance(value, numbers.Integral) and not isinstance(value, bool) and hi is not None \
+            and int(value) > hi
+        if hi == MAX_COUNT and too_big:
+            bounds = f"≥ {lo} and ≤ {hi} (MAX_COUNT, the bound on counts)"
+        else:
+            bounds = f"in {lo}..{hi}" if hi not in (None, MAX_COUNT) else f"≥ {lo}"
         raise invalid(name, value, f"an int {bounds}")
     return int(value)
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """``value`` if it is True or False (numpy's bool too); 0, 1, "yes" or None raise.
+
+    >>> check_bool("sloppy", True)
+    True
+    """
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return bool(value)
+    raise invalid(name, value, "True or False")
+
+
+def check_choice(name: str, value: Any, choices: Iterable[str]) -> str:
+    """``value`` if it is one of the strings ``choices``.  Anything else raises naming
+    ``name``: a string not among them, and also an array, a Series or a list of strings
+    (``value in choices`` on those would compare elementwise: "truth value is ambiguous").
+
+    >>> check_choice("op", "read", ("read", "write"))
+    'read'
+    >>> check_choice("op", ["read"], ("read", "write"))
+    Traceback (most recent call last):
+    ...
+    syncmodel.errors.InvalidParameterError: op must be one of 'read', 'write', got ['read']
+    """
+    options = tuple(choices)
+    if not isinstance(value, str) or value not in options:
+        raise invalid(name, value, "one of " + ", ".join(repr(c) for c in options))
+    return str(value)
+
+
+def is_iterable(value: Any) -> bool:
+    """``isinstance(value, Iterable)``, except for a 0-d numpy array (an ndarray is Iterable
+    by type, yet iterating a 0-d one raises TypeError): use it wherever a collection is taken.
+
+    >>> import numpy as np
+    >>> is_iterable([1]), is_iterable(np.array([1])), is_iterable(np.array(1)), is_iterable(1)
+    (True, True, False, False)
+    """
+    return isinstance(value, Iterable) and getattr(value, "ndim", 1) != 0
+
+
+def check_collection(name: str, value: Any, expected: str = "a collection of values", *,
+                     strings: bool = False, mappings: bool = False) -> list[Any]:
+    """``value``'s items as a list, for parameters that take a collection.  Refused, naming
+    ``name``: a scalar, None, a 0-d numpy array (iterating one raises TypeError), a str or
+    bytes unless ``strings`` (a str is rarely meant as a collection of characters), a
+    mapping unless ``mappings``, and an iterable that fails while it is read.
+
+    >>> check_collection("live", (1, 2))
+    [1, 2]
+    >>> check_collection("live", 3)
+    Traceback (most recent call last):
+    ...
+    syncmodel.errors.InvalidParameterError: live must be a collection of values, got 3
+    """
+    if (value is None or (not strings and isinstance(value, (str, bytes)))
+            or (not mappings and isinstance(value, Mapping))
+            or not is_iterable(value)):
+        raise invalid(name, value, expected)
+    try:
+        return list(value)
+    except (TypeError, ValueError, OverflowError):
+        raise invalid(name, value, expected) from None
 
 
 def check_real(name: str, value: Any, lo: float | None = None, hi: float | None = None, *,
@@ -152,7 +241,7 @@ def float_array(name: str, values: Any, expected: str = "a number or a sequence 
 
     try:
         raw = values if isinstance(values, np.ndarray) else np.asarray(values)
-    except (TypeError, ValueError):  # ragged
+    except (TypeError, ValueError, OverflowError):  # ragged
         raise invalid(name, values, expected) from None
     if raw.dtype.kind not in "iuf" or (ndim is not None and raw.ndim > ndim):
         raise invalid(name, values, expected)

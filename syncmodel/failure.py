@@ -21,9 +21,8 @@ and writes.
 
 from __future__ import annotations
 
-import numbers
 import warnings
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any
@@ -35,10 +34,13 @@ from ._stats import normalise_p, normalise_p_list, wilson_interval
 from .errors import (
     InfeasibleError,
     InvalidParameterError,
+    check_choice,
     check_int,
     check_probability,
+    check_real,
     float_array,
     invalid,
+    is_iterable,
     too_big,
 )
 from .rng import Seed, as_generator
@@ -99,7 +101,7 @@ class Domain:
 
     def __post_init__(self) -> None:
         expected = "a non-empty iterable of hashable node names"
-        if isinstance(self.nodes, (str, bytes)) or not isinstance(self.nodes, Iterable):
+        if isinstance(self.nodes, (str, bytes)) or not is_iterable(self.nodes):
             raise invalid("nodes", self.nodes, expected)
         try:
             nodes = frozenset(self.nodes)
@@ -138,13 +140,13 @@ def _domains(structure: Structure, domains: Any, beta: Any, p: np.ndarray) -> li
                     continue
                 try:
                     members, q = spec
-                except (TypeError, ValueError):
+                except (TypeError, ValueError, OverflowError):
                     raise invalid("domains", {name: spec}, "a mapping name -> (nodes, p)") from None
                 try:
                     items.append(Domain(members, q, str(name)))
                 except InvalidParameterError as exc:
                     raise invalid(f"domains[{name!r}]", spec, f"(nodes, p) ({exc})") from None
-        elif isinstance(domains, Iterable) and not isinstance(domains, (str, bytes)):
+        elif is_iterable(domains) and not isinstance(domains, (str, bytes)):
             items = list(domains)
             if not all(isinstance(d, Domain) for d in items):
                 raise invalid("domains", domains, "a mapping name -> (nodes, p) or a list of Domain")
@@ -334,9 +336,7 @@ def _with_domains(
 
 # --------------------------------------------------------------------------- public API
 def _check_method(method: Any) -> str:
-    if method not in METHODS:
-        raise invalid("method", method, f"one of {METHODS}")
-    return str(method)
+    return check_choice("method", method, METHODS)
 
 
 def failure_probability(
@@ -556,21 +556,18 @@ def failure_probability_mc(
     ``max_draws`` node draws (samples × n) raise ResourceLimitError up front; past 10⁹
     draws a progress bar (tqdm) shows on stderr.
     """
-    if isinstance(samples, bool) or not isinstance(samples, numbers.Integral) or samples < 1:
-        raise invalid("samples", samples, "a positive int")
-    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) or not 0 < confidence < 1:
+    samples = check_int("samples", samples, 1, 2**53)  # chunked: more than MAX_COUNT is fine
+    if check_real("confidence", confidence, 0.0, 1.0, lo_open=True) == 1.0:
         raise invalid("confidence", confidence, "in (0, 1)")
-    if interval not in ("wilson", "clopper-pearson"):
-        raise invalid("interval", interval, "'wilson' or 'clopper-pearson'")
-    max_draws = check_int("max_draws", max_draws, 1)
+    interval = check_choice("interval", interval, ("wilson", "clopper-pearson"))
+    max_draws = check_int("max_draws", max_draws, 1, hi=None)
     structure, probs, doms = _prepare(system, p, beta, domains)
     rng = as_generator(seed)
     tree = structure.tree()
     n = structure.n
     if chunk is None:  # by memory: ~MC_CHUNK_CELLS node draws (8 + 1 bytes each) per chunk
         chunk = max(1, MC_CHUNK_CELLS // max(n, 1))
-    if isinstance(chunk, bool) or not isinstance(chunk, numbers.Integral) or chunk < 1:
-        raise invalid("chunk", chunk, "a positive int")
+    chunk = check_int("chunk", chunk, 1)
     draws = int(samples) * max(n, 1)
     if draws > max_draws:
         raise too_big(f"failure_probability_mc over {n} nodes × {int(samples)} samples",

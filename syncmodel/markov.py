@@ -15,7 +15,16 @@ from typing import Any
 import numpy as np
 
 from ._stats import nines as failure_nines
-from .errors import InfeasibleError, check_int, float_array, invalid, too_big
+from .errors import (
+    InfeasibleError,
+    check_choice,
+    check_collection,
+    check_int,
+    check_real,
+    float_array,
+    invalid,
+    too_big,
+)
 from .structure import Structure, as_structure, evaluate_tree
 
 __all__ = [
@@ -36,14 +45,7 @@ _UNITS = {"s": 3600.0, "min": 60.0, "h": 1.0}
 
 
 def _positive(name: str, value: Any, allow_inf: bool = False, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise invalid(name, value, "a positive number")
-    v = float(value)
-    ok = (v > 0 or (allow_zero and v == 0)) and (math.isfinite(v) or (allow_inf and v == math.inf))
-    if not ok:
-        expected = "> 0" if not allow_zero else ">= 0"
-        raise invalid(name, value, expected + (" (inf allowed)" if allow_inf else " and finite"))
-    return v
+    return check_real(name, value, 0.0, lo_open=not allow_zero, finite=not allow_inf)
 
 
 def node_availability(
@@ -126,7 +128,8 @@ def _per_node(structure: Structure, value: Any, name: str, allow_inf: bool) -> n
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return np.full(len(nodes), _positive(name, value, allow_inf))
     if isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, (str, bytes)):
-        vals = list(value)
+        vals = check_collection(name, value, "a positive number, a sequence or a {node: value} "
+                                "mapping")
         if len(vals) != len(nodes):
             raise invalid(name, value, f"a sequence of {len(nodes)} values (one per node)")
         return np.array([_positive(name, v, allow_inf) for v in vals])
@@ -150,8 +153,7 @@ class RepairableSystem:
                  max_states: int = MAX_LUMPED_STATES) -> None:
         if not isinstance(structure, Structure):
             raise invalid("structure", structure, "a Structure (markov.system also takes a QuorumSystem)")
-        if repair not in ("independent", "shared"):
-            raise invalid("repair", repair, "'independent' or 'shared'")
+        repair = check_choice("repair", repair, ("independent", "shared"))
         for name, rates in (("lam", lam), ("mu", mu)):
             arr = float_array(name, rates, f"{structure.n} rates, one per node", ndim=1)
             if arr.shape != (structure.n,) or not np.all(np.isfinite(arr) & (arr >= 0)):
@@ -307,9 +309,14 @@ def system(structure: Any, mttf: Any, mttr: Any, repair: str = "independent",
     ResourceLimitError before anything is allocated.
     """
     s = as_structure(structure)
-    max_states = check_int("max_states", max_states, 2)
-    if repair not in ("independent", "shared"):
-        raise invalid("repair", repair, "'independent' or 'shared'")
+    max_states = check_int("max_states", max_states, 2, hi=None)
+    repair = check_choice("repair", repair, ("independent", "shared"))
     f = _per_node(s, mttf, "mttf", allow_inf=False)
     r = _per_node(s, mttr, "mttr", allow_inf=True)
-    return RepairableSystem(s, 1.0 / f, 1.0 / r, repair, max_states)
+    with np.errstate(over="ignore", divide="ignore"):
+        lam, mu = 1.0 / f, 1.0 / r
+    for name, value, rate in (("mttf", mttf, lam), ("mttr", mttr, mu)):
+        if not np.all(np.isfinite(rate)):  # 5e-324: its rate 1/x overflows
+            raise invalid(name, value, "positive times whose rates 1/time are finite "
+                          "(not below 1/1.8e308)")
+    return RepairableSystem(s, lam, mu, repair, max_states)

@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from .errors import invalid
+from .errors import check_int, invalid
 
 __all__ = ["Seed", "as_generator", "check_seed", "seed_sequence", "spawn", "spawn_ints"]
 
@@ -58,9 +58,7 @@ def spawn(seed: Seed, n: int) -> list[np.random.SeedSequence]:
     Child ``i`` is the same whatever the order in which children are used,
     so replications give identical numbers on any executor.
     """
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 0:
-        raise invalid("n", n, "a non-negative int")
-    return seed_sequence(seed).spawn(int(n))
+    return seed_sequence(seed).spawn(check_int("n", n, 0))
 
 
 def spawn_ints(seed: Seed, n: int) -> list[int]:

@@ -14,7 +14,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from .errors import check_hashable, invalid
+from .errors import check_collection, check_hashable, invalid, is_iterable
 
 __all__ = [
     "Cluster",
@@ -32,13 +32,14 @@ NodeId: TypeAlias = Hashable
 
 
 def _family(sets: Iterable[Iterable[Hashable]], name: str = "sets") -> list[frozenset[Hashable]]:
-    if isinstance(sets, (str, bytes)) or not isinstance(sets, Iterable):
-        raise invalid(name, sets, "an iterable of sets")
     out = []
-    for s in sets:
-        if isinstance(s, (str, bytes)) or not isinstance(s, Iterable):
+    for s in check_collection(name, sets, "an iterable of sets"):
+        if isinstance(s, (str, bytes)) or not is_iterable(s):
             raise invalid(name, sets, "an iterable of sets (each member an iterable)")
-        out.append(frozenset(s))
+        try:
+            out.append(frozenset(s))
+        except TypeError:  # an unhashable element (a set inside a set)
+            raise invalid(name, sets, "an iterable of sets of hashable elements") from None
     return out
 
 
@@ -99,7 +100,7 @@ def consistency_ratio(sets: Iterable[Iterable[Hashable]]) -> float:
 
 def _iterable(name: str, value: Any, expected: str) -> Iterable[Any]:
     """``value`` if it is a non-string iterable; else InvalidParameterError naming ``name``."""
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+    if isinstance(value, (str, bytes)) or not is_iterable(value):
         raise invalid(name, value, expected)
     return value
 

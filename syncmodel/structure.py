@@ -16,7 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InfeasibleError, InvalidParameterError, check_int, invalid, too_big
+from .errors import (
+    InfeasibleError,
+    InvalidParameterError,
+    check_collection,
+    check_int,
+    invalid,
+    is_iterable,
+    too_big,
+)
 
 __all__ = [
     "Choose",
@@ -207,6 +215,7 @@ class Structure:
             return self._cached(
                 "tree", lambda: self._compile({x: i for i, x in enumerate(self.nodes)})
             )
+        order = _check_order(order)
         index = {x: i for i, x in enumerate(order)}
         missing = [x for x in self.nodes if x not in index]
         if missing:
@@ -239,6 +248,8 @@ class Structure:
         one = arr.ndim == 1
         if one:
             arr = arr[None, :]
+        if order is not None:
+            order = _check_order(order)
         width = len(order) if order is not None else self.n
         if arr.ndim != 2 or arr.shape[1] != width:
             raise invalid(
@@ -484,11 +495,11 @@ class Sets(Structure):
     sets: tuple[tuple[Hashable, ...], ...]
 
     def __init__(self, sets: Iterable[Iterable[Hashable]]) -> None:
-        if isinstance(sets, (str, bytes)) or not isinstance(sets, Iterable):
+        if isinstance(sets, (str, bytes)) or not is_iterable(sets):
             raise invalid("sets", sets, "a collection of node sets")
         family: list[tuple[Hashable, ...]] = []
         for s in sets:
-            if isinstance(s, (str, bytes)) or not isinstance(s, Iterable):
+            if isinstance(s, (str, bytes)) or not is_iterable(s):
                 raise invalid("sets", s, "a collection of node sets (found a non-set member)")
             members = tuple(
                 dict.fromkeys(
@@ -561,6 +572,18 @@ def _plain_name(x: Any) -> Hashable:
     return x
 
 
+def _check_order(order: Any) -> list[Hashable]:
+    """``order`` as a list of distinct node names, or InvalidParameterError naming it."""
+    expected = "None or a sequence of distinct node names"
+    items = check_collection("order", order, expected)
+    try:
+        if len(set(items)) != len(items):
+            raise invalid("order", order, expected)
+    except TypeError:  # an unhashable name
+        raise invalid("order", order, expected) from None
+    return items
+
+
 def _ordered(s: Iterable[Hashable]) -> list[Hashable]:
     items = list(s)
     try:
@@ -611,10 +634,10 @@ def _children(xs: Any, name: str = "xs") -> list[Any]:
     if isinstance(xs, numbers.Integral) and not isinstance(xs, bool):
         if xs < 1:
             raise invalid(name, xs, "a positive int or a non-empty collection")
-        return list(range(int(xs)))
+        return list(range(check_int(name, xs, 1)))
     if isinstance(xs, str):
         return list(xs)
-    if not isinstance(xs, Iterable):
+    if not is_iterable(xs):
         raise invalid(name, xs, "a collection of nodes or structures")
     out = list(xs)
     if not out:
@@ -690,8 +713,7 @@ def grid(rows: int, cols: int) -> Structure:
     With up-probability q per node: P(serve) = (1 − p^c)^r − (1 − p^c − q^c)^r.
     """
     for name, v in (("rows", rows), ("cols", cols)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-            raise invalid(name, v, "a positive int")
+        check_int(name, v, 1)
     cells = [[(i, j) for j in range(int(cols))] for i in range(int(rows))]
     return all_of([any_of([all_of(r) for r in cells]), *[any_of(r) for r in cells]])
 
@@ -716,10 +738,10 @@ def as_structure(system: Any, name: str = "system") -> Structure:
         if not isinstance(out, Structure):
             raise invalid(name, system, "an object whose as_structure() returns a Structure")
         return out
-    if isinstance(system, Iterable) and not isinstance(system, (str, bytes, Mapping)):
+    if is_iterable(system) and not isinstance(system, (str, bytes, Mapping)):
         items = list(system)
         if items and all(
-            isinstance(s, Iterable) and not isinstance(s, (str, bytes)) for s in items
+            is_iterable(s) and not isinstance(s, (str, bytes)) for s in items
         ):
             return Sets(items)
         if not items:
@@ -735,7 +757,7 @@ def minimize(sets: Iterable[frozenset[Any]]) -> list[frozenset[Any]]:
     Example: ``minimize([{1}, {1, 2}, {3}])`` is ``[frozenset({1}), frozenset({3})]``.
     """
     expected = "a collection of sets"
-    if isinstance(sets, (str, bytes, Mapping)) or not isinstance(sets, Iterable):
+    if isinstance(sets, (str, bytes, Mapping)) or not is_iterable(sets):
         raise invalid("sets", sets, expected)
     family = list(sets)
     if not all(isinstance(s, AbstractSet) for s in family):
@@ -776,7 +798,7 @@ def minimal_transversals(
     limit = check_int("limit", limit, 0)
     max_work = check_int("max_work", max_work, 1)
     expected = "a non-empty collection of sets"
-    if isinstance(family, (str, bytes, Mapping)) or not isinstance(family, Iterable):
+    if isinstance(family, (str, bytes, Mapping)) or not is_iterable(family):
         raise invalid("family", family, expected)
     sets = list(family)
     if not sets or not all(isinstance(s, AbstractSet) for s in sets):

@@ -14,6 +14,8 @@ import math
 import numbers
 import os
 import pickle
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -22,7 +24,15 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from . import _cache, rng
-from .errors import InvalidParameterError, check_int, invalid
+from .errors import (
+    InvalidParameterError,
+    check_bool,
+    check_choice,
+    check_int,
+    check_probability,
+    check_real,
+    invalid,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -116,7 +126,7 @@ def task_key(fn: Callable[..., Any], point: Mapping[str, Any], seed: int, *,
     expected = "a mapping of parameter names (str) to JSON-like values"
     if not (isinstance(point, Mapping) and all(isinstance(k, str) for k in point)):
         raise invalid("point", point, expected)
-    seed = check_int("seed", seed, 0)
+    seed = check_int("seed", seed, 0, None)
     ident = _fn_identity(fn, cache_key)
     try:
         return _cache.key(ident, point, seed)
@@ -239,13 +249,9 @@ def run(fn: Callable[..., Mapping[str, Any]], grid: Grid, replicates: int = 1, s
     if not callable(fn):
         raise invalid("fn", fn, "a callable fn(**point, seed=...)")
     points = grid_points(grid)
-    if not isinstance(replicates, numbers.Integral) or isinstance(replicates, bool) \
-            or replicates < 1:
-        raise invalid("replicates", replicates, "an int >= 1")
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
-        raise invalid("seed", seed, "a non-negative int")
-    if not isinstance(progress, bool):
-        raise invalid("progress", progress, "True or False")
+    replicates = check_int("replicates", replicates, 1)
+    seed = check_int("seed", seed, 0, None)
+    progress = check_bool("progress", progress)
     ex, owned, needs_pickle = _resolve_executor(executor)
     _check_signature(fn, points)
     if needs_pickle:
@@ -267,7 +273,7 @@ def run(fn: Callable[..., Mapping[str, Any]], grid: Grid, replicates: int = 1, s
             except TypeError as exc:
                 raise invalid("grid values", point,
                               f"JSON-like values to use a cache ({exc})") from None
-        store.check_writable()
+        store.check_usable()
 
     replicates = int(replicates)
     seeds = task_seeds(int(seed), len(points), replicates)
@@ -283,6 +289,8 @@ def run(fn: Callable[..., Mapping[str, Any]], grid: Grid, replicates: int = 1, s
         if results[t] is None:
             todo.append(t)
     n_cached = n_tasks - len(todo)
+    if store is not None and todo:  # a complete cache is read even from a read-only folder
+        store.check_writable()
 
     bar = None
     if progress:
@@ -334,6 +342,33 @@ def _check_signature(fn: Callable[..., Any], points: Sequence[Mapping[str, Any]]
                 from None
 
 
+def _die_with_parent(parent: int) -> None:
+    """Pool worker initializer: end this worker when the sweep's process dies (even by
+    SIGKILL, which runs no cleanup and would leave workers waiting on their queue).
+    Linux: the kernel sends SIGKILL at once (PR_SET_PDEATHSIG); elsewhere, and as a
+    fallback, a daemon thread notices the parent is gone within half a second."""
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="syncmodel-parent-watch", daemon=True).start()
+
+
 def _execute(fn: Callable[..., Any], points: Sequence[Mapping[str, Any]],
              seeds: Sequence[Sequence[int]], replicates: int, todo: Iterable[int],
              ex: cf.Executor | None, owned: bool,
@@ -350,7 +385,8 @@ def _execute(fn: Callable[..., Any], points: Sequence[Mapping[str, Any]],
             done(t, metrics)
         return
     workers = os.cpu_count() or 1
-    pool: cf.Executor = ex if ex is not None else cf.ProcessPoolExecutor(max_workers=workers)
+    pool: cf.Executor = ex if ex is not None else cf.ProcessPoolExecutor(
+        max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),))
     in_flight = 4 * workers if owned else 256  # a bounded queue: Ctrl-C cancels little
     pending: dict[cf.Future[dict[str, Any]], int] = {}
     queue = iter(todo)
@@ -402,19 +438,20 @@ Agg = Literal["mean", "median", "min", "max", "std"]
 def pivot(df: pd.DataFrame, x: str, y: str, metric: str, agg: Agg = "mean") -> pd.DataFrame:
     """A ``y`` x ``x`` table of ``metric`` aggregated (``agg``: mean, median, min, max,
     std) over replicates and every other parameter: the input of a heatmap."""
+    import pandas as pd
+
+    if not isinstance(df, pd.DataFrame):
+        raise invalid("df", df, "a DataFrame made by sweep.run")
     for name, value in (("x", x), ("y", y), ("metric", metric)):
-        if value not in df.columns:
+        if not isinstance(value, str) or value not in df.columns:
             raise invalid(name, value, f"a column of the sweep, one of {list(df.columns)}")
-    if agg not in ("mean", "median", "min", "max", "std"):
-        raise invalid("agg", agg, "one of mean, median, min, max, std")
+    agg = check_choice("agg", agg, ("mean", "median", "min", "max", "std"))  # type: ignore[assignment]
     return df.pivot_table(index=y, columns=x, values=metric, aggfunc=agg, sort=True)
 
 
 # ---------------------------------------------------------------- sweep targets
 def _check_n(n: Any) -> int:
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
-        raise invalid("n", n, "an int >= 1")
-    return int(n)
+    return check_int("n", n, 1)
 
 
 def _availability_row(down: float) -> dict[str, float]:
@@ -451,8 +488,7 @@ def correlated_availability_point(n: int, p: float, beta: float,
     """
     from . import failure, structure
 
-    if not (isinstance(beta, numbers.Real) and 0.0 <= float(beta) <= 1.0):
-        raise invalid("beta", beta, "in [0, 1]")
+    beta = check_probability("beta", beta)
     down = failure.failure_probability(structure.majority(_check_n(n)), p, beta=float(beta))
     return _availability_row(float(down))
 
@@ -470,8 +506,7 @@ def availability_mc_point(n: int, p: float, trials: int = 10_000,
     """
     from . import failure, structure
 
-    if not isinstance(trials, numbers.Integral) or isinstance(trials, bool) or trials < 1:
-        raise invalid("trials", trials, "an int >= 1")
+    trials = check_int("trials", trials, 1)
     res = failure.failure_probability_mc(structure.majority(_check_n(n)), p,
                                          samples=int(trials), seed=seed)
     est = 1.0 - float(res.estimate)
@@ -497,15 +532,11 @@ def election_point(n: int, timeout_min_ms: float, seed: int = 0, *,
     """
     from . import election
 
-    if not (isinstance(timeout_min_ms, numbers.Real) and math.isfinite(timeout_min_ms)
-            and timeout_min_ms > 0):
-        raise invalid("timeout_min_ms", timeout_min_ms, "a finite number > 0")
+    timeout_min_ms = check_real("timeout_min_ms", timeout_min_ms, 0.0, lo_open=True)
     params: dict[str, Any] = {"scenario": "crash",
                               "timeout_ms": (float(timeout_min_ms), 2.0 * float(timeout_min_ms))}
     if latency_ms is not None:
-        if not (isinstance(latency_ms, numbers.Real) and math.isfinite(latency_ms)
-                and latency_ms > 0):
-            raise invalid("latency_ms", latency_ms, "None or a finite number > 0")
+        latency_ms = check_real("latency_ms", latency_ms, 0.0, lo_open=True)
         from .sim import as_latency
 
         spec = ("uniform", 0.5 * float(latency_ms), 1.5 * float(latency_ms))

@@ -330,3 +330,107 @@ def test_t_visibility_sim_points_without_samples_are_refused() -> None:
         t_visibility_sim(3, 1, 1, [0.0, 1.0, 2.0], trials=2, seed=0)
     with pytest.raises(InvalidParameterError, match="t_ms"):
         t_visibility_sim(3, 1, 1, [[1.0]], trials=2, seed=0)
+
+
+# --- 6. bad input escaped as the wrong error: the cases, by root cause -------------
+
+def _refused(call: Any, name: str) -> None:
+    with pytest.raises(InvalidParameterError, match=name):
+        call()
+
+
+def test_array_or_series_for_a_string_option() -> None:
+    import pandas as pd
+
+    from syncmodel import quorum
+    from syncmodel.failure import failure_probability
+
+    s3 = choose(2, 3)
+    arr = np.array(["wilson", "x"])
+    _refused(lambda: failure_probability_mc(s3, 0.1, samples=10, interval=arr), "interval")
+    _refused(lambda: failure_probability(s3, 0.1, method=np.array(["auto", "x"])), "method")
+    _refused(lambda: quorum.majority(3).availability(0.1, op=pd.Series(["read", "write"])), "op")
+    _refused(lambda: quorum.majority(3).strategy(optimize=np.array(["load", "load"])), "optimize")
+
+
+def test_zero_d_array_for_a_collection() -> None:
+    import syncmodel as sm
+    from syncmodel import election, structure
+
+    _refused(lambda: sm.consistency_set(np.array(3)), "sets")
+    _refused(lambda: structure.all_of(np.array(3)), "xs")
+    _refused(lambda: election.hash_election(np.array(3)), "ids")
+    _refused(lambda: structure.majority(3).tree(order=np.array(0)), "order")
+
+
+def test_int_too_large_for_a_float() -> None:
+    import syncmodel as sm
+    from syncmodel import markov, quorum, sim
+
+    _refused(lambda: sm.failure_probability(choose(2, 3), 10**400), "p")
+    _refused(lambda: quorum.majority(3).load(read_fraction=10**400), "read_fraction")
+    _refused(lambda: markov.system(choose(2, 3), mttf=10**400, mttr=1.0), "mttf")
+    _refused(lambda: sim.Fixed(10**400), "value")
+
+
+def test_huge_counts_refused_by_name_at_the_documented_bound() -> None:
+    from syncmodel import election, quorum, rng
+    from syncmodel.errors import MAX_COUNT, check_int
+
+    assert check_int("n", MAX_COUNT, 1) == MAX_COUNT
+    _refused(lambda: check_int("n", MAX_COUNT + 1, 1), "MAX_COUNT")
+    _refused(lambda: quorum.majority(10**20), "n")
+    _refused(lambda: election.simulate("raft", trials=2**63), "trials")
+    _refused(lambda: rng.spawn(0, 2**63), "n")
+
+
+def test_never_validated_parameters() -> None:
+    from syncmodel import election, quorum, structure, viz
+    from syncmodel.sync import versioning
+    from syncmodel.sync.staleness import t_visibility_sim
+    from syncmodel.systems.ring import HashRing
+
+    _refused(lambda: election.reference_failure(timeout=0), "timeout")
+    _refused(lambda: structure.majority(3).tree(order=0), "order")
+    _refused(lambda: HashRing(["a", "b"]).lookup(None), "hashes")
+    _refused(lambda: versioning.lww_lost_fraction(5e-324, 5), "rate_per_s")
+    _refused(lambda: t_visibility_sim(3, 1, 1, [[1.0]]), "t_ms")
+    _refused(lambda: quorum.majority(3).make_strategy({1: 2}, {(0, 1): 1}), "sigma_r")
+    _refused(lambda: viz.line_figure(x=[[1, 2], [3]], series={"a": [1, 2]}), "x")
+
+
+def test_messages_name_the_wrong_parameter_no_more() -> None:
+    from syncmodel import markov, quorum, sync
+    from syncmodel.sync import pbs
+
+    with pytest.raises(InvalidParameterError, match=r"^name "):
+        pbs.profile("x")
+    with pytest.raises(InvalidParameterError, match=r"^n_runs "):
+        sync.replicate(-1)
+    with pytest.raises(InvalidParameterError, match=r"^mttf "):
+        markov.system(choose(2, 3), mttf=5e-324, mttr=1.0)
+    with pytest.raises(InvalidParameterError, match=r"^xs "):
+        quorum.majority(3).is_read_quorum(0)
+    with pytest.raises(InvalidParameterError, match=r"^fractions "):
+        quorum.majority(3).capacity_curve([-1])
+
+
+def test_tiny_valid_weighted_threshold_is_taken() -> None:
+    from syncmodel import quorum
+
+    # threshold 1e-300: any node with a vote reads; writes need every vote (2 + 1 + 1 > 4 − 1e-300)
+    q = quorum.weighted([2, 1, 1], 1e-300)
+    assert sorted(map(sorted, q.read_quorums())) == [[0], [1], [2]]
+    assert q.write_quorums() == [frozenset({0, 1, 2})]
+    assert q.is_consistent()
+
+
+def test_bools_are_not_numbers() -> None:
+    from syncmodel import sync
+    from syncmodel.sync import metrics, pbs
+
+    _refused(lambda: pbs.ParetoExponential(True, 1.0, 2.0, 1.0), "p_pareto")
+    _refused(lambda: pbs.ParetoExponential(0.5, True, 2.0, 1.0), "xm")
+    run = sync.simulate_store(n=3, seed=0, duration_ms=50.0)
+    _refused(lambda: metrics.staleness(run, k=True), "k")
+    _refused(lambda: sync.random_faults(n=True, duration_ms=10.0), "n")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import check_int, check_probability, check_real, float_array, invalid
+from ..errors import check_choice, check_int, check_probability, check_real, float_array, invalid
 from ..rng import Seed, spawn
 from ..sim import Latency, as_latency
 from ..sim.latency import LatencySpec
@@ -105,6 +105,7 @@ def broadcast_time_ms(latency: LatencySpec = LATENCY, disk: LatencySpec = DISK,
     >>> round(broadcast_time_ms(), 2)
     12.39
     """
+    event_order = check_choice("event_order", event_order, ("logcabin", "overlap"))
     lat = as_latency(latency, "latency").mean
     dsk = as_latency(disk, "disk").mean
     if event_order == "logcabin":

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from collections.abc import Hashable, Iterable
 
-from ..errors import invalid
+from ..errors import InfeasibleError, check_int, check_real, invalid, is_iterable
 
 
 def hash_value(node_id: Hashable) -> int:
@@ -41,7 +41,7 @@ def hash_election(ids: Iterable[Hashable]) -> Hashable:
     >>> hash_election(range(5))
     2
     """
-    if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
+    if isinstance(ids, (str, bytes)) or not is_iterable(ids):
         raise invalid("ids", ids, "a non-empty collection of node ids")
     members = list(ids)
     if not members:
@@ -60,10 +60,16 @@ def reference_failure(timeout_s: float = 60.0) -> str:
     The article's ``Election.run`` calls ``node.vote(self.leader)`` while
     ``self.leader`` is still None, so ``Node.vote`` evaluates ``None.hash`` and raises
     ``AttributeError: 'NoneType' object has no attribute 'hash'`` before any leader
-    exists.
+    exists.  A run that takes longer raises InfeasibleError.
     """
-    done = subprocess.run([sys.executable, "-m", "syncmodel.election.reference"],
-                          capture_output=True, text=True, timeout=timeout_s, check=False)
+    timeout_s = check_real("timeout_s", timeout_s, 0.0, lo_open=True)
+    try:
+        done = subprocess.run([sys.executable, "-m", "syncmodel.election.reference"],
+                              capture_output=True, text=True, check=False,
+                              timeout=timeout_s if timeout_s < 1e9 else None)  # 1e308: no limit
+    except subprocess.TimeoutExpired:
+        raise InfeasibleError(f"the reference code did not finish within timeout_s={timeout_s} s; "
+                              "give it more time") from None
     return done.stderr
 
 
@@ -76,8 +82,7 @@ def reference_with_leader_patched(n: int = 5) -> dict[str, object]:
     """
     from . import reference
 
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise invalid("n", n, "an int ≥ 1")
+    n = check_int("n", n, 1)
     nodes = [reference.Node(i) for i in range(n)]
     election = reference.Election(nodes)
     election.leader = nodes[0]

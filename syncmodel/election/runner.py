@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import check_probability, check_real, invalid, too_big
+from ..errors import check_choice, check_int, check_probability, check_real, invalid, too_big
 from ..rng import Seed, as_generator, spawn_ints
 from ..sim import Latency, Network, Simulator, Trace, as_latency
 from ..sim.latency import LatencySpec
@@ -79,15 +79,13 @@ def _check_algorithm(algorithm: Any) -> str:
 
 
 def _check_n(n: Any) -> int:
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
-        raise invalid("n", n, "an int ≥ 1")
-    return int(n)
+    return check_int("n", n, 1)
 
 
 def _check_timeout(timeout_ms: Any) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in timeout_ms)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise invalid("timeout_ms", timeout_ms,
                       "a pair (lo, hi) of numbers with 0 < lo ≤ hi") from None
     if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo <= hi):
@@ -98,10 +96,7 @@ def _check_timeout(timeout_ms: Any) -> tuple[float, float]:
 def _check_pos(name: str, v: Any, allow_none: bool = True) -> float | None:
     if v is None and allow_none:
         return None
-    if (not isinstance(v, numbers.Real) or isinstance(v, bool) or not math.isfinite(v)
-            or v <= 0):
-        raise invalid(name, v, "a finite number > 0")
-    return float(v)
+    return check_real(name, v, 0.0, lo_open=True)
 
 
 def _check_partition(partition: Any, n: int) -> list[list[int]]:
@@ -138,18 +133,13 @@ def _make_plan(algorithm: str = "raft", n: int = 5, *,
     lo, hi = _check_timeout(timeout_ms)
     hb = _check_pos("heartbeat_ms", heartbeat_ms)
     heartbeat = hb if hb is not None else lo / 2
-    if scenario not in SCENARIOS:
-        raise invalid("scenario", scenario, f"one of {list(SCENARIOS)}")
-    if established not in ("all", "majority"):
-        raise invalid("established", established, "'all' or 'majority'")
-    if mode not in ("vote", "hash"):
-        raise invalid("mode", mode, "'vote' or 'hash'")
+    scenario = check_choice("scenario", scenario, SCENARIOS)
+    established = check_choice("established", established, ("all", "majority"))
+    mode = check_choice("mode", mode, ("vote", "hash"))
     if not isinstance(event_order, str) or event_order not in EVENT_ORDERS:
         raise invalid("event_order", event_order, f"one of {list(EVENT_ORDERS)}")
     step = check_real("timeout_step_ms", timeout_step_ms, 0.0, lo)
-    if (not isinstance(behind, numbers.Integral) or isinstance(behind, bool)
-            or not 0 <= behind <= max(n - 1, 0)):
-        raise invalid("behind", behind, f"an int in [0, n − 1 = {n - 1}]")
+    behind = check_int("behind", behind, 0, max(n - 1, 0))
     cap = _check_pos("time_cap_ms", time_cap_ms, allow_none=False)
     assert cap is not None
     lat = as_latency(latency, "latency")
@@ -158,9 +148,7 @@ def _make_plan(algorithm: str = "raft", n: int = 5, *,
     answer = ans if ans is not None else 2.0 * (2.0 * lat.mean + dsk.mean) + 1.0
     if run_ms is not None:
         _check_pos("run_ms", run_ms)
-    if (not isinstance(warmup_heartbeats, numbers.Integral) or isinstance(warmup_heartbeats, bool)
-            or warmup_heartbeats < 0):
-        raise invalid("warmup_heartbeats", warmup_heartbeats, "an int ≥ 0")
+    warmup_heartbeats = check_int("warmup_heartbeats", warmup_heartbeats, 0)
 
     if partition is None and (heal_at_ms is not None or partition_at_ms is not None):
         raise invalid("partition", partition, "node groups when partition_at_ms/heal_at_ms is set")
@@ -179,7 +167,7 @@ def _make_plan(algorithm: str = "raft", n: int = 5, *,
     for c in crashes or ():
         try:
             node, at, back = (*tuple(c), None)[:3]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise invalid("crashes", crashes, "(node, at[, restart_at]) triples") from None
         if (not isinstance(node, numbers.Integral) or not 0 <= node < n
                 or not isinstance(at, numbers.Real) or not math.isfinite(at) or at < 0
@@ -193,7 +181,7 @@ def _make_plan(algorithm: str = "raft", n: int = 5, *,
     if algorithm == "bully":
         leader = n - 1
     elif algorithm == "hash":
-        leader = int(hash_election(range(n)))
+        leader = int(hash_election(range(n)))  # type: ignore[call-overload]  # an id of range(n)
     else:
         leader = 0
     others = [i for i in range(n) if i != leader]
@@ -395,8 +383,7 @@ def simulate(algorithm: str = "raft", n: int = 5, trials: int = 1, seed: Seed = 
 
     algorithm = _check_algorithm(algorithm)
     n = _check_n(n)
-    if not isinstance(trials, numbers.Integral) or isinstance(trials, bool) or trials < 1:
-        raise invalid("trials", trials, "an int ≥ 1")
+    trials = check_int("trials", trials, 1, hi=None)
     if trials > MAX_TRIALS:
         raise too_big(f"election.simulate(trials={trials})",
                       f"about {200 * trials:.1e} bytes of result rows and {trials:.1e} simulated elections",

@@ -3,14 +3,13 @@ weighted voting, and :func:`system` to pick one by name."""
 
 from __future__ import annotations
 
-import math
 import numbers
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from ..errors import check_int, invalid
+from ..errors import check_choice, check_int, check_real, invalid, is_iterable
 from ..structure import Sets, all_of, any_of, choose
 from .system import QuorumSystem
 from .trees import MAX_BITMASK_NODES, _all_masks
@@ -18,10 +17,9 @@ from .trees import MAX_BITMASK_NODES, _all_masks
 
 def _node_list(n_or_nodes: Any, name: str = "n") -> list[Hashable]:
     if isinstance(n_or_nodes, numbers.Integral) and not isinstance(n_or_nodes, bool):
-        if n_or_nodes < 1:
-            raise invalid(name, n_or_nodes, "a positive int or a non-empty sequence of node names")
-        return list(range(int(n_or_nodes)))
-    if isinstance(n_or_nodes, bytes) or not isinstance(n_or_nodes, Iterable):
+        return list(range(check_int(name, n_or_nodes, 1)))
+    if isinstance(n_or_nodes, bytes) or not is_iterable(n_or_nodes) \
+            or getattr(n_or_nodes, "ndim", 1) == 0:
         raise invalid(name, n_or_nodes, "a positive int or a non-empty sequence of node names")
     given = list(n_or_nodes)  # a string gives one node per character
     try:
@@ -115,21 +113,21 @@ def weighted(weights: Any, threshold: float, write_threshold: float | None = Non
     """
     if isinstance(weights, Mapping):
         names, vals = list(weights), list(weights.values())
-    elif isinstance(weights, (Sequence, np.ndarray)) and not isinstance(weights, (str, bytes)):
+    elif isinstance(weights, (Sequence, np.ndarray)) and not isinstance(weights, (str, bytes)) \
+            and is_iterable(weights):
         names, vals = list(range(len(weights))), list(weights)
     else:
         raise invalid("weights", weights, "a sequence of votes or a {node: votes} mapping")
     if not vals:
         raise invalid("weights", weights, "non-empty")
     for x, v in zip(names, vals, strict=True):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not (math.isfinite(v) and float(v) >= 0):
-            raise invalid(f"weights[{x!r}]", v, "a finite number >= 0")
+        check_real(f"weights[{x!r}]", v, 0.0)
     wv = np.asarray(vals, dtype=float)
     total = float(wv.sum())
     for name, t in (("threshold", threshold), ("write_threshold", write_threshold)):
         if t is None and name == "write_threshold":
             continue
-        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 < t <= total:
+        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 < check_real(name, t) <= total:
             raise invalid(name, t, f"in (0, {total:g}] (the total weight)")
     if len(vals) > MAX_BITMASK_NODES:
         raise invalid("weights", f"{len(vals)} nodes", f"at most {MAX_BITMASK_NODES} nodes")
@@ -141,21 +139,26 @@ def weighted(weights: Any, threshold: float, write_threshold: float | None = Non
     masks = _all_masks(n)
     tol = 1e-9 * max(total, 1.0)
 
-    def minimal(at_least: float, strict: bool) -> list[list[Hashable]]:
-        ok = sums > at_least + tol if strict else sums >= at_least - tol
-        drop = sums - mins
-        still = drop > at_least + tol if strict else drop >= at_least - tol
-        sel = ok & ~still
-        return [[names[j] for j in np.flatnonzero(row)] for row in masks[sel]]
+    def minimal(ok: np.ndarray, still: np.ndarray) -> list[list[Hashable]]:
+        """The subsets that qualify (ok) and stop qualifying without their lightest member."""
+        return [[names[j] for j in np.flatnonzero(row)] for row in masks[ok & ~still]]
 
-    reads = Sets(minimal(float(threshold), strict=False))
+    # tolerance for rounding in the sums, never as large as a (tiny, valid) threshold itself
+    t_r = float(threshold)
+    eps = min(tol, 0.5 * t_r)
+    reads = Sets(minimal(sums >= t_r - eps, sums - mins >= t_r - eps))
     if write_threshold is None:
-        writes = Sets(minimal(total - float(threshold), strict=True))
+        # writes must outweigh what the reads may leave out: total - sum < threshold, with
+        # the weight left out summed directly (subset i's complement is subset 2^n - 1 - i)
+        rest = sums[::-1]
+        writes = Sets(minimal(rest < t_r - eps, rest + mins < t_r - eps))
     else:
         if not threshold + write_threshold > total:
             raise invalid("write_threshold", write_threshold,
                           f"> {total - threshold:g} (threshold + write_threshold must exceed the total)")
-        writes = Sets(minimal(float(write_threshold), strict=False))
+        t_w = float(write_threshold)
+        eps_w = min(tol, 0.5 * t_w)
+        writes = Sets(minimal(sums >= t_w - eps_w, sums - mins >= t_w - eps_w))
     return QuorumSystem(reads, writes, **attrs)
 
 
@@ -170,14 +173,12 @@ def system(kind: str, n: int = 5, r: int | None = None, w: int | None = None,
     For "flexible", r and w are the phase-1 and phase-2 quorum sizes q1, q2.
     Missing r/w default to a majority and its dual.
     """
-    if kind not in KINDS:
-        raise invalid("kind", kind, f"one of {KINDS}")
+    kind = check_choice("kind", kind, KINDS)
     if kind == "majority":
         return majority(n, **attrs)
     if kind == "grid":
         return grid(rows, cols, **attrs)
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise invalid("n", n, "a positive int")
+    n = check_int("n", n, 1)
     r = n // 2 + 1 if r is None else r
     w = n - n // 2 if w is None else w
     return threshold(n, r, w, **attrs) if kind == "threshold" else flexible(n, r, w, **attrs)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
 import time
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from typing import Any
 
-from ..errors import InfeasibleError, invalid, too_big
+from ..errors import InfeasibleError, check_choice, check_int, check_real, invalid, is_iterable, too_big
 from ..structure import Node, Structure, choose
 from .strategy import OPTIMIZE, Distribution, Strategy
 from .system import QuorumSystem
@@ -104,7 +103,7 @@ def search(
     Without a ``timeout``, more than ``max_candidates`` expressions
     (:func:`count_expressions`: 12 nodes have ~10¹⁴) raise ResourceLimitError up front.
     """
-    if not isinstance(nodes, Iterable):
+    if not is_iterable(nodes):
         raise invalid("nodes", nodes, "a non-empty sequence of distinct node names")
     try:
         xs = list(dict.fromkeys(nodes))
@@ -112,15 +111,11 @@ def search(
         raise invalid("nodes", nodes, "a sequence of hashable node names") from None
     if not xs or len(xs) != len(list(nodes)):
         raise invalid("nodes", nodes, "a non-empty sequence of distinct node names")
-    if optimize not in OPTIMIZE:
-        raise invalid("optimize", optimize, f"one of {OPTIMIZE}")
-    if isinstance(resilience, bool) or not isinstance(resilience, numbers.Integral) or resilience < 0:
-        raise invalid("resilience", resilience, "an int >= 0")
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, numbers.Real)
-                                or not timeout > 0):
-        raise invalid("timeout", timeout, "a number of seconds > 0, or None")
-    if isinstance(max_candidates, bool) or not isinstance(max_candidates, numbers.Integral):
-        raise invalid("max_candidates", max_candidates, "an int")
+    optimize = check_choice("optimize", optimize, OPTIMIZE)
+    resilience = check_int("resilience", resilience, 0)
+    if timeout is not None:
+        check_real("timeout", timeout, 0.0, lo_open=True, finite=False)
+    max_candidates = check_int("max_candidates", max_candidates, 0, hi=None)
     if timeout is None:
         total = count_expressions(len(xs))
         if total > max_candidates:

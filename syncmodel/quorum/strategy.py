@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import InfeasibleError, InvalidParameterError, invalid
+from ..errors import InfeasibleError, InvalidParameterError, check_probability, check_real, invalid
 from ..rng import Seed, as_generator
 from ..structure import Tree
 
@@ -37,10 +37,7 @@ Distribution = float | Mapping[float, float]
 def _fraction(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise invalid(name, value, "a number in [0, 1] or a {fraction: weight} mapping")
-    v = float(value)
-    if not 0.0 <= v <= 1.0:  # NaN fails too
-        raise invalid(name, value, "in [0, 1]")
-    return v
+    return check_probability(name, value)
 
 
 def canonicalize(
@@ -66,7 +63,7 @@ def canonicalize(
         pairs = []
         for f, wgt in d.items():
             fv = _fraction(f"{name} key", f)
-            if isinstance(wgt, bool) or not isinstance(wgt, numbers.Real) or not float(wgt) >= 0:
+            if isinstance(wgt, bool) or not isinstance(wgt, numbers.Real) or not check_real(name, wgt) >= 0:
                 raise invalid(f"{name}[{f!r}]", wgt, "a weight >= 0")
             pairs.append((fv, float(wgt)))
         total = math.fsum(w for _, w in pairs)

@@ -11,7 +11,16 @@ from typing import Any
 import numpy as np
 
 from .._stats import at_least, lower_tail, normalise_p
-from ..errors import InfeasibleError, InvalidParameterError, float_array, invalid
+from ..errors import (
+    InfeasibleError,
+    InvalidParameterError,
+    check_choice,
+    check_collection,
+    check_int,
+    check_real,
+    float_array,
+    invalid,
+)
 from ..structure import FALSE, MAX_SETS, Structure, Tree, as_structure, evaluate_tree, tree_paths
 from . import strategy as _st
 from .strategy import OPTIMIZE, Distribution, Strategy, canonicalize
@@ -100,8 +109,7 @@ class QuorumSystem:
             raise invalid(label, v, "a number, a sequence or a {node: value} mapping")
         out = np.empty(n)
         for i, x in enumerate(raw):
-            if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(float(x)):
-                raise invalid(f"{label}[{self.nodes[i]!r}]", x, "a finite number")
+            x = check_real(f"{label}[{self.nodes[i]!r}]", x)
             if (positive and not float(x) > 0) or (not positive and not float(x) >= 0):
                 raise invalid(f"{label}[{self.nodes[i]!r}]", x, "> 0" if positive else ">= 0")
             out[i] = float(x)
@@ -126,11 +134,11 @@ class QuorumSystem:
 
     def is_read_quorum(self, xs: Iterable[Hashable]) -> bool:
         """Whether the node set ``xs`` contains a read quorum."""
-        return self.reads.is_satisfied(xs)
+        return self.reads.is_satisfied(_node_set("xs", xs))
 
     def is_write_quorum(self, xs: Iterable[Hashable]) -> bool:
         """Whether the node set ``xs`` contains a write quorum."""
-        return self.writes.is_satisfied(xs)
+        return self.writes.is_satisfied(_node_set("xs", xs))
 
     def as_structure(self) -> Structure:
         """reads * writes: the system can serve both reads and writes (what failure.py evaluates)."""
@@ -222,8 +230,7 @@ class QuorumSystem:
         1 − failure.failure_probability (exact).  Example: a majority of 3 at
         p = 0.1 reads with 1 − (3·0.1²·0.9 + 0.1³) = 0.972.
         """
-        if op not in ("read", "write", "both"):
-            raise invalid("op", op, "'read', 'write' or 'both'")
+        op = check_choice("op", op, ("read", "write", "both"))
         probs = self._node_probs(p)
         tree = {"read": self._rt, "write": self._wt}.get(op)
         if tree is not None:
@@ -243,8 +250,7 @@ class QuorumSystem:
         Threshold sides: Σ_{j≥k} C(m, j)(1 − p)^j p^(m−j) vectorized over p;
         others: 1 − failure.failure_curve.
         """
-        if op not in ("read", "write", "both"):
-            raise invalid("op", op, "'read', 'write' or 'both'")
+        op = check_choice("op", op, ("read", "write", "both"))
         arr = float_array("ps", ps, "a non-empty sequence of probabilities in [0, 1]").reshape(-1)
         if arr.size == 0 or not np.all((arr >= 0) & (arr <= 1)):
             raise invalid("ps", ps, "a non-empty sequence of probabilities in [0, 1]")
@@ -263,7 +269,10 @@ class QuorumSystem:
 
     def capacity_curve(self, fractions: Sequence[float] | np.ndarray, f: int = 0) -> np.ndarray:
         """Capacity of the optimal (f-resilient) strategy at each read fraction in ``fractions``."""
-        xs = float_array("fractions", fractions, "a sequence of read fractions in [0, 1]", ndim=1)
+        expected = "a sequence of read fractions in [0, 1]"
+        xs = float_array("fractions", fractions, expected, ndim=1)
+        if not np.all((xs >= 0) & (xs <= 1)):  # NaN fails too
+            raise invalid("fractions", fractions, expected)
         return np.array([self.capacity(read_fraction=float(x), f=f) for x in xs.reshape(-1)])
 
     def _node_probs(self, p: Any) -> np.ndarray:
@@ -325,8 +334,8 @@ class QuorumSystem:
         Example: for the grid a*b*c + d*e*f and f = 1 the only read one is all six nodes.
         No such set raises InfeasibleError.
         """
-        if isinstance(f, bool) or not isinstance(f, numbers.Integral) or f < 0:
-            raise invalid("f", f, "an int >= 0")
+        f = check_int("f", f, 0)
+        op = check_choice("op", op, ("read", "write"))
         if op not in ("read", "write"):
             raise invalid("op", op, "'read' or 'write'")
         t = self._f_resilient(self._rt if op == "read" else self._wt, int(f), op)
@@ -375,19 +384,16 @@ class QuorumSystem:
         vertex); others, and latency, over the listed quorums.  See
         :func:`syncmodel.quorum.strategy.solve`.
         """
-        if optimize not in OPTIMIZE:
-            raise invalid("optimize", optimize, f"one of {OPTIMIZE}")
+        optimize = check_choice("optimize", optimize, OPTIMIZE)
         limits = {"load": load_limit, "network": network_limit, "latency": latency_limit}
         for name, v in limits.items():
             if v is None:
                 continue
             if name == optimize:
                 raise invalid(f"{name}_limit", v, f"None when optimizing {name}")
-            if (isinstance(v, bool) or not isinstance(v, numbers.Real)
-                    or not 0 <= float(v) < math.inf):  # inf: the LP solver refuses it
-                raise invalid(f"{name}_limit", v, "a finite number >= 0 (None for no limit)")
-        if isinstance(f, bool) or not isinstance(f, numbers.Integral) or f < 0:
-            raise invalid("f", f, "an int >= 0")
+            # finite: the LP solver refuses inf
+            check_real(f"{name}_limit", v, 0.0)
+        f = check_int("f", f, 0)
         dist = canonicalize(read_fraction, write_fraction)
         f = int(f)
         fast = self._closed_form(f, optimize, limits)
@@ -468,8 +474,7 @@ class QuorumSystem:
 
     def uniform_strategy(self, f: int = 0) -> Strategy:
         """Every minimal (f-resilient) read quorum equally likely, and every write quorum."""
-        if isinstance(f, bool) or not isinstance(f, numbers.Integral) or f < 0:
-            raise invalid("f", f, "an int >= 0")
+        f = check_int("f", f, 0)
         sides = []
         for tree, what in ((self._rt, "read"), (self._wt, "write")):
             t = self._f_resilient(tree, int(f), what)
@@ -504,9 +509,13 @@ class QuorumSystem:
                 raise invalid(name, sigma, "a non-empty {quorum: weight} mapping")
             items: list[tuple[frozenset[int], float]] = []
             for q, wgt in sigma.items():
-                qset = frozenset(q)
-                if isinstance(wgt, bool) or not isinstance(wgt, numbers.Real) or not float(wgt) >= 0:
-                    raise invalid(f"{name}[{_fmt(qset)}]", wgt, "a weight >= 0")
+                members = check_collection(name, q, "a {quorum: weight} mapping whose keys are "
+                                           "collections of node names")
+                try:
+                    qset = frozenset(members)
+                except TypeError:  # an unhashable member cannot be a node name
+                    raise invalid(name, q, "a quorum of node names") from None
+                wgt = check_real(f"{name}[{_fmt(qset)}]", wgt, 0.0)
                 unknown = [x for x in qset if x not in self._index]
                 if unknown or not check(qset):
                     raise invalid(name, _fmt(qset), f"{'read' if name == 'sigma_r' else 'write'} quorums")
@@ -549,3 +558,12 @@ class QuorumSystem:
 def _fmt(q: Iterable[Hashable]) -> str:
     return "{" + ", ".join(map(str, _st._sorted(frozenset(q)))) + "}"
 
+
+def _node_set(name: str, xs: Any) -> set[Hashable]:
+    """``xs`` as a set of node names, or InvalidParameterError naming ``name``."""
+    expected = "a collection of node names"
+    items = check_collection(name, xs, expected)
+    try:
+        return set(items)
+    except TypeError:  # an unhashable member
+        raise invalid(name, xs, expected) from None

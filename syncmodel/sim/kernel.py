@@ -46,11 +46,8 @@ class Simulator:
 
     def schedule(self, delay: float, fn: Callable[[Any], Any], arg: Any = None) -> int:
         """Run ``fn(arg)`` after ``delay`` ms (≥ 0); returns a handle for :meth:`cancel`."""
-        try:
-            if not delay >= 0:  # also catches NaN
-                raise invalid("delay", delay, "≥ 0")
-        except TypeError:  # not a number: free for valid input, unlike an isinstance check
-            raise invalid("delay", delay, "a number ≥ 0") from None
+        if type(delay) is not float or not delay >= 0:  # NaN fails too; the float case is free
+            delay = check_real("delay", delay, 0.0, finite=False)
         self._seq = seq = self._seq + 1
         heappush(self._heap, (self.now + delay, seq, fn, arg))
         return seq

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import float_array, invalid
+from ..errors import MAX_COUNT, check_real, float_array, invalid
 
 __all__ = [
     "BATCH",
@@ -43,10 +43,7 @@ BATCH = BATCH_MAX
 
 
 def _check_nonneg(name: str, value: Any) -> float:
-    if (not isinstance(value, numbers.Real) or isinstance(value, bool)
-            or not math.isfinite(float(value)) or value < 0):
-        raise invalid(name, value, "a finite number ≥ 0")
-    return float(value)
+    return check_real(name, value, 0.0)
 
 
 def finite_moment(name: str, value: Any, moment: Callable[[], float]) -> float:
@@ -66,11 +63,12 @@ def check_draw(rng: Any, size: Any) -> None:
     a shape tuple of them); anything else raises InvalidParameterError naming it."""
     if not isinstance(rng, np.random.Generator):
         raise invalid("rng", rng, "a numpy.random.Generator")
-    if type(size) is int and size >= 0:  # the common case, kept cheap
+    if type(size) is int and 0 <= size <= MAX_COUNT:  # the common case, kept cheap
         return
     dims = size if isinstance(size, tuple) else (size,)
-    if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and int(d) >= 0 for d in dims):
-        raise invalid("size", size, "an int ≥ 0 or a tuple of them")
+    if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and 0 <= int(d) <= MAX_COUNT
+               for d in dims):
+        raise invalid("size", size, f"an int in 0..{MAX_COUNT} (MAX_COUNT) or a tuple of them")
 
 
 class Latency:

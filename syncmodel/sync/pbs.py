@@ -7,7 +7,6 @@ paper's Table 3 latency fits (Pareto/exponential mixtures) as simulator latency 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._stats import wilson_interval
-from ..errors import check_int, check_real, float_array, invalid
+from ..errors import check_choice, check_int, check_probability, check_real, float_array, invalid
 from ..rng import Seed, as_generator
 from ..sim.latency import Latency, LatencySpec, as_latency, check_draw, finite_moment
 
@@ -73,15 +72,12 @@ class ParetoExponential(Latency):
     shift: float
 
     def __init__(self, p_pareto: float, xm: float, alpha: float, lam: float, shift: float = 0.0) -> None:
-        if not (isinstance(p_pareto, numbers.Real) and 0.0 <= float(p_pareto) <= 1.0):
-            raise invalid("p_pareto", p_pareto, "in [0, 1]")
-        for name, v in (("xm", xm), ("alpha", alpha), ("lam", lam)):
-            if not (isinstance(v, numbers.Real) and math.isfinite(float(v)) and v > 0):
-                raise invalid(name, v, "a finite number > 0")
-        if not (isinstance(shift, numbers.Real) and math.isfinite(float(shift)) and shift >= 0):
-            raise invalid("shift", shift, "a finite number ≥ 0")
-        self.p, self.xm, self.alpha, self.lam = float(p_pareto), float(xm), float(alpha), float(lam)
-        self.shift = float(shift)
+        # the shared validators: a bool is no number, an int beyond float range is refused
+        self.p = check_probability("p_pareto", p_pareto)
+        self.xm = check_real("xm", xm, 0.0, lo_open=True)
+        self.alpha = check_real("alpha", alpha, 0.0, lo_open=True)
+        self.lam = check_real("lam", lam, 0.0, lo_open=True)
+        self.shift = check_real("shift", shift, 0.0)
         p, a = self.p, self.alpha
         xm, lam = self.xm, self.lam
         mean_p = finite_moment("xm", xm, lambda: a * xm / (a - 1)) if a > 1 else math.inf
@@ -171,8 +167,7 @@ def profile(name: str) -> WARS:
     "YMMR" uses the write Pareto shape of the released PBS simulator (α = 3.5), which
     reproduces the paper's text; "YMMR-TABLE3" the shape Table 3 prints (α = 3.35).
     """
-    if not isinstance(name, str) or name not in PROFILES + VARIANTS:
-        raise invalid("latency", name, f"one of {list(PROFILES + VARIANTS)} or a WARS / latency law")
+    name = check_choice("name", name, PROFILES + VARIANTS)
     base = "LNKD-DISK" if name == "WAN" else "YMMR" if name == "YMMR-TABLE3" else name
     wp = TABLE3[base]["W"]
     if base == "YMMR":
@@ -188,6 +183,8 @@ def as_wars(latency: str | WARS | LatencySpec) -> WARS:
     if isinstance(latency, WARS):
         return latency
     if isinstance(latency, str):
+        if latency not in PROFILES:
+            raise invalid("latency", latency, f"one of {list(PROFILES)} or a WARS / latency law")
         return profile(latency)
     law = as_latency(latency, "latency")
     return WARS(repr(law), law, law, law, law)
@@ -366,8 +363,7 @@ def t_for_probability(n: int, r: int, w: int, p: float, latency: str | WARS | La
     1367 (medians over seeds).
     """
     n, r, w = check_nrw(n, r, w)
-    if not (isinstance(p, numbers.Real) and not isinstance(p, bool) and 0 < p <= 1):
-        raise invalid("p", p, "in (0, 1]")
+    p = check_real("p", p, 0.0, 1.0, lo_open=True)
     trials = _check_trials(trials)
     if estimator not in ("quantile", "first_crossing"):
         raise invalid("estimator", estimator, "'quantile' or 'first_crossing'")

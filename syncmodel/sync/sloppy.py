@@ -41,7 +41,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import check_int, check_probability, invalid
+from ..errors import (
+    check_choice,
+    check_collection,
+    check_int,
+    check_probability,
+    check_real,
+    invalid,
+    too_big,
+)
 from ..rng import Seed, as_generator, spawn
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -75,15 +83,18 @@ def _probs(p: Any, m: int) -> list[float]:
         return [check_probability("p", p)] * m
     if isinstance(p, (str, bytes)) or not isinstance(p, (Sequence, np.ndarray)):
         raise invalid("p", p, f"a probability or a sequence of {m} probabilities")
-    vals = list(p)
+    vals = check_collection("p", p, "a probability or a sequence of them")
     if len(vals) != m:
         raise invalid("p", p, f"a probability or a sequence of {m} probabilities (one per ring node)")
     return [check_probability("p", v) for v in vals]
 
 
+#: random_outages refuses schedules with more up/down periods than this (a runaway loop)
+MAX_OUTAGE_EVENTS = 10**7
+
+
 def _check_option(name: str, value: Any, options: Sequence[str]) -> str:
-    if not isinstance(value, str) or value not in options:
-        raise invalid(name, value, f"one of {list(options)}")
+    check_choice(name, value, options)
     return value
 
 
@@ -245,11 +256,7 @@ Outage = tuple[int, float, float]
 
 
 def _nonneg(name: str, value: Any, allow_inf: bool = False) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    v = float(value) if ok else math.nan
-    if not ok or math.isnan(v) or v < 0 or (math.isinf(v) and not allow_inf):
-        raise invalid(name, value, "a number ≥ 0" + (" (inf allowed)" if allow_inf else ", finite"))
-    return v
+    return check_real(name, value, 0.0, finite=not allow_inf)
 
 
 def random_outages(m: int, p: float, mttr_ms: float, duration_ms: float, seed: Seed = None) -> list[Outage]:
@@ -278,6 +285,12 @@ def random_outages(m: int, p: float, mttr_ms: float, duration_ms: float, seed: S
     if p == 1.0:
         return [(j, 0.0, math.inf) for j in range(m)]
     mttf = mttr * (1 - p) / p
+    # each node alternates up/down periods of mean mttf and mttr: ≈ dur / (mttr + mttf) cycles
+    events = 2.0 * m * (dur / (mttr + mttf) + 1.0)
+    if not events <= MAX_OUTAGE_EVENTS:  # mttr_ms = 5e-324 looped for ever
+        raise too_big(f"random_outages(m={m}, p={p}, mttr_ms={mttr_ms!r}, duration_ms={duration_ms!r})",
+                      f"about {events:.3g} up/down periods (at most {MAX_OUTAGE_EVENTS:.0e})",
+                      "use a longer mttr_ms, a shorter duration_ms or fewer nodes")
     for j in range(m):
         t = 0.0
         down = bool(rng.random() < p)

@@ -6,13 +6,12 @@ anti-entropy and read repair — PBS's questions, answered where its closed form
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from ..errors import check_real, float_array, invalid
+from ..errors import check_int, check_real, float_array, invalid
 from ..rng import Seed
 from ..sim import Process
 from .pbs import check_nrw, wilson
@@ -130,9 +129,7 @@ def _attach(store: Store, probe: _Probe) -> None:
 
 
 def _check_trials(trials: Any) -> int:
-    if not isinstance(trials, numbers.Integral) or isinstance(trials, bool) or trials < 1:
-        raise invalid("trials", trials, "an int ≥ 1")
-    return int(trials)
+    return check_int("trials", trials, 1)
 
 
 def t_visibility_sim(n: int, r: int, w: int, t_ms: Sequence[float] | float,
@@ -197,8 +194,7 @@ def k_staleness_sim(n: int, r: int, w: int, k_max: int = 3, trials: int = 4000,
     """
     n, r, w = check_nrw(n, r, w)
     trials = _check_trials(trials)
-    if not isinstance(k_max, numbers.Integral) or k_max < 1:
-        raise invalid("k_max", k_max, "an int ≥ 1")
+    k_max = check_int("k_max", k_max, 1)
     store = _setup(n, r, w, seed, trials * 0.05 + 250.0 * k_max, latency=latency, fanout="quorum")
     probe = _Probe(store, [0.0], trials, 0.05, k_writes=int(k_max), random_quorums=True)
     _attach(store, probe)

@@ -14,7 +14,7 @@ from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
-from ..errors import check_hashable, check_int, invalid
+from ..errors import check_hashable, check_int, check_real, invalid, is_iterable
 from ..rng import Seed, as_generator
 
 __all__ = ["EMPTY", "POLICIES", "Entry", "GCounter", "ORSet", "Order", "Sibling", "check_policy",
@@ -165,7 +165,7 @@ def resolve(versions: Iterable[tuple[Mapping[Hashable, int], float, Any]], polic
     """
     policy = check_policy(policy)
     expected = "an iterable of (vector, timestamp, value) triples"
-    if isinstance(versions, (str, bytes, Mapping)) or not isinstance(versions, Iterable):
+    if isinstance(versions, (str, bytes, Mapping)) or not is_iterable(versions):
         raise invalid("versions", versions, expected)
     vs: list[tuple[dict[Hashable, int], float, Any]] = []
     for item in versions:
@@ -174,7 +174,8 @@ def resolve(versions: Iterable[tuple[Mapping[Hashable, int], float, Any]], polic
         v, t, val = item
         if isinstance(t, bool) or not isinstance(t, numbers.Real) or math.isnan(t):
             raise invalid("versions", versions, "(vector, timestamp, value) triples with numeric timestamps")
-        vs.append((_vv(v, "vector"), float(t), val))
+        t = check_real("versions timestamp", t, finite=False)
+        vs.append((_vv(v, "vector"), t, val))
     keep: list[tuple[dict[Hashable, int], float, Any]] = []
     for i, (v, t, val) in enumerate(vs):
         dominated = False
@@ -208,16 +209,17 @@ def lww_lost_fraction(rate_per_s: float, skew_ms: float, trials: int = 100_000,
     >>> round(lww_lost_fraction(1000.0, 1.0, trials=10, seed=0)["exact"], 4)
     0.1839
     """
-    if not (isinstance(rate_per_s, numbers.Real) and rate_per_s > 0 and math.isfinite(rate_per_s)):
-        raise invalid("rate_per_s", rate_per_s, "a finite number > 0")
-    if not (isinstance(skew_ms, numbers.Real) and not isinstance(skew_ms, bool) and skew_ms >= 0
-            and math.isfinite(2.0 * skew_ms)):  # numpy draws on a width of 2·skew
-        raise invalid("skew_ms", skew_ms, "a finite number ≥ 0")
-    skew_ms = float(skew_ms) + 0.0  # −0.0 -> 0.0: numpy refuses uniform(0.0, −0.0)
+    rate_per_s = check_real("rate_per_s", rate_per_s, 0.0, lo_open=True)
+    if not math.isfinite(1000.0 / rate_per_s):  # 5e-324/s: the mean gap overflows
+        raise invalid("rate_per_s", rate_per_s, "a finite number > 0 whose mean gap "
+                      "1000 / rate_per_s ms is finite")
+    skew_ms = check_real("skew_ms", skew_ms, 0.0) + 0.0  # −0.0 -> 0.0: numpy refuses uniform(0, −0)
+    if not math.isfinite(2.0 * skew_ms):  # numpy draws on a width of 2·skew
+        raise invalid("skew_ms", skew_ms, "a finite number ≥ 0 whose double is finite")
     trials = check_int("trials", trials, 1)
     rng = as_generator(seed)
     lam = rate_per_s / 1000.0
-    x = rng.exponential(1 / lam, trials)
+    x = rng.exponential(1000.0 / rate_per_s, trials)
     d = rng.uniform(-skew_ms, skew_ms, trials)
     sim = float(np.mean(x + d < 0))
     ls = lam * skew_ms
@@ -244,8 +246,7 @@ class GCounter:
         self.counts: dict[Hashable, int] = _vv(counts or {}, "counts")
 
     def increment(self, node: Hashable, by: int = 1) -> None:
-        if not isinstance(by, numbers.Integral) or isinstance(by, bool) or by < 0:
-            raise invalid("by", by, "an int ≥ 0 (a G-counter only grows)")
+        by = check_int("by", by, 0, None)  # ≥ 0: a G-counter only grows
         check_hashable("node", node)
         if by:
             self.counts[node] = self.counts.get(node, 0) + int(by)

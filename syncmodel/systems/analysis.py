@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..errors import check_int, invalid
+from ..errors import check_int, invalid, is_iterable
 from ..markov import nines
 from ..rng import Seed, check_seed, spawn
 from .model import SystemModel, names, preset
@@ -37,7 +37,7 @@ def compare(systems: Iterable[SystemModel | str] | None = None, p: float = 0.01,
     import numpy as np
     import pandas as pd
 
-    if systems is not None and (isinstance(systems, (str, bytes)) or not isinstance(systems, Iterable)):
+    if systems is not None and (isinstance(systems, (str, bytes)) or not is_iterable(systems)):
         raise invalid("systems", systems, "None or an iterable of preset names and SystemModels")
     items = list(names() if systems is None else systems)
     if not items:

@@ -6,7 +6,6 @@ shared :class:`SystemModel`; :func:`preset` reads ``data/systems.toml`` and buil
 from __future__ import annotations
 
 import math
-import numbers
 import tomllib
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +14,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..errors import InfeasibleError, InvalidParameterError, check_int, check_probability, invalid
+from ..errors import (
+    InfeasibleError,
+    InvalidParameterError,
+    check_choice,
+    check_int,
+    check_probability,
+    check_real,
+    invalid,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -540,24 +547,16 @@ def preset(name: str, **overrides: Any) -> SystemModel:
 # ---------------------------------------------------------------------- validation helpers
 def nonneg(name: str, value: Any) -> float:
     """``value`` as a finite float ≥ 0 (−0.0 becomes 0.0: numpy refuses a negative-signed scale)."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not ok or not math.isfinite(float(value)) or float(value) < 0:
-        raise invalid(name, value, "a finite number ≥ 0")
-    return float(value) + 0.0
+    return check_real(name, value, 0.0) + 0.0
 
 
 def ms(name: str, value: Any, allow_zero: bool = False) -> float:
     """A setting that is a time in ms: finite, > 0 (≥ 0 with ``allow_zero``)."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not ok or not math.isfinite(float(value)) or float(value) < 0 or (
-            float(value) == 0 and not allow_zero):
-        raise invalid(name, value, "a finite time in ms " + ("≥ 0" if allow_zero else "> 0"))
-    return float(value)
+    return check_real(name, value, 0.0, lo_open=not allow_zero)
 
 
 def _choice(name: str, value: Any, options: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value not in options:
-        raise invalid(name, value, f"one of {list(options)}")
+    check_choice(name, value, options)
     return value
 
 

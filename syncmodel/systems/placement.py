@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from ..errors import invalid, too_big
+from ..errors import check_choice, check_int, invalid, too_big
 from ..rng import Seed, as_generator
 
 __all__ = ["POLICIES", "blocks_lost_probability", "placements", "rack_loss_montecarlo",
@@ -25,11 +24,9 @@ POLICIES = ("rack-aware", "random", "rack-fault-tolerant")
 
 
 def _check(policy: Any, racks: Any, per_rack: Any, replicas: Any) -> tuple[str, int, int, int]:
-    if policy not in POLICIES:
-        raise invalid("policy", policy, f"one of {list(POLICIES)}")
+    policy = check_choice("policy", policy, POLICIES)
     for name, v in (("racks", racks), ("per_rack", per_rack), ("replicas", replicas)):
-        if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
-            raise invalid(name, v, "an int ≥ 1")
+        check_int(name, v, 1)
     r, m, k = int(racks), int(per_rack), int(replicas)
     if k > r * m:
         raise invalid("replicas", k, f"at most racks × per_rack = {r * m}")
@@ -146,8 +143,7 @@ def blocks_lost_probability(blocks: int, policy: str, racks: int, per_rack: int,
     (the failed rack is fixed, every block placed independently).
     Worked case: random, 3 racks of 3, k = 3, B = 100: 1 − (83/84)^100 ≈ 0.698.
     """
-    if not isinstance(blocks, numbers.Integral) or isinstance(blocks, bool) or blocks < 1:
-        raise invalid("blocks", blocks, "an int ≥ 1")
+    blocks = check_int("blocks", blocks, 1)
     q = rack_loss_probability(policy, racks, per_rack, replicas)
     return float(-math.expm1(blocks * math.log1p(-q))) if q < 1 else 1.0
 
@@ -164,8 +160,7 @@ def sample_placements(policy: str, racks: int, per_rack: int, replicas: int = 3,
     {w, the two nodes of the other rack}.
     """
     policy, r, m, k = _check(policy, racks, per_rack, replicas)
-    if not isinstance(blocks, numbers.Integral) or isinstance(blocks, bool) or blocks < 1:
-        raise invalid("blocks", blocks, "an int ≥ 1")
+    blocks = check_int("blocks", blocks, 1)
     rng = as_generator(seed)
     n, b = r * m, int(blocks)
     if policy == "random":

@@ -7,13 +7,12 @@ first point clockwise of its hash.  Removing a server moves only its own keys.
 from __future__ import annotations
 
 import hashlib
-import numbers
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
 
-from ..errors import check_int, invalid, too_big
+from ..errors import check_collection, check_int, float_array, invalid, too_big
 from ..rng import Seed, as_generator
 
 __all__ = ["RING", "HashRing", "key_hashes", "modulo_remapped_fraction", "removal_loss"]
@@ -41,16 +40,13 @@ class HashRing:
 
     def __init__(self, servers: Sequence[Hashable], vnodes: int = 160, *,
                  max_points: int = MAX_RING_POINTS) -> None:
-        if not isinstance(servers, Iterable):
-            raise invalid("servers", servers, "a non-empty list of server names")
-        names = list(servers)
+        names = check_collection("servers", servers, "a non-empty list of server names")
         if not names:
             raise invalid("servers", names, "a non-empty list of server names")
         if len(set(map(str, names))) != len(names):
             raise invalid("servers", names, "distinct server names")
-        if not isinstance(vnodes, numbers.Integral) or isinstance(vnodes, bool) or int(vnodes) < 1:
-            raise invalid("vnodes", vnodes, "an int ≥ 1")
-        max_points = check_int("max_points", max_points, 1)
+        vnodes = check_int("vnodes", vnodes, 1)
+        max_points = check_int("max_points", max_points, 1, hi=None)
         points = len(names) * int(vnodes)
         if points > max_points:
             raise too_big(f"HashRing({len(names)} servers, vnodes={int(vnodes)})",
@@ -71,7 +67,10 @@ class HashRing:
         Binary search over the sorted points (numpy.searchsorted); a hash above the
         last point wraps to the first.  Worked case: one server owns every hash.
         """
-        idx = np.searchsorted(self.points, np.asarray(hashes, dtype=np.int64))
+        h = float_array("hashes", hashes, "a key hash or hashes: ints in [0, 2³²)")
+        if not np.all((h >= 0) & (h < RING) & (h == np.floor(h))):
+            raise invalid("hashes", hashes, "a key hash or hashes: ints in [0, 2³²)")
+        idx = np.searchsorted(self.points, h.astype(np.int64))
         return self.owner[idx % len(self.points)]
 
     def shares(self) -> np.ndarray:
@@ -105,9 +104,8 @@ def key_hashes(keys: int, seed: Seed = None) -> np.ndarray:
     Assumption: md5/ketama hashes of distinct keys behave as independent uniform
     draws on [0, 2³²).  Same seed, same hashes.
     """
-    if not isinstance(keys, numbers.Integral) or isinstance(keys, bool) or keys < 1:
-        raise invalid("keys", keys, "an int ≥ 1")
-    return as_generator(seed).integers(0, RING, size=int(keys), dtype=np.int64)
+    keys = check_int("keys", keys, 1)
+    return as_generator(seed).integers(0, RING, size=keys, dtype=np.int64)
 
 
 def removal_loss(nodes: int, vnodes: int = 160, keys: int = 100_000, removed: int = 0,
@@ -120,16 +118,14 @@ def removal_loss(nodes: int, vnodes: int = 160, keys: int = 100_000, removed: in
     ``share`` (the removed server's exact ring share, the expectation of ``lost``)
     and ``one_over_n`` = 1/n.  Worked case: 4 servers × 160 vnodes lose ≈ 1/4 of the keys.
     """
-    if not isinstance(nodes, numbers.Integral) or isinstance(nodes, bool) or nodes < 2:
-        raise invalid("nodes", nodes, "an int ≥ 2 (one must survive)")
-    if not isinstance(removed, numbers.Integral) or isinstance(removed, bool) or not 0 <= removed < nodes:
-        raise invalid("removed", removed, f"an int in [0, {nodes - 1}]")
+    nodes = check_int("nodes", nodes, 2)  # one must survive
+    removed = check_int("removed", removed, 0, nodes - 1)
     names = [f"mc{i}" for i in range(int(nodes))]
     ring = HashRing(names, vnodes)
     after = ring.without(names[removed])
     h = key_hashes(keys, seed)
     before_idx = ring.lookup(h)
-    after_names = np.array([names.index(s) for s in after.servers])[after.lookup(h)]
+    after_names = np.array([names.index(str(s)) for s in after.servers])[after.lookup(h)]
     on_removed = before_idx == removed
     moved = before_idx != after_names
     return {"lost": float(on_removed.mean()), "moved": float(moved.mean()),
@@ -144,8 +140,8 @@ def modulo_remapped_fraction(nodes: int, keys: int = 100_000, removed: int = 0,
     The comparison the ketama authors give: ``serverlist[hash % len]`` remaps almost
     every key (≈ 1 − 1/n of those on survivors, as their index shifts).
     """
-    if not isinstance(nodes, numbers.Integral) or isinstance(nodes, bool) or nodes < 2:
-        raise invalid("nodes", nodes, "an int ≥ 2")
+    nodes = check_int("nodes", nodes, 2)
+    removed = check_int("removed", removed, 0, nodes - 1)
     h = key_hashes(keys, seed)
     names = list(range(int(nodes)))
     before = h % nodes

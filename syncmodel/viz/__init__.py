@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.basedatatypes import BaseFigure
 
-from ..errors import check_real, invalid
+from ..errors import check_bool, check_real, invalid
 
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with any colour-vision deficiency.
 PALETTE: tuple[str, ...] = (
@@ -155,16 +155,36 @@ def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
+def _column(name: str, values: Any) -> np.ndarray:
+    """``values`` as a 1-D array (numbers or labels); ragged, nested or scalar input raises."""
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError, OverflowError):  # ragged
+        raise invalid(name, values, "a 1-D sequence of values") from None
+    if arr.ndim != 1 or arr.dtype == object:
+        raise invalid(name, values, "a 1-D sequence of values")
+    return arr
+
+
 def line_figure(x: Sequence[float] | np.ndarray, series: Mapping[str, Sequence[float] | np.ndarray],
                 *, title: str = "", xlabel: str = "", ylabel: str = "", width: str = "single",
                 log_x: bool = False, log_y: bool = False, markers: bool = False) -> go.Figure:
     """Lines of ``series[name]`` against ``x``, one per name, palette colours and dashes."""
     if not isinstance(series, Mapping):
         raise invalid("series", series, "a mapping name -> y values")
+    xs = _column("x", x)
+    for label, text in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel)):
+        if not isinstance(text, str):
+            raise invalid(label, text, "a str")
+    log_x, log_y = check_bool("log_x", log_x), check_bool("log_y", log_y)
+    markers = check_bool("markers", markers)
     fig = go.Figure()
     for i, (name, ys) in enumerate(series.items()):
+        y = _column(f"series[{name!r}]", ys)
+        if len(y) != len(xs):
+            raise invalid(f"series[{name!r}]", ys, f"{len(xs)} values (one per x)")
         fig.add_trace(go.Scatter(
-            x=np.asarray(x), y=np.asarray(ys), name=name,
+            x=xs, y=y, name=name,
             mode="lines+markers" if markers else "lines",
             line=dict(color=color(i), dash=DASHES[i % len(DASHES)], width=1.5),
             marker=dict(size=4),
@@ -181,7 +201,7 @@ def ecdf(samples: Sequence[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray]
     """Empirical CDF of finite samples: sorted values and i/n (NaN and inf dropped)."""
     try:  # None in an object array becomes NaN and is dropped, as before
         a = np.asarray(samples, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise invalid("samples", samples, "a sequence of numbers") from None
     a = np.sort(a[np.isfinite(a)])
     return a, np.arange(1, a.size + 1) / max(a.size, 1)
@@ -216,7 +236,7 @@ def heatmap_figure(x: Sequence[Any], y: Sequence[Any], z: np.ndarray | Sequence[
             raise invalid(name, v, "a sequence of labels") from None
     try:
         z = np.asarray(z, dtype=float)
-    except (TypeError, ValueError):  # not numbers, or ragged
+    except (TypeError, ValueError, OverflowError):  # not numbers, or ragged
         raise invalid("z", z, "a 2-D array of numbers (NaN or None for a gap)") from None
     if z.shape != (len(y), len(x)):
         raise invalid("z", z.shape, f"of shape (len(y), len(x)) = ({len(y)}, {len(x)})")
@@ -264,6 +284,10 @@ def table_heatmap(table: Any, *, xlabel: str = "", ylabel: str = "", zlabel: str
                   title: str = "") -> go.Figure:
     """A heatmap of a pivoted DataFrame (index = y values, columns = x values): categorical
     axes (n = 3, 5, 7 are three equal cells, not a numeric span) with each cell's value."""
+    import pandas as pd
+
+    if not isinstance(table, pd.DataFrame):
+        raise invalid("table", table, "a pandas DataFrame (a pivot table, e.g. sweep.pivot)")
     return heatmap_figure(_axis_values(table.columns), _axis_values(table.index),
                           table.to_numpy(dtype=float), xlabel=xlabel, ylabel=ylabel, zlabel=zlabel,
                           width=width, text_format=text_format, title=title)

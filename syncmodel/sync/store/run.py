@@ -68,7 +68,8 @@ def _check_size(cfg: StoreConfig) -> None:
     """Refuse, before any work, a run whose expected operations × replicas, or whose
     replica × replica links (the network keeps one per pair), exceed :data:`MAX_DELIVERIES`
     (``simulate_store(n=10**5)`` with the defaults is 10^10 links)."""
-    ops = cfg.clients * (cfg.read_rate_per_s + cfg.write_rate_per_s) * (cfg.duration_ms + cfg.settle_ms) / 1000.0
+    rate_per_s = cfg.clients * (cfg.read_rate_per_s + cfg.write_rate_per_s)
+    ops = rate_per_s * (cfg.duration_ms + cfg.settle_ms) / 1000.0
     deliveries = max(ops * cfg.n, float(cfg.n) ** 2)
     if deliveries > MAX_DELIVERIES:
         raise too_big(f"simulate_store(n={cfg.n}, clients={cfg.clients}, duration_ms={cfg.duration_ms:g})",
