@@ -390,7 +390,7 @@ def test_never_validated_parameters() -> None:
     from syncmodel.sync.staleness import t_visibility_sim
     from syncmodel.systems.ring import HashRing
 
-    _refused(lambda: election.reference_failure(timeout=0), "timeout")
+    _refused(lambda: election.reference_failure(timeout_s=0), "timeout_s")
     _refused(lambda: structure.majority(3).tree(order=0), "order")
     _refused(lambda: HashRing(["a", "b"]).lookup(None), "hashes")
     _refused(lambda: versioning.lww_lost_fraction(5e-324, 5), "rate_per_s")

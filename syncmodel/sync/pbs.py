@@ -183,8 +183,8 @@ def as_wars(latency: str | WARS | LatencySpec) -> WARS:
     if isinstance(latency, WARS):
         return latency
     if isinstance(latency, str):
-        if latency not in PROFILES:
-            raise invalid("latency", latency, f"one of {list(PROFILES)} or a WARS / latency law")
+        if latency not in PROFILES + VARIANTS:
+            raise invalid("latency", latency, f"one of {list(PROFILES + VARIANTS)} or a WARS / latency law")
         return profile(latency)
     law = as_latency(latency, "latency")
     return WARS(repr(law), law, law, law, law)
