@@ -197,9 +197,9 @@ def test_ymmr_profiles_carry_both_published_write_shapes():
     assert pbs.profile("YMMR").W.alpha == 3.5  # type: ignore[attr-defined]
     assert pbs.profile("YMMR-TABLE3").W.alpha == 3.35  # type: ignore[attr-defined]
     assert pbs.profile("YMMR").A.alpha == pbs.profile("YMMR-TABLE3").A.alpha == 3.8  # type: ignore[attr-defined]
-    with pytest.raises(InvalidParameterError, match="^name "):
+    with pytest.raises(InvalidParameterError, match=r"^name "):
         pbs.profile("YMMR-3.4")
-    with pytest.raises(InvalidParameterError, match="^latency "):
+    with pytest.raises(InvalidParameterError, match=r"^latency "):
         pbs.as_wars("YMMR-3.4")
 
 
