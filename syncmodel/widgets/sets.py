@@ -13,7 +13,7 @@ from ..errors import InvalidParameterError, invalid
 from ..sets import Cluster, Fact
 from ..viz import line_figure
 from ..viz.sets import cluster_arrays, cluster_figure
-from ._dashboard import Dashboard, live_figure, update_figure
+from ._dashboard import DASHBOARD_CLASS, Dashboard, live_figure, update_figure
 
 __all__ = ["SetsDashboard", "cluster_arrays", "cluster_figure", "dashboard", "format_facts", "parse_facts",
            "tour_dashboard"]
@@ -68,6 +68,7 @@ class SetsDashboard(w.VBox):
         self._refresh()
         super().__init__([w.HTML("<b>replica: up/down, facts it holds (key:version)</b>"),
                           *rows, self.gossip, self.summary, self.message, self.figure])
+        self.add_class(DASHBOARD_CLASS)
 
     def _toggle(self, node: Any, up: bool) -> None:
         self.cluster.set_up(node, up)
