@@ -85,7 +85,7 @@ EXPECT: tuple[Expect, ...] = (
            axes={"yaxis": "category", "xaxis": "linear"},
            action=("slider", "node down probability p"), input_s=15.0),
     Expect("07_sweeps.ipynb", types=("heatmap",), axes={"xaxis": "category", "yaxis": "category"},
-           action=("select", "aggregate", 3)),
+           action=("select", "metric", 2)),
 )
 
 #: the dashboard figure as the page draws it: trace names/types/sizes, axis types, a signature
@@ -99,9 +99,9 @@ READ_FIGURE = """() => {
   for (const k of Object.keys(gd._fullLayout)) {
     if (/^[xy]axis[0-9]*$/.test(k)) axes[k] = gd._fullLayout[k].type;
   }
-  const sig = JSON.stringify(gd._fullData.map(t => [t.name, arr(t.x).slice(0, 200),
-      arr(t.y).slice(0, 200), t.z ? JSON.stringify(t.z) : '']));
   const title = gd._fullLayout.title ? gd._fullLayout.title.text : '';
+  const sig = title + JSON.stringify(gd._fullData.map(t => [t.name, arr(t.x).slice(0, 200),
+      arr(t.y).slice(0, 200), t.z ? JSON.stringify(t.z) : '', arr(t.text).slice(0, 200)]));
   return {traces, axes, sig, title};
 }"""
 
@@ -183,11 +183,14 @@ def lab(shots: Path) -> Iterator[str]:
         pytest.skip("jupyterlab or a Chrome/Chromium is missing")
     port = free_port()
     log = shots / "lab.log"
+    # Lab saves what it runs: it serves a copy, so the repository's notebooks stay output-free
     work = Path(tempfile.mkdtemp(prefix="syncmodel-lab-"))
+    shutil.copytree(ROOT / "notebooks", work / "notebooks")
     proc = start([exe, "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--IdentityProvider.token=",
-                  "--ServerApp.password=", f"--ServerApp.root_dir={ROOT}",
-                  f"--LabApp.workspaces_dir={work}", "--ServerApp.open_browser=False",
-                  *(["--allow-root"] if os.geteuid() == 0 else [])], log, ROOT)
+                  "--ServerApp.password=", f"--ServerApp.root_dir={work}",
+                  f"--LabApp.workspaces_dir={work / 'workspaces'}", "--LabApp.expose_app_in_browser=True",
+                  "--ServerApp.open_browser=False", *(["--allow-root"] if os.geteuid() == 0 else [])],
+                 log, work)
     try:
         wait_http(f"http://127.0.0.1:{port}/api", proc, log)
         yield f"http://127.0.0.1:{port}/lab/tree/notebooks/"
@@ -248,8 +251,10 @@ def check_case(page: Any, url: str, e: Expect, where: str) -> None:
     else:
         page.goto(url + e.notebook, timeout=120_000)
         page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=120_000)
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        # the kernel is up: run every cell through Lab's own command (--expose-app-in-browser)
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands"
+                               ".isEnabled('notebook:run-all-cells')", timeout=60_000)
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.locator(DASH).first.wait_for(state="attached", timeout=FIRST_RENDER_S * 1000)
     page.locator(DASH).first.scroll_into_view_if_needed()
     left = FIRST_RENDER_S - (time.monotonic() - t0)
@@ -275,15 +280,21 @@ def run_with_retry(browser: Any, url: str, e: Expect, where: str, shots: Path) -
     for attempt in (1, 2):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors: list[str] = []
+        console: list[str] = []
         page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+        page.on("console", lambda m, console=console: console.append(f"{m.type}: {m.text[:300]}"))
         try:
             check_case(page, url, e, where)
+            TIMINGS[f"{where}:{e.notebook}"]["attempt"] = attempt
+            (shots / "browser_timings.json").write_text(json.dumps(TIMINGS, indent=1, sort_keys=True))
             page.screenshot(path=str(shots / f"{where}-{e.notebook}.png"), full_page=False)
             bad = [m for m in errors if "setData" in m]
             assert not bad, f"page errors: {bad}"
             return
         except (PlaywrightError, AssertionError):
             page.screenshot(path=str(shots / f"{where}-{e.notebook}-failure-{attempt}.png"), full_page=True)
+            (shots / f"{where}-{e.notebook}-failure-{attempt}.log").write_text(
+                "\n".join(["page errors:", *errors, "console:", *console]))
             if attempt == 2:
                 raise
         finally:
