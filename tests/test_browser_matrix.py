@@ -186,9 +186,17 @@ def lab(shots: Path) -> Iterator[str]:
     # Lab saves what it runs: it serves a copy, so the repository's notebooks stay output-free
     work = Path(tempfile.mkdtemp(prefix="syncmodel-lab-"))
     shutil.copytree(ROOT / "notebooks", work / "notebooks")
+    # every cell in the DOM (no windowing): the dashboard at the end renders without scrolling
+    settings = work / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    (work / "settings" / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
+    (work / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+     ).write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     proc = start([exe, "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--IdentityProvider.token=",
                   "--ServerApp.password=", f"--ServerApp.root_dir={work}",
                   f"--LabApp.workspaces_dir={work / 'workspaces'}", "--LabApp.expose_app_in_browser=True",
+                  f"--LabApp.user_settings_dir={work / 'settings'}",
                   "--ServerApp.open_browser=False", *(["--allow-root"] if os.geteuid() == 0 else [])],
                  log, work)
     try:
