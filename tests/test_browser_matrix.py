@@ -257,7 +257,8 @@ def check_case(page: Any, url: str, e: Expect, where: str) -> None:
     if where == "voila":
         page.goto(url + e.notebook, timeout=FIRST_RENDER_S * 1000, wait_until="commit")
     else:
-        page.goto(url + e.notebook, timeout=120_000)
+        # ?reset: a fresh workspace, so this notebook is the only one open (and the current one)
+        page.goto(url + e.notebook + "?reset", timeout=120_000)
         page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=120_000)
         # the kernel is up: run every cell through Lab's own command (--expose-app-in-browser)
         page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands"
