@@ -261,8 +261,12 @@ def check_case(page: Any, url: str, e: Expect, where: str) -> None:
         page.goto(url + e.notebook + "?reset", timeout=120_000)
         page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=120_000)
         # the kernel is up: run every cell through Lab's own command (--expose-app-in-browser)
-        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands"
-                               ".isEnabled('notebook:run-all-cells')", timeout=60_000)
+        page.wait_for_function(
+            """() => { const app = window.jupyterapp; const w = app && app.shell.currentWidget;
+                const k = w && w.sessionContext && w.sessionContext.session
+                    && w.sessionContext.session.kernel;
+                return !!k && k.connectionStatus === 'connected' && k.status === 'idle'
+                    && app.commands.isEnabled('notebook:run-all-cells'); }""", timeout=120_000)
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.locator(DASH).first.wait_for(state="attached", timeout=FIRST_RENDER_S * 1000)
     page.locator(DASH).first.scroll_into_view_if_needed()
