@@ -19,6 +19,8 @@ ROLE_COLORS = {"follower": "#D9D9D9", "candidate": "#E69F00", "leader": "#0072B2
                "down": "#000000"}
 MESSAGE_COLORS = {"rv": "#E69F00", "rvr": "#CC79A7", "ae": "#0072B2", "aer": "#56B4E9",
                   "pv": "#009E73", "pvr": "#009E73"}
+#: traces of the dashboard's timeline panel (roles, message kinds, fault marks), padded with empty ones
+TIMELINE_TRACES = 40
 #: legend names of the simulator's message kinds (Raft's RPC names; others as they are)
 MESSAGE_NAMES = {"rv": "RequestVote", "rvr": "vote reply", "ae": "AppendEntries (heartbeat)",
                  "aer": "AppendEntries reply", "pv": "pre-vote", "pvr": "pre-vote reply"}
@@ -182,6 +184,11 @@ def election_dashboard_figure(spans: Sequence[Mapping[str, Any]], arrows: Sequen
                         subplot_titles=("one run: roles per node and messages",
                                         "time to a leader over all trials"))
     timeline_figure(spans, arrows, marks, n=n, fig=fig, row=1)
+    # a fixed number of traces whatever the algorithm's message kinds: a dashboard update then
+    # restyles trace by trace, and never deletes or adds traces on the page
+    for _ in range(max(TIMELINE_TRACES - len(fig.data), 0)):
+        fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name="", showlegend=False, hoverinfo="skip"),
+                      row=1, col=1)
     a = np.asarray(times_ms, dtype=float)
     xs, ys = ecdf(a)
     frac = xs.size / max(a.size, 1)

@@ -55,7 +55,8 @@ from ..viz import screen_layout
 __all__ = ["DASHBOARD_CLASS", "Dashboard", "FigureWidget", "live_figure", "log_slider", "update_figure"]
 
 #: trace properties copied on every update (data and what depends on it)
-_TRACE_KEYS = ("x", "y", "z", "text", "customdata", "hovertext", "name", "texttemplate",
+_TRACE_KEYS = ("x", "y", "z", "text", "customdata", "hovertext", "name", "texttemplate", "mode",
+               "legendgroup", "hoverinfo", "textfont", "line_shape",
                "error_x", "error_y", "base", "width", "zmin", "zmax", "visible", "showlegend",
                "marker", "line", "colorbar", "fill", "fillcolor", "opacity")
 #: axis properties copied on every update
