@@ -6,19 +6,23 @@ STAMP  := $(VENV)/.installed
 FIGDIR ?= figures
 PORT   ?= 8888
 
-.PHONY: all figures test lint unit notebooks browser-test lab voila bench browser clean
+.PHONY: all figures test test-fast lint unit notebooks browser-test lab voila bench browser servers validate clean
 
 all: figures
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[lab,dask,dev]'
+	$(BIN)/python -m pip install -q -e '.[lab,dask,dev,testbed]'
 	@touch $(STAMP)
 
 # Debian's chromium for kaleido (figure export) and Playwright (browser tests).
 browser:
 	@sh scripts/ensure_browser.sh
+
+# Debian's etcd, Redis + Sentinel, Memcached and ZooKeeper for the testbed (syncmodel.testbed).
+servers:
+	@sh scripts/ensure_servers.sh
 
 figures: $(STAMP) browser
 	$(BIN)/syncmodel figures --out $(FIGDIR)
@@ -27,8 +31,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check syncmodel tests benchmarks
 	$(BIN)/mypy
 
-test: $(STAMP) browser lint
+test: $(STAMP) browser servers lint
 	$(BIN)/python -m pytest
+
+# the edit-test loop: unit + property tests and doctests, no slow/notebook/browser test (< 60 s)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not notebook and not browser"
+
+# the real systems measured against the models: writes data/measured/*.csv (about 14 min here)
+validate: $(STAMP) servers
+	$(BIN)/python -m syncmodel.testbed.validate
 
 # root (a container, Binder-like machines) needs --allow-root; the token is printed in the log
 lab: $(STAMP)

@@ -22,7 +22,7 @@ import simpy
 
 from syncmodel.rng import spawn_ints
 from syncmodel.sim.latency import buffered
-from syncmodel.sync import pbs, simulate, staleness
+from syncmodel.sync import pbs, simulate_store, staleness
 
 N, R, W = 3, 1, 1
 T_MS = 0.2
@@ -146,8 +146,8 @@ def main() -> None:
         best = math.inf
         summary: dict = {}
         for seed in spawn_ints(6, 2):
-            run, cpu = timed(simulate, mode, 3, r, w, seed=seed, duration_ms=20_000.0, clients=4,
-                             write_rate=50.0, read_rate=50.0, crashes=[(1, 5000.0, 6000.0)])
+            run, cpu = timed(simulate_store, mode, 3, r, w, seed=seed, duration_ms=20_000.0, clients=4,
+                             write_rate_per_s=50.0, read_rate_per_s=50.0, crashes=[(1, 5000.0, 6000.0)])
             if cpu < best:
                 best, summary = cpu, run.summary()
         ops = summary["writes"] + summary["reads"]

@@ -10,6 +10,9 @@ import functools
 import hashlib
 import json
 import os
+import pickle
+import sys
+import sysconfig
 import time
 import types
 import uuid
@@ -42,40 +45,215 @@ def canonical(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} value {value!r} has no stable cache key")
 
 
+_SCALARS = (type(None), bool, int, float, str)
+
+
+def typed(value: Any) -> Any:
+    """Like :func:`canonical`, but values that compare equal and are different inputs get
+    different forms: ``(1, 2)`` and ``[1, 2]``, ``1`` and ``1.0`` and ``True``, a dict and
+    an OrderedDict, an int and an IntEnum member.  Containers become ``[type, items]``
+    (sets sorted by their items' text); TypeError for anything else."""
+    value = plain(value)
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if isinstance(value, _SCALARS):  # subclasses: IntEnum, str enums, ...
+        return [f"{kind.__module__}.{kind.__qualname__}", canonical(value)]
+    tag = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    if isinstance(value, (list, tuple)):
+        return [tag, [typed(v) for v in value]]
+    if isinstance(value, (set, frozenset)):
+        return [tag, sorted((typed(v) for v in value), key=dumps)]
+    if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
+        return [tag, {k: typed(v) for k, v in value.items()}]
+    raise TypeError(f"{type(value).__name__} value {value!r} has no stable cache key")
+
+
 def dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=True)
 
 
 def _code_digest(code: types.CodeType, h: Any) -> None:
     h.update(code.co_code)
-    h.update(repr(code.co_names).encode())
+    # the signature: names, positional / keyword-only counts, *args/**kwargs flags
+    h.update(repr((code.co_names, code.co_varnames, code.co_freevars, code.co_cellvars,
+                   code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount,
+                   code.co_flags & 0x0C)).encode())
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
             _code_digest(const, h)
         elif isinstance(const, frozenset):  # set literals: order varies with hash seed
             h.update(repr(sorted(map(repr, const))).encode())
         else:
-            h.update(repr(const).encode())
+            h.update(repr((type(const).__name__, const)).encode())
 
 
-def fn_identity(fn: Callable[..., Any]) -> dict[str, Any]:
-    """Qualified name and bytecode digest of ``fn`` (partials: plus their bound args)."""
+def _is_library(module_name: str | None) -> bool:
+    """True for code whose version the key does not follow: syncmodel (its version is in
+    the key), the standard library and installed packages (site-packages)."""
+    if not module_name:
+        return True
+    root = module_name.split(".")[0]
+    if root == "syncmodel" or root in sys.stdlib_module_names or root == "builtins":
+        return True
+    mod = sys.modules.get(module_name)
+    path = getattr(mod, "__file__", None)
+    if not path:
+        return mod is not None  # built into the interpreter; unknown modules: follow them
+    path = os.path.realpath(path)
+    return any(path.startswith(p) for p in _library_dirs())
+
+
+@functools.lru_cache(maxsize=1)
+def _library_dirs() -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    dirs = {os.path.realpath(paths[k]) for k in ("stdlib", "platstdlib", "purelib", "platlib")
+            if k in paths}
+    return tuple(sorted(d + os.sep for d in dirs))
+
+
+def _value_digest(value: Any, what: str) -> str:
+    """A stable text of a closure cell or default value: its typed form, else a digest of
+    its pickle (numpy arrays, dataclasses, ...); TypeError when it has neither."""
+    try:
+        return dumps(typed(value))
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, np.ndarray):
+        return f"ndarray:{value.dtype.str}:{value.shape}:{hashlib.sha256(value.tobytes()).hexdigest()}"
+    try:
+        return "pickle:" + hashlib.sha256(pickle.dumps(value, protocol=4)).hexdigest()
+    except Exception as exc:
+        raise TypeError(f"{what} {type(value).__name__} value {value!r} has no stable cache key "
+                        f"(pass cache_key=...)") from exc
+
+
+_IMMUTABLE = (type(None), bool, int, float, complex, str, bytes, tuple, frozenset)
+
+
+class _Fingerprint:
+    """The sha256 of a function's code, signature, defaults and closure values, and of the
+    code of the user-level functions and classes it names (recursively, each once)."""
+
+    def __init__(self) -> None:
+        self.h = hashlib.sha256()
+        self.seen: set[int] = set()
+
+    def function(self, fn: Any, depth: int = 0) -> None:
+        if id(fn) in self.seen or depth > 50:
+            return
+        self.seen.add(id(fn))
+        code = getattr(fn, "__code__", None)
+        if not isinstance(code, types.CodeType):
+            return
+        self.h.update(f"fn:{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', '?')}".encode())
+        _code_digest(code, self.h)
+        for label, values in (("defaults", getattr(fn, "__defaults__", None) or ()),
+                              ("kwdefaults", sorted((getattr(fn, "__kwdefaults__", None) or {}).items()))):
+            for v in values:
+                self.value(v, depth, f"default {label}", strict=True)
+        for name, cell in zip(code.co_freevars, getattr(fn, "__closure__", None) or (), strict=False):
+            try:
+                contents = cell.cell_contents
+            except ValueError:  # an empty cell (a name not yet bound)
+                continue
+            self.h.update(f"cell:{name}".encode())
+            self.value(contents, depth, f"closure value {name!r}", strict=True)
+        gl = getattr(fn, "__globals__", {})
+        for name in sorted(_all_names(code)):
+            if name in gl:
+                self.h.update(f"global:{name}".encode())
+                self.value(gl[name], depth, f"global {name!r}", strict=False, names=_all_names(code))
+
+    def value(self, v: Any, depth: int, what: str, *, strict: bool,
+              names: frozenset[str] = frozenset()) -> None:
+        """Digest one value fn can see.  Functions and classes of user modules are followed;
+        library ones are named; ``strict`` values (closures, defaults) must have a stable
+        text; globals count only when immutable (a list fn appends to is state, not input)."""
+        if isinstance(v, functools.partial):
+            self.value(v.func, depth + 1, what, strict=strict)
+            for a in (*v.args, *sorted(v.keywords.items())):
+                self.value(a, depth + 1, what, strict=True)
+            return
+        if isinstance(v, types.ModuleType):
+            self.h.update(f"module:{v.__name__}".encode())
+            if not _is_library(v.__name__):  # module.f: follow the attributes fn names
+                for attr in sorted(names):
+                    member = getattr(v, attr, None)
+                    if isinstance(member, (types.FunctionType, type)):
+                        self.value(member, depth + 1, what, strict=False)
+            return
+        if isinstance(v, (types.FunctionType, types.MethodType)) or isinstance(v, type):
+            target = v.__func__ if isinstance(v, types.MethodType) else v
+            mod = getattr(target, "__module__", None)
+            self.h.update(f"ref:{mod}.{getattr(target, '__qualname__', '?')}".encode())
+            if _is_library(mod):
+                return
+            if isinstance(target, type):
+                if id(target) in self.seen:
+                    return
+                self.seen.add(id(target))
+                for attr, member in sorted(vars(target).items()):
+                    inner = getattr(member, "__func__", member)
+                    if isinstance(inner, types.FunctionType):
+                        self.h.update(f"method:{attr}".encode())
+                        self.function(inner, depth + 1)
+                    elif not attr.startswith("__") and isinstance(member, _IMMUTABLE):
+                        self.h.update(f"attr:{attr}={_try_text(member)}".encode())
+                return
+            self.function(target, depth + 1)
+            return
+        if not strict and callable(v) and not isinstance(v, (types.BuiltinFunctionType, np.ufunc)):
+            self.h.update(f"obj:{type(v).__module__}.{type(v).__qualname__}".encode())
+            return
+        if strict:
+            self.h.update(_value_digest(v, what).encode())
+        elif isinstance(v, _IMMUTABLE) or isinstance(v, (np.generic, np.ndarray)):
+            try:
+                self.h.update(_value_digest(v, what).encode())
+            except TypeError:
+                self.h.update(f"type:{type(v).__qualname__}".encode())
+        else:
+            self.h.update(f"type:{type(v).__qualname__}".encode())
+
+
+def _try_text(v: Any) -> str:
+    try:
+        return dumps(typed(v))
+    except (TypeError, ValueError):
+        return type(v).__qualname__
+
+
+def _all_names(code: types.CodeType) -> frozenset[str]:
+    """Every global or attribute name ``code`` and its nested code objects mention."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _all_names(const)
+    return frozenset(names)
+
+
+def fn_identity(fn: Callable[..., Any], cache_key: Any = None) -> dict[str, Any]:
+    """Qualified name and fingerprint of ``fn``: bytecode, signature (parameter names and
+    kinds), default values, closure values, and the code of the user functions and classes
+    it reaches by name (library code and syncmodel itself, covered by the syncmodel version,
+    are named only).  Partials: plus their bound arguments.  With ``cache_key`` (any
+    JSON-like value) the fingerprint is that value instead: the caller vouches for it.
+    TypeError when a closure or default value has no stable text form."""
     if isinstance(fn, functools.partial):
-        inner = fn_identity(fn.func)
+        inner = fn_identity(fn.func, cache_key)
         return {"name": f"partial({inner['name']})", "partial": inner,
-                "args": canonical(list(fn.args)), "keywords": canonical(dict(fn.keywords))}
+                "args": typed(list(fn.args)), "keywords": typed(dict(fn.keywords))}
     target = fn if hasattr(fn, "__code__") else type(fn)
     name = f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', repr(target))}"
-    code = getattr(fn, "__code__", None) or getattr(type(fn).__call__, "__code__", None)
-    h = hashlib.sha256()
-    if isinstance(code, types.CodeType):
-        _code_digest(code, h)
-    for cell in getattr(fn, "__closure__", None) or ():
-        try:
-            h.update(dumps(canonical(cell.cell_contents)).encode())
-        except (TypeError, ValueError):
-            h.update(type(cell.cell_contents).__qualname__.encode())
-    return {"name": name, "code": h.hexdigest()[:16]}
+    if cache_key is not None:
+        return {"name": name, "cache_key": typed(cache_key)}
+    fp = _Fingerprint()
+    if hasattr(fn, "__code__"):
+        fp.function(fn)
+    else:  # a callable object: its class's code; its state is not covered (see sweep.run)
+        fp.value(type(fn), 0, "fn", strict=False)  # its methods, __call__ among them
+    return {"name": name, "code": fp.h.hexdigest()[:32]}
 
 
 def version() -> str:
@@ -85,7 +263,7 @@ def version() -> str:
 
 
 def key(ident: Mapping[str, Any], point: Mapping[str, Any], seed: int) -> str:
-    payload = {"fn": ident, "params": {k: canonical(v) for k, v in point.items()},
+    payload = {"fn": ident, "params": {k: typed(v) for k, v in point.items()},
                "seed": int(seed), "version": version()}
     return hashlib.sha256(dumps(payload).encode()).hexdigest()
 

@@ -17,11 +17,11 @@ import numpy as np
 from ._poisson import (
     CODEGEN_DP_LIMIT,
     _blocks_fail,
-    _blocks_fail_py,
     _blocks_source,
     _dp_source,
     _k_of_children_fail,
-    _k_of_children_fail_py,
+    _scalar_blocks,
+    _scalar_kof,
 )
 from .structure import Choose, Node, Structure, Tree
 
@@ -49,8 +49,7 @@ class _Plan:
         """The ops with index tuples as numpy arrays (for the batch evaluator)."""
         if self._arrays is None:
             self._arrays = [
-                (op[0], op[1], np.asarray(op[2], dtype=np.intp)) if op[0] == "leaves" else op
-                for op in self.ops
+                (op[0], op[1], _index(op[2])) if op[0] == "leaves" else op for op in self.ops
             ]
         return self._arrays
 
@@ -92,34 +91,17 @@ class _Plan:
                 expr = repr(float(op[1]))
             lines.append(f"    v{j} = {expr}")
         lines.append(f"    return v{len(self.ops) - 1}")
-        namespace: dict[str, Any] = {"_kof": _k_of_children_fail_py, "_blocks": _blocks_fail_py}
+        namespace: dict[str, Any] = {"_kof": _scalar_kof, "_blocks": _scalar_blocks}
         exec(compile("\n".join(lines), "<syncmodel.failure plan>", "exec"), namespace)
         return namespace["plan"]
 
     def evaluate(self, P: np.ndarray) -> np.ndarray:
         """P(S) for node failure probabilities P of shape (n, B); returns (B,)."""
-        if P.shape[1] == 1:
-            return np.array([self.evaluate_scalar(P[:, 0].tolist())])
-        vals: list[np.ndarray] = []
-        B = P.shape[1]
-        for op in self.arrays:
-            kind = op[0]
-            if kind == "leaves":
-                vals.append(_k_of_children_fail(op[1], P[op[2]]))
-            elif kind == "factor":
-                pi = P[op[1]]
-                vals.append(pi * vals[op[2]] + (1.0 - pi) * vals[op[3]])
-            elif kind == "kofn":
-                vals.append(_k_of_children_fail(op[1], np.stack([vals[j] for j in op[2]])))
-            elif kind == "blocks":
-                fg, fgx = (np.stack([vals[j] for j in slots]) for slots in op[3:5])
-                vals.append(_blocks_fail(op[1], op[2], fg, fgx))
-            else:
-                vals.append(np.full(B, float(op[1])))
-        return vals[-1]
+        return np.asarray(self._interpret(P, batch=True))
 
     def evaluate_scalar(self, p: list[float]) -> float:
-        """P(S) for one vector of node failure probabilities (Python floats: no numpy overhead).
+        """P(S) for one vector of node failure probabilities (Python floats: no numpy overhead
+        outside the Poisson-binomial ops).
 
         The first call interprets the ops; later calls run generated straight-line code.
         """
@@ -129,24 +111,41 @@ class _Plan:
         if self.calls >= 2 and (len(self.ops) > 1 or self._small_dp()):
             self._fn = self._codegen()
             return float(self._fn(p))
-        vals: list[float] = []
-        for op in self.ops:
+        return float(self._interpret(p, batch=False))
+
+    def _interpret(self, P: Any, batch: bool) -> Any:
+        """Run the ops on ``P``: an (n, B) array when ``batch`` (values are (B,) arrays), else
+        a list of n floats (values are floats; the kernels get (m, 1) arrays)."""
+        vals: list[Any] = []
+        kof: Any = _k_of_children_fail if batch else _scalar_kof
+        blocks: Any = _blocks_fail if batch else _scalar_blocks
+        stack: Any = np.stack if batch else list
+        for op in (self.arrays if batch else self.ops):
             kind = op[0]
             if kind == "leaves":
                 idx = op[2]
-                vals.append(
-                    p[idx[0]] if len(idx) == 1 else _k_of_children_fail_py(op[1], [p[i] for i in idx])
-                )
+                if batch:
+                    vals.append(_k_of_children_fail(op[1], P[idx]))
+                else:
+                    vals.append(P[idx[0]] if len(idx) == 1 else kof(op[1], [P[i] for i in idx]))
             elif kind == "factor":
-                pi = p[op[1]]
+                pi = P[op[1]]
                 vals.append(pi * vals[op[2]] + (1.0 - pi) * vals[op[3]])
             elif kind == "kofn":
-                vals.append(_k_of_children_fail_py(op[1], [vals[j] for j in op[2]]))
+                vals.append(kof(op[1], stack([vals[j] for j in op[2]])))
             elif kind == "blocks":
-                vals.append(_blocks_fail_py(op[1], op[2], [vals[j] for j in op[3]], [vals[j] for j in op[4]]))
+                vals.append(blocks(op[1], op[2], stack([vals[j] for j in op[3]]),
+                                   stack([vals[j] for j in op[4]])))
             else:
-                vals.append(float(op[1]))
+                vals.append(np.full(P.shape[1], float(op[1])) if batch else float(op[1]))
         return vals[-1]
+
+
+def _index(idx: tuple[int, ...]) -> Any:
+    """Row selector of a "leaves" op: a slice (a view, no copy) for consecutive nodes."""
+    if idx and list(idx) == list(range(idx[0], idx[0] + len(idx))):
+        return slice(idx[0], idx[0] + len(idx))
+    return np.asarray(idx, dtype=np.intp)
 
 
 class _BudgetExceeded(Exception):
@@ -404,6 +403,11 @@ def _plan(structure: Structure, budget: int | Callable[[], int] | None) -> _Plan
             plan = _Plan([("leaves", structure.k, tuple(range(len(structure.children))))], 0)
             cache["plan"] = plan
             return plan
+    if structure.n >= BLOCKS_MIN_NODES:
+        fast = _threshold_blocks_plan(structure)
+        if fast is not None:
+            cache["plan"] = fast
+            return fast
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 20_000 + 8 * structure.n))  # factoring recurses per node
     try:
@@ -418,3 +422,83 @@ def _plan(structure: Structure, budget: int | Callable[[], int] | None) -> _Plan
         sys.setrecursionlimit(limit)
     cache["plan"] = plan
     return plan
+
+
+#: structures with at least this many nodes try :func:`_threshold_blocks_plan` before the
+#: compiler (whose node bitmasks cost O(n) bits per sub-expression: O(n²) for a grid)
+BLOCKS_MIN_NODES = 10_000
+
+
+def _group(s: Structure, index: Mapping[Hashable, int]) -> tuple[int, tuple[int, ...]] | None:
+    """(k, node indices) when ``s`` is a node or "k of these distinct nodes", else None."""
+    if type(s) is Node:
+        return 1, (index[s.name],)
+    if type(s) is Choose:
+        try:
+            idx = tuple([index[c.name] for c in s.children])  # type: ignore[attr-defined]
+        except (AttributeError, KeyError):  # a child that is not a node
+            return None
+        if all(type(c) is Node for c in s.children) and len(set(idx)) == len(idx):
+            return s.k, idx
+    return None
+
+
+def _threshold_blocks_plan(structure: Structure) -> _Plan | None:
+    """The plan of an aligned-blocks structure found on node names, without node bitmasks.
+
+    Shape: S = all-of (or any-of) of X = choose(k, X_1..X_b) and side children G_t, where
+    every X_t is "k_t of its distinct nodes", the X_t are node-disjoint, and each G_t is
+    "k'_t of exactly the nodes of X_t" (at most one per t).  Then, per block, G_t joined
+    with X_t is one threshold on the same nodes (all-of: the larger k; any-of: the
+    smaller), and :func:`_blocks_fail` finishes in O(n).  A grid's reads * writes is the
+    case in point (X = any full row, G_t = row t has a live node).  None if S has another
+    shape (the compiler handles it).
+    """
+    if type(structure) is not Choose or structure.k not in (1, len(structure.children)):
+        return None
+    conjunction = structure.k == len(structure.children) > 1
+    index = dict(zip(structure.nodes, range(structure.n), strict=True))
+    for x in structure.children:
+        if type(x) is not Choose or len(x.children) < 2:
+            continue
+        parts = [_group(c, index) for c in x.children]
+        if any(g is None for g in parts):
+            continue
+        part_of: dict[frozenset[int], int] = {}
+        for t, g in enumerate(parts):
+            assert g is not None
+            part_of[frozenset(g[1])] = t
+        if len(part_of) != len(parts) or sum(len(g[1]) for g in parts if g) != len(
+                set().union(*(g[1] for g in parts if g))):
+            continue  # parts repeat or share nodes
+        side: list[int | None] = [None] * len(parts)
+        ok = True
+        for c in structure.children:
+            if c is x:
+                continue
+            g = _group(c, index)
+            at = part_of.get(frozenset(g[1])) if g is not None else None
+            if g is None or at is None or side[at] is not None:
+                ok = False
+                break
+            side[at] = g[0]
+        if not ok or sum(len(g[1]) for g in parts if g) != structure.n:
+            continue
+        ops: list[tuple[Any, ...]] = []
+        g_slots, gx_slots = [], []
+        for t, g in enumerate(parts):
+            assert g is not None
+            kt, idx = g
+            ks = side[t]
+            if ks is None:  # no side child: G_t is TRUE (all-of) or FALSE (any-of)
+                ops.append(("const", 0.0 if conjunction else 1.0))
+                joined = kt
+            else:
+                ops.append(("leaves", ks, idx))
+                joined = max(kt, ks) if conjunction else min(kt, ks)
+            g_slots.append(len(ops) - 1)
+            ops.append(("leaves", joined, idx))
+            gx_slots.append(len(ops) - 1)
+        ops.append(("blocks", x.k, conjunction, tuple(g_slots), tuple(gx_slots)))
+        return _Plan(ops, 0)
+    return None

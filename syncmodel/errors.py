@@ -1,7 +1,8 @@
 """Exceptions raised by syncmodel.
 
 Every error a user can cause derives from :class:`SyncModelError`.  Bad input is
-:class:`InvalidParameterError`; "no answer exists" is :class:`InfeasibleError`.
+:class:`InvalidParameterError`; "no answer exists" is :class:`InfeasibleError`; a valid input too
+large to compute within the stated bounds is :class:`ResourceLimitError` (refused before it starts).
 """
 
 from __future__ import annotations
@@ -24,6 +25,25 @@ class InvalidParameterError(SyncModelError, ValueError):
 
 class InfeasibleError(SyncModelError, ValueError):
     """The question is well posed but has no answer (e.g. no strategy meets a limit)."""
+
+
+class ResourceLimitError(InvalidParameterError):
+    """The input is valid but the computation would exceed a memory or work bound.
+
+    Raised *before* anything large is allocated. The message names the entry point and the
+    input, gives the estimate (bytes or operations) and the way out: a Monte Carlo method, a
+    smaller size, or a ``max_*`` argument that raises the bound.
+    """
+
+
+def too_big(what: str, estimate: str, way_out: str) -> ResourceLimitError:
+    """Build the standard message: ``"<what> needs <estimate>; <way_out>"``.
+
+    >>> str(too_big("markov.system(majority(100000))", "7.5e+10 bytes",
+    ...             "use failure_probability for the steady state"))
+    'markov.system(majority(100000)) needs 7.5e+10 bytes; use failure_probability for the steady state'
+    """
+    return ResourceLimitError(f"{what} needs {estimate}; {way_out}")
 
 
 def invalid(name: str, value: Any, expected: str) -> InvalidParameterError:

@@ -173,8 +173,59 @@ def _render_specs(specs: list[dict[str, Any]]) -> None:
                 raise RuntimeError(problem) from None
 
 
+#: a temporary file of a writer that is still alive is left alone up to this age
+_PART_MAX_AGE_S = 24 * 3600.0
+
+
+def _part_prefix(path: Path) -> str:
+    """Temporary files of ``path`` are ``.<name>.<pid>.<random>.part`` beside it."""
+    return f".{path.name}.{os.getpid()}."
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def clean_stale_parts(path: Path) -> list[Path]:
+    """Remove the temporary files a killed writer left beside ``path`` (its process is gone,
+    or the file is older than a day); return those removed.  Live writers' files stay."""
+    import time
+
+    removed: list[Path] = []
+    now = time.time()
+    try:
+        candidates = list(path.parent.glob(f".{glob_escape(path.name)}.*.part"))
+    except OSError:
+        return removed
+    for part in candidates:
+        middle = part.name[len(path.name) + 2:-len(".part")]
+        pid_text = middle.split(".", 1)[0]
+        try:
+            stale = (not pid_text.isdigit() or not _pid_alive(int(pid_text))
+                     or now - part.lstat().st_mtime > _PART_MAX_AGE_S)
+            if stale and int(pid_text or -1) != os.getpid():
+                part.unlink()
+                removed.append(part)
+        except (OSError, ValueError):
+            pass
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    """``name`` with glob's special characters taken literally."""
+    import glob
+
+    return glob.escape(name)
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_part_prefix(path), suffix=".part", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "wb") as fh:
@@ -196,7 +247,8 @@ def _render_images(fig: Any, targets: dict[str, Path]) -> None:
     temps: dict[str, Path] = {}
     try:
         for fmt, target in targets.items():
-            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+            fd, name = tempfile.mkstemp(prefix=_part_prefix(target), suffix=".part",
+                                        dir=target.parent)
             os.close(fd)
             temps[fmt] = Path(name)
         specs = [{"fig": fig, "path": str(temps[fmt]),
@@ -238,31 +290,92 @@ def write_figure(fig: Any, path: str | os.PathLike[str],
                  formats: Iterable[str] = IMAGE_FORMATS) -> list[Path]:
     """Write ``fig`` to ``path`` with each suffix in ``formats``; return the files written.
 
-    ``path`` may carry a suffix (it is replaced).  Formats are ``pdf``, ``svg``,
+    ``path`` may carry one of these format suffixes (it is replaced); any other dot
+    belongs to the name (``"n=0.5"`` writes ``n=0.5.pdf``, ``"run.v1"`` writes
+    ``run.v1.pdf``).  A path with no file name (``""``, ``"."``, ``"dir/"``) raises
+    InvalidParameterError.  Formats are ``pdf``, ``svg``,
     ``png`` (288 dpi) and ``html`` (self-contained).  Image formats need a
     Chrome/Chromium: without one they are skipped, an HTML file is written
     instead, and one line on stderr says why.  Each file appears whole or not at
-    all: it is written to a temporary file in the same folder and renamed.
+    all: it is written to a temporary file in the same folder and renamed; the
+    temporary files of killed writers are removed by the next write of that figure.
     """
     from plotly.basedatatypes import BaseFigure  # here: importing export stays plotly-free
 
     if not isinstance(fig, BaseFigure):
         raise invalid("fig", fig, "a plotly figure")
     fmts = check_formats(formats)
-    base = Path(check_path("path", path))
-    if base.suffix.lstrip(".") in ALL_FORMATS:
-        base = base.with_suffix("")
-    base.parent.mkdir(parents=True, exist_ok=True)
+    base = figure_base("path", check_path("path", path))
+    try:
+        base.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise invalid("path", path, f"a file name in a folder that can be made ({exc})") from None
+    if not base.parent.is_dir():
+        raise invalid("path", path, "a file name in a folder")
     wants_images = [f for f in fmts if f in IMAGE_FORMATS]
     problem = _ensure_server() if wants_images else None
     if problem is not None:
         print(f"syncmodel: wrote HTML instead of {'/'.join(wants_images).upper()} for "
               f"{base.name}: {problem}", file=sys.stderr)
         fmts = tuple(dict.fromkeys([f for f in fmts if f == "html"] + ["html"]))
-    images = {f: base.with_suffix(f".{f}") for f in fmts if f in IMAGE_FORMATS}
+    targets = {f: target(base, f) for f in fmts}
+    for t in targets.values():
+        clean_stale_parts(t)
+        if t.is_dir():
+            raise invalid("path", path, f"a file name ({t} is a folder)")
+    images = {f: t for f, t in targets.items() if f in IMAGE_FORMATS}
     if images:
         _render_images(fig, images)
     if "html" in fmts:
-        _atomic_write(base.with_suffix(".html"),
-                      fig.to_html(include_plotlyjs=True, full_html=True).encode())
-    return [base.with_suffix(f".{f}") for f in fmts]
+        _atomic_write(targets["html"], fig.to_html(include_plotlyjs=True, full_html=True).encode())
+    return list(targets.values())
+
+
+def check_output_dir(name: str, out: str | os.PathLike[str],
+                     files: Iterable[str] = ()) -> Path:
+    """Make sure figures can be written into folder ``out`` before any is built: it is a
+    folder or can be made (not an existing file, not under a file), a file can be created
+    in it, and none of ``files`` (names inside it) is a folder.  InvalidParameterError
+    naming ``name`` and the problem otherwise; returns ``out`` as a Path."""
+    folder = Path(check_path(name, out))
+    if folder.exists() and not folder.is_dir():
+        raise invalid(name, os.fspath(out), "a folder (it is an existing file)")
+    for parent in folder.parents:
+        if parent.exists() and not parent.is_dir():
+            raise invalid(name, os.fspath(out), f"a folder (it is under the file {parent})")
+        if parent.exists():
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise invalid(name, os.fspath(out), f"a folder that can be made ({exc.strerror})") from None
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".syncmodel-probe.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise invalid(name, os.fspath(out), f"a writable folder ({exc.strerror})") from None
+    for f in files:
+        if (folder / f).is_dir():
+            raise invalid(name, os.fspath(out), f"a folder where {f} can be written "
+                          f"({folder / f} is a folder)")
+    return folder
+
+
+def figure_base(name: str, path: str | os.PathLike[str]) -> Path:
+    """``path`` without a known format suffix (``fig.pdf`` -> ``fig``; ``n=0.5`` stays);
+    InvalidParameterError naming ``name`` when no file name is left."""
+    text = os.fspath(path)
+    if not isinstance(text, str):
+        raise invalid(name, path, "a path (str or os.PathLike of str)")
+    base = Path(text)
+    if text.endswith(("/", os.sep)) or base.name in ("", ".", ".."):
+        raise invalid(name, path, "a file name (without a suffix, in an optional folder)")
+    if base.suffix.lstrip(".") in ALL_FORMATS and base.stem not in ("", ".", ".."):
+        base = base.with_name(base.stem)
+    return base
+
+
+def target(base: Path, fmt: str) -> Path:
+    """The file of format ``fmt`` for ``base``: the suffix is appended, never substituted."""
+    return base.with_name(f"{base.name}.{fmt}")

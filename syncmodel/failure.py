@@ -21,7 +21,6 @@ and writes.
 
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -32,7 +31,16 @@ from typing import Any
 import numpy as np
 
 from ._compiler import _BudgetExceeded, _plan
-from .errors import InfeasibleError, InvalidParameterError, check_probability, float_array, invalid
+from ._stats import normalise_p, normalise_p_list, wilson_interval
+from .errors import (
+    InfeasibleError,
+    InvalidParameterError,
+    check_int,
+    check_probability,
+    float_array,
+    invalid,
+    too_big,
+)
 from .rng import Seed, as_generator
 from .structure import (
     Structure,
@@ -62,6 +70,16 @@ AUTO_FACTORING_BUDGET = 50_000
 #: 2 cores, 2026-11-26: a step of an irregular set family ~100 µs, a word op ~0.3 ns)
 WORD_OPS_PER_STEP = 300_000
 DEFAULT_SAMPLES = 1_000_000
+#: node draws per Monte Carlo chunk (~38 MB of uniforms and flags), whatever the node count
+MC_CHUNK_CELLS = 2**22
+#: most node draws (samples × n) a Monte Carlo run takes without max_draws (~3 min here)
+MC_MAX_DRAWS = 20_000_000_000
+#: node draws per second measured here (benchmarks/bench_failure.py), for the estimate
+MC_DRAWS_PER_S = 1e8
+#: runs with at least this many node draws show a progress bar
+MC_PROGRESS_DRAWS = 1_000_000_000
+#: structures with more nodes are evaluated on numpy arrays, smaller ones on Python floats
+SCALAR_MAX_NODES = 20_000
 
 
 # --------------------------------------------------------------------------- inputs
@@ -99,67 +117,10 @@ def node_probabilities(structure: Structure, p: Any) -> np.ndarray:
     """Per-node failure probabilities aligned with ``structure.nodes``.
 
     ``p`` is one float for every node, a sequence in the order of
-    ``structure.nodes``, or a mapping {node: p} naming every node and no other.
+    ``structure.nodes``, or a mapping {node: p} naming every node and no other
+    (:func:`syncmodel._stats.normalise_p`).
     """
-    nodes = as_structure(structure, "structure").nodes
-    if isinstance(p, Mapping):
-        known = set(nodes)
-        unknown = [x for x in p if x not in known]
-        if unknown:
-            raise invalid("p", dict(p), f"a mapping over the structure's nodes (unknown: {unknown!r})")
-        missing = [x for x in nodes if x not in p]
-        if missing:
-            raise invalid("p", dict(p), f"a mapping naming every node (missing: {missing!r})")
-        arr = np.array([check_probability(f"p[{x!r}]", p[x]) for x in nodes], dtype=float)
-        return arr
-    if isinstance(p, numbers.Real) and not isinstance(p, bool):
-        return np.full(len(nodes), check_probability("p", p))
-    if isinstance(p, (str, bytes)) or not isinstance(p, (Sequence, np.ndarray)):
-        raise invalid("p", p, "a float, a sequence or a {node: p} mapping")
-    try:
-        arr = np.asarray(p, dtype=float)
-    except (TypeError, ValueError):
-        raise invalid("p", p, "a float, a sequence of floats or a {node: p} mapping") from None
-    if arr.ndim != 1 or arr.size != len(nodes):
-        raise invalid("p", p, f"a sequence of {len(nodes)} probabilities (one per node)")
-    if not np.all((arr >= 0) & (arr <= 1)):
-        bad = arr[~((arr >= 0) & (arr <= 1))][0]
-        raise invalid("p", float(bad), "in [0, 1] for every node")
-    return arr
-
-
-def _prob_list(structure: Structure, p: Any) -> list[float]:
-    """Validated per-node failure probabilities as a Python list (the scalar fast path)."""
-    n = structure.n
-    if isinstance(p, float | int) and not isinstance(p, bool):
-        v = float(p)
-        if not (0.0 <= v <= 1.0):
-            raise invalid("p", p, "in [0, 1]")
-        return [v] * n
-    if type(p) is dict and len(p) == n:
-        try:
-            raw = [p[x] for x in structure.nodes]  # n keys, all found: none unknown
-        except KeyError:
-            return node_probabilities(structure, p).tolist()  # raises, naming the node
-        for x in raw:
-            if type(x) is not float or not 0.0 <= x <= 1.0:
-                return node_probabilities(structure, p).tolist()  # converts, or raises
-        return raw
-    elif isinstance(p, np.ndarray) and p.ndim == 1 and p.size == n and p.dtype.kind == "f":
-        out = p.tolist()
-    elif isinstance(p, list | tuple) and len(p) == n:
-        try:
-            out = [float(x) for x in p if not isinstance(x, bool | str)]
-        except (TypeError, ValueError):
-            out = []
-        if len(out) != n:
-            return node_probabilities(structure, p).tolist()
-    else:
-        return node_probabilities(structure, p).tolist()
-    total = sum(out)  # NaN anywhere makes the sum NaN, which fails total == total
-    if not (min(out) >= 0.0 and max(out) <= 1.0 and total == total):
-        return node_probabilities(structure, p).tolist()  # raises, naming the bad value
-    return out
+    return normalise_p(as_structure(structure, "structure").nodes, p)
 
 
 def _domains(structure: Structure, domains: Any, beta: Any, p: np.ndarray) -> list[tuple[np.ndarray, float]]:
@@ -402,7 +363,9 @@ def failure_probability(
 
     Methods: ``"recursion"`` (read-once: each node once): all-of fails with
     1 − ∏(1 − f_j), any-of with ∏ f_j, choose(k) with P(fewer than k children up)
-    from the Poisson-binomial distribution in O(n·k); ``"factoring"``/``"exact"``:
+    from the Poisson-binomial distribution in O(n·k) (past 4·10⁶ DP updates: the
+    binomial tail for equal p, else a tilted divide-and-conquer FFT in O(n log² n),
+    relative error ≤ 1e-9, see :func:`syncmodel._stats.lower_tail`); ``"factoring"``/``"exact"``:
     P(S) = p_i·P(S | i down) + (1 − p_i)·P(S | i up) on repeated nodes, with
     memoization and splitting into node-disjoint parts; before factoring, a
     threshold X = choose(k, X_1..X_b) joined with children that each sit in
@@ -430,13 +393,15 @@ def failure_probability(
         ).estimate
     structure = as_structure(system)
     if beta is None and domains is None and method != "enumeration":
-        # fast path: one vector of independent probabilities, on Python floats
-        plist = _prob_list(structure, p)
+        # fast path: one vector of independent probabilities, on Python floats (on a numpy
+        # column for large structures, where list conversions would cost more than the maths)
+        large = structure.n > SCALAR_MAX_NODES
+        pvec: Any = normalise_p(structure.nodes, p) if large else normalise_p_list(structure.nodes, p)
         if method == "recursion" and not structure.is_read_once():
             _exact_fail(structure, np.zeros((structure.n, 1)), method)  # raises
         try:
             plan = _plan(structure, (lambda: _auto_budget(structure)) if method == "auto" else None)
-            return plan.evaluate_scalar(plist)
+            return float(plan.evaluate(pvec[:, None])[0]) if large else plan.evaluate_scalar(pvec)
         except _BudgetExceeded:
             pass
     structure, probs, doms = _prepare(structure, p, beta, domains)
@@ -513,6 +478,25 @@ def failure_curve(
 
 
 # --------------------------------------------------------------------------- Monte Carlo
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, show: bool, desc: str) -> Any:
+    """A tqdm bar over ``total`` when ``show`` (and tqdm is installed), else a no-op."""
+    if show:
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:  # pragma: no cover - tqdm is a dependency
+            return _NoBar()
+        return tqdm(total=total, desc=desc, unit="sample")
+    return _NoBar()
+
+
 @dataclass(frozen=True)
 class MonteCarloResult:
     """A Monte Carlo estimate of P(S) with its confidence interval."""
@@ -536,11 +520,8 @@ class MonteCarloResult:
 def _interval(failures: int, n: int, confidence: float, kind: str) -> tuple[float, float]:
     if kind == "wilson":
         z = NormalDist().inv_cdf(0.5 + confidence / 2)
-        phat = failures / n
-        denom = 1 + z * z / n
-        centre = (phat + z * z / (2 * n)) / denom
-        half = z * math.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n)) / denom
-        return max(0.0, centre - half), min(1.0, centre + half)
+        lo, hi = wilson_interval(failures / n, n, z)
+        return float(lo), float(hi)
     from scipy.stats import beta as beta_dist  # Clopper–Pearson: exact, conservative
 
     alpha = 1 - confidence
@@ -560,6 +541,7 @@ def failure_probability_mc(
     domains: Any = None,
     seed: Seed = None,
     chunk: int | None = None,
+    max_draws: int = MC_MAX_DRAWS,
 ) -> MonteCarloResult:
     """Monte Carlo P(S) with a confidence interval, same model as :func:`failure_probability`.
 
@@ -570,6 +552,9 @@ def failure_probability_mc(
     (``interval="wilson"``) or Clopper–Pearson (``"clopper-pearson"``, exact
     and conservative).  Same seed, same numbers.  Example: a majority of 3 at
     p = 0.1 gives about 0.028 ± 0.0003 from 10⁶ samples.
+    Chunks hold about 2²² node draws whatever n (memory, not rows); more than
+    ``max_draws`` node draws (samples × n) raise ResourceLimitError up front; past 10⁹
+    draws a progress bar (tqdm) shows on stderr.
     """
     if isinstance(samples, bool) or not isinstance(samples, numbers.Integral) or samples < 1:
         raise invalid("samples", samples, "a positive int")
@@ -577,14 +562,21 @@ def failure_probability_mc(
         raise invalid("confidence", confidence, "in (0, 1)")
     if interval not in ("wilson", "clopper-pearson"):
         raise invalid("interval", interval, "'wilson' or 'clopper-pearson'")
+    max_draws = check_int("max_draws", max_draws, 1)
     structure, probs, doms = _prepare(system, p, beta, domains)
     rng = as_generator(seed)
     tree = structure.tree()
     n = structure.n
-    if chunk is None:
-        chunk = max(1024, 2**22 // max(n, 1))
+    if chunk is None:  # by memory: ~MC_CHUNK_CELLS node draws (8 + 1 bytes each) per chunk
+        chunk = max(1, MC_CHUNK_CELLS // max(n, 1))
     if isinstance(chunk, bool) or not isinstance(chunk, numbers.Integral) or chunk < 1:
         raise invalid("chunk", chunk, "a positive int")
+    draws = int(samples) * max(n, 1)
+    if draws > max_draws:
+        raise too_big(f"failure_probability_mc over {n} nodes × {int(samples)} samples",
+                      f"{draws:.3g} node draws (~{draws / MC_DRAWS_PER_S:.3g} s here)",
+                      f"use fewer samples, the exact method, or max_draws ≥ {draws}")
+    bar = _progress(int(samples), draws >= MC_PROGRESS_DRAWS, "Monte Carlo samples")
     masks = np.array([m for m, _ in doms]) if doms else None
     qs = np.array([q for _, q in doms]) if doms else None
     failures = 0
@@ -594,9 +586,13 @@ def failure_probability_mc(
         live = rng.random((m, n)) >= probs
         if masks is not None and qs is not None:
             dom_down = rng.random((m, len(qs))) < qs
-            live &= ~(dom_down.astype(np.uint8) @ masks.astype(np.uint8)).astype(bool)
+            # Count the down domains covering each node in float64 (exact up to 2^53
+            # domains): a narrow integer counter wraps at 256 domains and marks nodes live.
+            live &= (dom_down.astype(np.float64) @ masks.astype(np.float64)) == 0
         failures += int(m - np.count_nonzero(evaluate_tree(tree, live)))
         remaining -= m
+        bar.update(m)
+    bar.close()
     lo, hi = _interval(failures, int(samples), float(confidence), interval)
     return MonteCarloResult(
         failures / int(samples), lo, hi, int(samples), failures, float(confidence), interval

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InfeasibleError, float_array, invalid
+from ._stats import nines as failure_nines
+from .errors import InfeasibleError, check_int, float_array, invalid, too_big
 from .structure import Structure, as_structure, evaluate_tree
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
 HOURS_PER_YEAR = 365.25 * 24
 #: largest number of nodes for the full (unlumped) 2**n-state chain
 MAX_FULL_NODES = 12
+#: largest lumped chain (n + 1 states): a dense (n+1)² generator, O(n³) solves (~1 s here)
+MAX_LUMPED_STATES = 3_000
 _UNITS = {"s": 3600.0, "min": 60.0, "h": 1.0}
 
 
@@ -80,8 +83,7 @@ def nines(availability: float | np.ndarray) -> Any:
     a = float_array("availability", availability, "in [0, 1]")
     if not np.all((a >= 0) & (a <= 1)):
         raise invalid("availability", availability, "in [0, 1]")
-    with np.errstate(divide="ignore"):
-        out = -np.log10(1.0 - a)
+    out = failure_nines(1.0 - a)
     return float(out) if out.ndim == 0 else out
 
 
@@ -144,7 +146,8 @@ class RepairableSystem:
     the chain has 2ⁿ states (n ≤ 12).
     """
 
-    def __init__(self, structure: Structure, lam: np.ndarray, mu: np.ndarray, repair: str) -> None:
+    def __init__(self, structure: Structure, lam: np.ndarray, mu: np.ndarray, repair: str,
+                 max_states: int = MAX_LUMPED_STATES) -> None:
         if not isinstance(structure, Structure):
             raise invalid("structure", structure, "a Structure (markov.system also takes a QuorumSystem)")
         if repair not in ("independent", "shared"):
@@ -164,6 +167,13 @@ class RepairableSystem:
         symmetric = tree[0] == "n" or (all(ch[0] == "n" for ch in kids) and len(kids) == n)
         self.lumped = bool(homogeneous and symmetric)
         if self.lumped:
+            if n + 1 > max_states:
+                raise too_big(f"markov.system of a {n}-node k-of-n structure",
+                              f"a {n + 1}×{n + 1} generator ({8 * (n + 1) ** 2:.3g} bytes, "
+                              f"~{float(n + 1) ** 3:.3g} flops per solve)",
+                              "for the steady state use failure_probability(structure, "
+                              "p=mttr/(mttf+mttr)) (independent repair), a smaller n, or "
+                              f"max_states ≥ {n + 1}")
             k = 1 if tree[0] == "n" else tree[1]
             j = np.arange(n + 1)
             self.failed_count = j
@@ -285,18 +295,21 @@ class RepairableSystem:
         return self._absorb_time(self.failed_count == self.structure.n)
 
 
-def system(structure: Any, mttf: Any, mttr: Any, repair: str = "independent") -> RepairableSystem:
+def system(structure: Any, mttf: Any, mttr: Any, repair: str = "independent",
+           *, max_states: int = MAX_LUMPED_STATES) -> RepairableSystem:
     """A repairable system: ``structure`` (or QuorumSystem) with per-node MTTF and MTTR.
 
     ``mttf``/``mttr``: one number, a sequence in ``structure.nodes`` order or
     {node: value}; MTTR may be inf (no repair).  ``repair`` is "independent"
     (a crew per node) or "shared" (one crew).  Returns a
     :class:`RepairableSystem` with ``availability()``, ``availability_at(t)``,
-    ``mttf()`` and ``mttdl()``.
+    ``mttf()`` and ``mttdl()``.  A lumped chain of more than ``max_states`` states raises
+    ResourceLimitError before anything is allocated.
     """
     s = as_structure(structure)
+    max_states = check_int("max_states", max_states, 2)
     if repair not in ("independent", "shared"):
         raise invalid("repair", repair, "'independent' or 'shared'")
     f = _per_node(s, mttf, "mttf", allow_inf=False)
     r = _per_node(s, mttr, "mttr", allow_inf=True)
-    return RepairableSystem(s, 1.0 / f, 1.0 / r, repair)
+    return RepairableSystem(s, 1.0 / f, 1.0 / r, repair, max_states)

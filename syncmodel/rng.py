@@ -13,6 +13,9 @@ import numpy as np
 
 from .errors import invalid
 
+__all__ = ["Seed", "as_generator", "check_seed", "seed_sequence", "spawn", "spawn_ints"]
+
+
 Seed = int | np.random.SeedSequence | np.random.Generator | None
 
 
@@ -63,3 +66,20 @@ def spawn(seed: Seed, n: int) -> list[np.random.SeedSequence]:
 def spawn_ints(seed: Seed, n: int) -> list[int]:
     """Return ``n`` reproducible int seeds (63-bit), one per child stream of ``seed``."""
     return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in spawn(seed, n)]
+
+
+def check_seed(seed: object) -> None:
+    """Refuse, naming ``seed``, anything :func:`as_generator` would not take (a negative int,
+    a bool, a float, a string) — without drawing from a Generator.
+
+    >>> check_seed(3); check_seed(None)
+    >>> check_seed(-1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    syncmodel.errors.InvalidParameterError: seed must be a non-negative int, ..., got -1
+    """
+    if seed is None or isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
+        return
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and int(seed) >= 0:
+        return
+    raise invalid("seed", seed, "a non-negative int, a SeedSequence, a Generator or None")

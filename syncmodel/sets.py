@@ -16,6 +16,17 @@ import numpy as np
 
 from .errors import check_hashable, invalid
 
+__all__ = [
+    "Cluster",
+    "Fact",
+    "NodeId",
+    "availability_set",
+    "consistency_ratio",
+    "consistency_set",
+    "jaccard",
+]
+
+
 Fact: TypeAlias = tuple[Hashable, int]
 NodeId: TypeAlias = Hashable
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InfeasibleError, InvalidParameterError, check_int, invalid
+from .errors import InfeasibleError, InvalidParameterError, check_int, invalid, too_big
 
 __all__ = [
     "Choose",
@@ -37,6 +37,8 @@ __all__ = [
 
 #: default largest number of minimal path/cut sets listed before giving up
 MAX_SETS = 200_000
+#: most subset tests :func:`minimal_transversals` does before ResourceLimitError (~10 s)
+MAX_TRANSVERSAL_WORK = 100_000_000
 
 # --------------------------------------------------------------------------- compiled form
 # Internally an expression is compiled to nested tuples over node indices:
@@ -439,7 +441,11 @@ class Choose(Structure):
             if type(c) is Node:
                 yield c.name
             elif type(c) is Choose:
-                stack.extend(reversed(c.children))
+                kids = c.children
+                if all(type(x) is Node for x in kids):  # a group of nodes: in one step
+                    yield from [x.name for x in kids]  # type: ignore[attr-defined]
+                else:
+                    stack.extend(reversed(kids))
             else:
                 yield from c.nodes
 
@@ -740,22 +746,35 @@ def minimize(sets: Iterable[frozenset[Any]]) -> list[frozenset[Any]]:
 def _minimize(sets: Iterable[frozenset[Any]]) -> list[frozenset[Any]]:
     """:func:`minimize` without the checks, for the module's own families of frozensets."""
     uniq = sorted(set(sets), key=len)
+    if not uniq or len(uniq[0]) == len(uniq[-1]):  # distinct sets of one size: an antichain
+        return uniq
     out: list[frozenset[Any]] = []
+    # a kept t can lie inside s only if s holds t's key element: index kept sets by one element
+    by_key: dict[Any, list[frozenset[Any]]] = {}
+    empty = False
     for s in uniq:
-        if not any(t <= s for t in out):
-            out.append(s)
+        if empty or any(t <= s for x in s for t in by_key.get(x, ())):
+            continue
+        out.append(s)
+        if s:
+            by_key.setdefault(next(iter(s)), []).append(s)
+        else:
+            empty = True  # the empty set lies inside every later set
     return out
 
 
 def minimal_transversals(
-    family: Sequence[frozenset[Any]], limit: int = MAX_SETS
+    family: Sequence[frozenset[Any]], limit: int = MAX_SETS, max_work: int = MAX_TRANSVERSAL_WORK
 ) -> list[frozenset[Any]]:
     """Minimal sets meeting every set of ``family`` (Berge's algorithm).
 
     For a family of minimal path sets these are the minimal cut sets.
     Example: the transversals of {a, b}, {b, c} are {b} and {a, c}.
+    More than ``limit`` transversals raise InfeasibleError; more than ``max_work`` subset
+    tests raise ResourceLimitError (both checked as the family grows, before it is stored).
     """
     limit = check_int("limit", limit, 0)
+    max_work = check_int("max_work", max_work, 1)
     expected = "a non-empty collection of sets"
     if isinstance(family, (str, bytes, Mapping)) or not isinstance(family, Iterable):
         raise invalid("family", family, expected)
@@ -763,11 +782,35 @@ def minimal_transversals(
     if not sets or not all(isinstance(s, AbstractSet) for s in sets):
         raise invalid("family", family if sets else [], expected)
     cur: list[frozenset[Any]] = [frozenset()]
+    if sum(len(x) for x in sets) == len(frozenset().union(*sets)):  # pairwise disjoint
+        count = math.prod(len(x) for x in sets)  # one element of each set: all minimal
+        if count > limit:
+            raise InfeasibleError(f"more than limit={limit} minimal transversals ({count:.3g})")
+        return sorted((frozenset(c) for c in itertools.product(*sets)), key=len)
+    work = 0
     for s in sorted(sets, key=len):
         hit = [t for t in cur if t & s]
         miss = [t for t in cur if not t & s]
-        new = {t | {x} for t in miss for x in s}
-        cur = _minimize(hit + list(new))
-        if len(cur) > limit:
-            raise InfeasibleError(f"more than limit={limit} minimal transversals")
+        # Berge's step without the quadratic minimisation: cur is an antichain, so a candidate
+        # t ∪ {x} (t misses s, x ∈ s) is never below another candidate, and it is redundant
+        # exactly when a hit set h holds x with h − {x} ⊆ t
+        rest: dict[Any, list[frozenset[Any]]] = {}
+        for h in hit:
+            for x in h & s:
+                rest.setdefault(x, []).append(h - {x})
+        new: set[frozenset[Any]] = set()
+        for t in miss:
+            for x in s:
+                below = rest.get(x, ())
+                work += len(below) + 1
+                if not any(r <= t for r in below):
+                    new.add(t | {x})
+            if len(hit) + len(new) > limit:
+                raise InfeasibleError(f"more than limit={limit} minimal transversals")
+            if work > max_work:
+                raise too_big(f"minimal_transversals of {len(sets)} sets",
+                              f"more than {max_work:.3g} subset tests",
+                              "pass a structure expression (its dual needs no listing), fewer "
+                              "sets, or a larger max_work")
+        cur = sorted(set(hit + list(new)), key=len)
     return cur

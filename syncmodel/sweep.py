@@ -103,22 +103,38 @@ def task_seeds(seed: int, n_points: int, replicates: int) -> list[list[int]]:
 
 
 # ---------------------------------------------------------------- cache keys
-def task_key(fn: Callable[..., Any], point: Mapping[str, Any], seed: int) -> str:
-    """The cache key of one task: sha256 of fn's qualified name and bytecode, the
-    point's parameters, the task seed and the syncmodel version (hex digest).
+def task_key(fn: Callable[..., Any], point: Mapping[str, Any], seed: int, *,
+             cache_key: Any = None) -> str:
+    """The cache key of one task: sha256 of fn's fingerprint (see :func:`run`), the
+    point's parameters with their types, the task seed and the syncmodel version.
 
     ``point`` maps parameter names (str) to JSON-like values; ``seed`` is an int ≥ 0 (a
-    task seed of :func:`task_seeds`).  Anything else, including a parameter value with
-    no stable text form, raises InvalidParameterError.  ``fn`` may be any callable.
+    task seed of :func:`task_seeds`); ``cache_key`` (JSON-like) replaces fn's automatic
+    fingerprint.  Anything else, including a value with no stable text form, raises
+    InvalidParameterError.  ``fn`` may be any callable.
     """
     expected = "a mapping of parameter names (str) to JSON-like values"
     if not (isinstance(point, Mapping) and all(isinstance(k, str) for k in point)):
         raise invalid("point", point, expected)
     seed = check_int("seed", seed, 0)
+    ident = _fn_identity(fn, cache_key)
     try:
-        return _cache.key(_cache.fn_identity(fn), point, seed)
-    except TypeError as exc:  # a value _cache.canonical cannot write stably
+        return _cache.key(ident, point, seed)
+    except TypeError as exc:  # a value _cache.typed cannot write stably
         raise invalid("point", point, f"{expected} ({exc})") from None
+
+
+def _fn_identity(fn: Callable[..., Any], cache_key: Any) -> dict[str, Any]:
+    if cache_key is not None:
+        try:
+            _cache.typed(cache_key)
+        except TypeError:
+            raise invalid("cache_key", cache_key, "None or a JSON-like value (str, number, "
+                          "list, dict of str keys)") from None
+    try:
+        return _cache.fn_identity(fn, cache_key)
+    except (TypeError, RecursionError) as exc:
+        raise invalid("fn", fn, f"a function with a stable cache key ({exc})") from None
 
 
 # ---------------------------------------------------------------- running tasks
@@ -183,7 +199,8 @@ def _with_note(exc: BaseException, point: Mapping[str, Any], replicate: int, see
 
 def run(fn: Callable[..., Mapping[str, Any]], grid: Grid, replicates: int = 1, seed: int = 0,
         executor: str | cf.Executor | None = None, progress: bool = True,
-        cache: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+        cache: str | os.PathLike[str] | None = None, *,
+        cache_key: Any = None) -> pd.DataFrame:
     """Run ``fn(**point, seed=s)`` for every grid point and replicate; one row per task.
 
     Columns: the parameters, ``replicate``, ``seed`` (the task's int seed, see
@@ -192,11 +209,21 @@ def run(fn: Callable[..., Mapping[str, Any]], grid: Grid, replicates: int = 1, s
     ``executor``: None (serial), ``"processes"`` (a local pool, one worker per
     core) or any ``concurrent.futures.Executor`` (e.g. ``Client.get_executor()``
     of dask.distributed); the frame is identical bit for bit on all of them.
-    ``cache=DIR`` stores each finished task (Parquet) under a hash of fn's name
-    and bytecode, its parameters, seed and the syncmodel version; a re-run reads
-    them back and computes only what is missing (the key does not cover globals
-    fn reads or a callable object's state: give cached sweeps a module-level
-    function of its arguments).  Other processes must be able to unpickle fn:
+    ``cache=DIR`` stores each finished task (Parquet) under a key; a re-run reads
+    them back and computes only what is missing.  The key covers: fn's qualified
+    name, bytecode and signature (parameter names and kinds), its default values and
+    closure values (a value with no stable text form is refused: pass
+    ``cache_key``), the code of the functions and classes of your own modules it
+    names (directly or as ``module.f``, recursively), immutable module-level values
+    it names (numbers, strings, tuples, arrays); the parameters with their types
+    (``(1, 2)`` and ``[1, 2]``, ``1`` and ``1.0`` differ); the task seed; the
+    syncmodel version.  It does NOT cover: mutable globals (lists, dicts, objects)
+    fn reads, a callable object's state, files or data fn loads, the code of
+    installed packages or of syncmodel itself beyond their version numbers, code
+    reached in other ways (``getattr``, ``eval``, methods of objects passed in).
+    ``cache_key`` (any JSON-like value, e.g. ``"v2"``) replaces the automatic
+    fingerprint of fn: you vouch for it, and change it whenever fn's results would
+    change.  Other processes must be able to unpickle fn:
     a module-level function (Dask also takes lambdas and notebook functions).
     Finished tasks are stored as they complete, so after Ctrl-C, an exception in
     fn or a killed worker, the same call resumes.  ``df.attrs`` holds
@@ -226,17 +253,17 @@ def run(fn: Callable[..., Mapping[str, Any]], grid: Grid, replicates: int = 1, s
         _check_pickle(points, "grid values", _is_dask(ex))
     store: _cache.Cache | None = None
     ident: dict[str, Any] = {}
+    if cache is None and cache_key is not None:
+        raise invalid("cache_key", cache_key, "None when cache is None (it names fn's version "
+                      "in the cache)")
     if cache is not None:
         if not isinstance(cache, (str, os.PathLike)):
             raise invalid("cache", cache, "None or a directory path")
         store = _cache.Cache(Path(cache))
-        try:
-            ident = _cache.fn_identity(fn)
-        except TypeError as exc:
-            raise invalid("fn", fn, f"a function with a stable cache key ({exc})") from None
+        ident = _fn_identity(fn, cache_key)
         for point in points:
             try:
-                _cache.canonical(point)
+                _cache.typed(point)
             except TypeError as exc:
                 raise invalid("grid values", point,
                               f"JSON-like values to use a cache ({exc})") from None

@@ -62,3 +62,26 @@ def test_dashboard_updates_its_figure_when_a_control_changes():
     assert d.wait(60)
     assert "safety violations" in status.value
     assert "safety violations 0" not in status.value  # the hash election splits
+
+
+def test_registered_event_order_figure_small():
+    from syncmodel.figures import discover
+
+    fig = discover()["election_event_order"].build(small=True)
+    names = [t.name for t in fig.data]
+    for label in ("LogCabin order (calibrated)", "overlap order, same parameters",
+                  "overlap order, earlier calibration"):
+        assert label in names and f"{label}: mean" in names
+    # the paper's longest trial is a diamond at (152, 1); its mean a vertical line at 35
+    diamond = [t for t in fig.data if t.marker is not None and t.marker.symbol == "diamond-open"]
+    assert len(diamond) == 1 and tuple(diamond[0].x) == (152.0,) and tuple(diamond[0].y) == (1.0,)
+    assert any(s.x0 == 35.0 for s in fig.layout.shapes)
+
+
+def test_cdf_vs_paper_figure_marks_each_mean_and_stops_short_for_never_elected():
+    from syncmodel.viz.election import cdf_vs_paper_figure
+
+    fig = cdf_vs_paper_figure({"a": [10.0, 20.0, 30.0, float("inf")]}, paper_mean_ms=25.0)
+    line, mean = fig.data[0], fig.data[1]
+    assert max(line.y) == pytest.approx(0.75)  # one of four never elected
+    assert tuple(mean.x) == (20.0,) and tuple(mean.y) == (0.5,)

@@ -21,6 +21,7 @@ def small_figure() -> go.Figure:
 
 
 @needs_browser
+@pytest.mark.slow
 def test_writes_real_pdf_svg_png(tmp_path):
     files = export.write_figure(small_figure(), tmp_path / "fig.pdf")
     assert [f.suffix for f in files] == [".pdf", ".svg", ".png"]
@@ -36,6 +37,7 @@ def test_writes_real_pdf_svg_png(tmp_path):
 
 
 @needs_browser
+@pytest.mark.slow
 def test_failed_render_retries_once_in_a_fresh_browser(tmp_path, monkeypatch):
     export.write_figure(small_figure(), tmp_path / "warm", formats=("svg",))
     real, seen = export._Browser.render, []

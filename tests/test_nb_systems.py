@@ -13,9 +13,6 @@ pytestmark = pytest.mark.notebook
 
 @pytest.mark.slow
 def test_notebook_06(tmp_path):
-    pytest.importorskip("syncmodel.failure")
-    pytest.importorskip("syncmodel.election")
-    pytest.importorskip("syncmodel.sync.pbs")
     s = run_notebook("06_real_systems.ipynb", FIG_DIR=str(tmp_path), TRIALS=10, WRITES=200, P_NODE=0.05)
     p = 0.05
     majority3 = 1 - (3 * p**2 * (1 - p) + p**3)

@@ -500,3 +500,20 @@ def test_bad_input_found_by_fuzzing(call, name):
 def test_quorum_system_names_its_bad_argument(kwargs, name):
     with pytest.raises(InvalidParameterError, match=f"^{name} must"):
         Q.QuorumSystem(**kwargs)
+
+
+def test_majority_of_an_even_n_writes_the_dual_worked_case():
+    # quoracle's convention: majority(4) reads 3 of 4, writes the dual 2 of 4; checked by
+    # enumerating the 16 up/down states at p = 0.1 (docstring of quorum.majority)
+    qs = Q.majority(4)
+    p = 0.1
+    read = write = 0.0
+    for up in itertools.product((0, 1), repeat=4):
+        pr = 1.0
+        for u in up:
+            pr *= (1 - p) if u else p
+        read += pr * (sum(up) >= 3)
+        write += pr * (sum(up) >= 2)
+    assert qs.availability(p, op="read") == pytest.approx(read) == pytest.approx(0.9477)
+    assert qs.availability(p, op="write") == pytest.approx(write) == pytest.approx(0.9963)
+    assert Q.threshold(4, 3, 3).availability(p, op="write") == pytest.approx(read)

@@ -146,7 +146,7 @@ def _echo_run(seed, n=4, until=1000.0, trace=None, **net):
 def test_runs_are_deterministic_for_a_seed():
     def run(seed):
         sim, net, _ = _echo_run(seed, latency=Exponential(3.0), loss=0.2)
-        net.partition([{0, 1}, {2, 3}], at=200.0, heal_at=400.0)
+        net.partition([{0, 1}, {2, 3}], at_ms=200.0, heal_at_ms=400.0)
         net.start()
         sim.run(until=800.0)
         return [(r.time, r.node, r.kind, r.data and r.data.get("k")) for r in sim.trace]
@@ -179,7 +179,7 @@ def test_loss_rate_matches_probability():
 
 def test_partition_drops_across_and_heals():
     sim, net, procs = _echo_run(0, n=4, latency=Uniform(1.0, 3.0))
-    net.partition([{0, 1}, {2, 3}], at=100.0, heal_at=300.0)
+    net.partition([{0, 1}, {2, 3}], at_ms=100.0, heal_at_ms=300.0)
     net.start()
     sim.run(until=500.0)
     for p in procs[2:]:
@@ -196,7 +196,7 @@ def test_in_flight_messages_are_dropped_when_a_partition_starts():
     sim = Simulator(seed=0, trace=Trace(messages=True))
     net = Network(sim, latency=10.0)
     procs = net.add(Echo(period=1000.0) for _ in range(2))
-    net.partition([{0}, {1}], at=5.0)  # the ping sent at 0 is in flight until 10
+    net.partition([{0}, {1}], at_ms=5.0)  # the ping sent at 0 is in flight until 10
     net.start()
     sim.run(until=50.0)
     assert procs[1].got == []
@@ -243,7 +243,7 @@ def test_crash_silences_timers_and_messages_restart_resumes():
     sim = Simulator(seed=0)
     net = Network(sim, latency=1.0)
     t, _ = net.add([Ticker(), Echo(period=5.0)])
-    net.crash(0, at=35.0, restart_at=52.0)
+    net.crash(0, at_ms=35.0, restart_at_ms=52.0)
     net.start()
     sim.run(until=100.0)
     assert t.crashes == 1
@@ -304,10 +304,10 @@ def _net3() -> Network:
     (lambda: _net3().connected(0, [1]), "b"),
     (lambda: _net3().partition(5), "groups"),
     (lambda: _net3().partition([[0], [[1]]]), "groups"),
-    (lambda: _net3().partition([[0], [1]], at="x"), "at"),
-    (lambda: _net3().partition([[0], [1]], at=1.0, heal_at=[]), "heal_at"),
-    (lambda: _net3().crash(0, at=1.0, restart_at="x"), "restart_at"),
-    (lambda: _net3().start(at=None), "at"),
+    (lambda: _net3().partition([[0], [1]], at_ms="x"), "at_ms"),
+    (lambda: _net3().partition([[0], [1]], at_ms=1.0, heal_at_ms=[]), "heal_at_ms"),
+    (lambda: _net3().crash(0, at_ms=1.0, restart_at_ms="x"), "restart_at_ms"),
+    (lambda: _net3().start(at_ms=None), "at_ms"),
     (lambda: _net3().add(5), "procs"),
     (lambda: Network(Simulator(0), links=5), "links"),
     (lambda: Network(Simulator(0), links={0: 1.0}), "links"),
@@ -335,3 +335,13 @@ def test_send_checks_ids_even_when_the_sender_is_down():
     assert net.sent == 0
     net.send(0, 1, "m")
     assert (net.sent, net.dropped) == (1, 1)
+
+
+def test_old_time_keywords_still_work_with_a_warning():
+    net = _net3()
+    with pytest.warns(DeprecationWarning, match="call it (at|heal_at)_ms"):
+        net.partition([[0], [1]], at=1.0, heal_at=2.0)
+    with pytest.warns(DeprecationWarning, match="call it (at|restart_at)_ms"):
+        net.crash(0, at=1.0, restart_at=3.0)
+    with pytest.raises(TypeError):
+        net.crash(0, when=1.0)

@@ -139,6 +139,7 @@ def test_process_pool_executor_instance():
     pd.testing.assert_frame_equal(df, _serial(), check_exact=True)
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_identical_frame():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
@@ -314,7 +315,7 @@ def test_availability_mc_point_rejects_bad_input():
 
 
 def test_election_point_summarizes_the_simulated_elections():
-    election = pytest.importorskip("syncmodel.election")
+    from syncmodel import election
     got = sweep.election_point(5, 150, seed=3, trials=12)
     # independent: the same elections run directly, their statistics recomputed here
     raw = election.simulate("raft", n=5, trials=12, seed=3, scenario="crash",
@@ -334,7 +335,6 @@ def test_election_point_summarizes_the_simulated_elections():
 
 
 def test_election_point_latency_slows_elections():
-    pytest.importorskip("syncmodel.election")
     fast = sweep.election_point(5, 150, seed=1, trials=10, latency_ms=1.0)
     slow = sweep.election_point(5, 150, seed=1, trials=10, latency_ms=40.0)
     assert slow["median_ms"] > fast["median_ms"]
@@ -364,7 +364,6 @@ def test_any_grid_same_frame_serial_and_threaded(axes, replicates, seed):
 @pytest.mark.parametrize(("n", "p", "beta"), [(3, 0.1, 0.1), (5, 0.05, 0.2), (5, 0.1, 0.0),
                                               (4, 0.2, 0.5), (7, 0.01, 1.0), (1, 0.3, 0.4)])
 def test_correlated_availability_point_matches_the_beta_factor_formula(n, p, beta):
-    pytest.importorskip("syncmodel.failure")
     q = (1 - beta) * p  # independent part; the common cause takes all nodes w.p. beta*p
     no_majority = sum(math.comb(n, k) * q**k * (1 - q) ** (n - k)
                       for k in range(n - n // 2, n + 1))
@@ -376,7 +375,6 @@ def test_correlated_availability_point_matches_the_beta_factor_formula(n, p, bet
 
 
 def test_correlated_availability_point_worked_case_and_bad_input():
-    pytest.importorskip("syncmodel.failure")
     assert sweep.correlated_availability_point(3, 0.1, 0.1)["unavailability"] == pytest.approx(
         0.0326136, rel=1e-6)
     for bad in (dict(n=3, p=0.1, beta=1.5), dict(n=3, p=0.1, beta=float("nan")),

@@ -176,6 +176,7 @@ def test_corrupt_files_are_detected_and_recomputed(tmp_path):
     assert CALLS == []  # repaired
 
 
+@pytest.mark.slow
 def test_byte_flips_are_caught_or_harmless(tmp_path):
     """Flip bytes all over one file (about 80 places): the value read is always the true one."""
     grid = {"n": [3], "p": [0.1]}

@@ -11,10 +11,12 @@ import pytest
 from syncmodel.errors import InvalidParameterError
 from syncmodel.rng import spawn_ints
 from syncmodel.sync import metrics, pbs, staleness, store
-from syncmodel.sync.store import merge_entries
+from syncmodel.sync.store import Store, StoreConfig
+from syncmodel.sync.store import simulate_store as simulate
+from syncmodel.sync.versioning import Entry, Sibling, merge_entries
 
 SEEDS = spawn_ints(2024, 12)
-RUN = dict(duration_ms=1200.0, write_rate=40.0, read_rate=40.0, keys=8, clients=4)
+RUN = dict(duration_ms=1200.0, write_rate_per_s=40.0, read_rate_per_s=40.0, keys=8, clients=4)
 
 
 def faults(seed, crashes, permanent, partitions=1):
@@ -30,46 +32,50 @@ def faults(seed, crashes, permanent, partitions=1):
     ("quorum", 3, 1, 1, 0),    # W = 1 survives crash-restart (disks are durable)
 ])
 @pytest.mark.parametrize("loss", [0.0, 0.03])
+@pytest.mark.slow
 def test_no_acknowledged_write_is_lost_within_tolerance(mode, r, w, crashes, permanent, loss):
     acked = 0
     for seed in SEEDS:
-        run = store.simulate(mode, 3, r, w, seed=seed, loss=loss, **RUN, **faults(seed, crashes, permanent))
-        assert metrics.lost_writes(run) == [], (mode, seed)
+        run = simulate(mode, 3, r, w, seed=seed, loss=loss, **RUN, **faults(seed, crashes, permanent))
+        assert metrics.lost_write_ids(run) == [], (mode, seed)
         acked += len(run.ledger.ack)
     assert acked > 300  # the runs did acknowledge writes
 
 
+@pytest.mark.slow
 def test_async_primary_backup_loses_writes_on_failover():
     lost = []
     for seed in SEEDS:
         sched = {"crashes": [(0, 400.0 + 37.0 * (seed % 7), None)]}  # the primary dies for good
-        run = store.simulate("async", 3, seed=seed, **RUN, **sched)
+        run = simulate("async", 3, seed=seed, **RUN, **sched)
         lost.append(run.summary()["lost_acked_writes"])
         # the lost ones are exactly writes acknowledged by the old primary but never shipped
-        assert all(run.ledger.ack[w] <= sched["crashes"][0][1] for w in metrics.lost_writes(run))
+        assert all(run.ledger.ack[w] <= sched["crashes"][0][1] for w in metrics.lost_write_ids(run))
     assert sum(lost) > 0 and sum(x > 0 for x in lost) >= len(SEEDS) // 2
     # the same schedule under synchronous replication loses none
     for seed in SEEDS[:4]:
-        run = store.simulate("sync", 3, seed=seed, **RUN, crashes=[(0, 400.0 + 37.0 * (seed % 7), None)])
-        assert metrics.lost_writes(run) == []
+        run = simulate("sync", 3, seed=seed, **RUN, crashes=[(0, 400.0 + 37.0 * (seed % 7), None)])
+        assert metrics.lost_write_ids(run) == []
 
 
 @pytest.mark.parametrize("r,w", [(2, 2), (1, 3), (3, 1)])
+@pytest.mark.slow
 def test_strict_quorum_reads_are_never_older_than_the_last_acknowledged_write(r, w):
     for seed in SEEDS[:6]:
-        run = store.simulate("quorum", 3, r, w, seed=seed, **RUN, latency="LNKD-DISK")
+        run = simulate("quorum", 3, r, w, seed=seed, **RUN, latency="LNKD-DISK")
         df = metrics.reads_frame(run)
         assert len(df) > 50 and not df["stale"].any()
 
 
+@pytest.mark.slow
 def test_workload_t_visibility_from_reads():
-    args = dict(duration_ms=3000.0, write_rate=50.0, read_rate=200.0, keys=4, latency="LNKD-DISK")
+    args = dict(duration_ms=3000.0, write_rate_per_s=50.0, read_rate_per_s=200.0, keys=4, latency="LNKD-DISK")
     edges = [0.0, 3.0, 30.0, 1e9]
-    weak = metrics.t_visibility_reads(store.simulate("quorum", 3, 1, 1, seed=2, **args), edges)
-    strict = metrics.t_visibility_reads(store.simulate("quorum", 3, 2, 2, seed=2, **args), edges)
+    weak = metrics.t_visibility_reads(simulate("quorum", 3, 1, 1, seed=2, **args), edges)
+    strict = metrics.t_visibility_reads(simulate("quorum", 3, 2, 2, seed=2, **args), edges)
     assert (strict["fresh"] == 1.0).all()
     assert weak["fresh"].iloc[0] < 0.9 < weak["fresh"].iloc[-1]
-    run = store.simulate("quorum", 3, 1, 1, seed=2, **args)
+    run = simulate("quorum", 3, 1, 1, seed=2, **args)
     df = metrics.reads_frame(run)
     assert weak["reads"].sum() == np.isfinite(df["since_ack"]).sum()
     with pytest.raises(InvalidParameterError):
@@ -79,11 +85,11 @@ def test_workload_t_visibility_from_reads():
 
 
 def test_partial_quorum_reads_can_be_stale_and_primary_reads_cannot():
-    run = store.simulate("quorum", 3, 1, 1, seed=1, **RUN, latency=("exponential", 5.0))
+    run = simulate("quorum", 3, 1, 1, seed=1, **RUN, latency=("exponential", 5.0))
     assert metrics.reads_frame(run)["stale"].any()
-    run = store.simulate("sync", 3, seed=1, **RUN, latency=("exponential", 5.0))
+    run = simulate("sync", 3, seed=1, **RUN, latency=("exponential", 5.0))
     assert not metrics.reads_frame(run)["stale"].any()
-    run = store.simulate("async", 3, seed=1, **RUN, latency=("exponential", 5.0), read_from="any")
+    run = simulate("async", 3, seed=1, **RUN, latency=("exponential", 5.0), read_from="any")
     assert metrics.reads_frame(run)["stale"].any()
 
 
@@ -105,6 +111,7 @@ def test_simulated_t_visibility_agrees_with_pbs_monte_carlo():
     assert np.all((sim["lo"] - 0.002 <= mc["p"]) & (mc["p"] <= sim["hi"] + 0.002))
 
 
+@pytest.mark.slow
 def test_simulated_k_staleness_agrees_with_closed_form():
     sim = staleness.k_staleness_sim(4, 1, 2, k_max=2, trials=3000, seed=3)
     for k, lo, hi in zip(sim["k"], sim["lo"], sim["hi"], strict=True):
@@ -128,10 +135,10 @@ def test_failures_make_reads_staler_and_anti_entropy_helps():
 def test_read_repair_reduces_stale_reads_after_a_replica_returns():
     # replica 2 misses the writes of 100..700 ms; afterwards R = 1 reads it answers first are stale
     # until something repairs it: read repair pushes the merged answer back to stale responders
-    args = dict(duration_ms=1500.0, write_rate=20.0, read_rate=80.0, keys=8, clients=4,
+    args = dict(duration_ms=1500.0, write_rate_per_s=20.0, read_rate_per_s=80.0, keys=8, clients=4,
                 crashes=[(2, 100.0, 700.0)])
     def stale_reads(rr, seed):
-        return store.simulate("quorum", 3, 1, 1, seed=seed, read_repair=rr, **args).summary()["stale_reads"]
+        return simulate("quorum", 3, 1, 1, seed=seed, read_repair=rr, **args).summary()["stale_reads"]
 
     stale = {rr: sum(stale_reads(rr, s) for s in (1, 2, 3)) for rr in (False, True)}
     assert stale[True] < stale[False]
@@ -139,18 +146,18 @@ def test_read_repair_reduces_stale_reads_after_a_replica_returns():
 
 def test_replication_lag_closed_forms():
     # synchronous shipping over a fixed 1 ms link: every backup applies exactly 1 ms later
-    run = store.simulate("sync", 3, seed=1, **RUN, latency=1.0)
+    run = simulate("sync", 3, seed=1, **RUN, latency=1.0)
     lag = metrics.replication_lag(run)
     assert lag.size > 100 and np.allclose(lag, 1.0)
     # async batches every h = 20 ms over a d = 1 ms link: lag ~ Uniform(d, d + h], mean d + h/2
-    run = store.simulate("async", 3, seed=1, **RUN, latency=1.0, heartbeat_ms=20.0)
+    run = simulate("async", 3, seed=1, **RUN, latency=1.0, heartbeat_ms=20.0)
     lag = metrics.replication_lag(run)
     assert lag.min() >= 1.0 - 1e-9 and lag.max() <= 21.0 + 1e-9
     assert lag.mean() == pytest.approx(11.0, abs=0.8)
 
 
 def test_primary_backup_serializes_and_loses_no_update():
-    run = store.simulate("sync", 3, seed=2, **RUN)
+    run = simulate("sync", 3, seed=2, **RUN)
     assert metrics.conflict_rate(run) == 0.0 and metrics.lost_updates(run) == 0
     # the final value of each key = the number of increments applied to it
     final = metrics._merged_live(run)
@@ -160,9 +167,9 @@ def test_primary_backup_serializes_and_loses_no_update():
 
 def test_concurrent_multileader_writes_conflict_and_lww_loses_increments():
     part = [(((0,), (1, 2)), 200.0, 700.0)]
-    sib = store.simulate("multileader", 3, seed=3, **RUN, policy="siblings", partitions=part,
+    sib = simulate("multileader", 3, seed=3, **RUN, policy="siblings", partitions=part,
                          anti_entropy_ms=20.0)
-    lww = store.simulate("multileader", 3, seed=3, **RUN, policy="lww", partitions=part,
+    lww = simulate("multileader", 3, seed=3, **RUN, policy="lww", partitions=part,
                          anti_entropy_ms=20.0)
     assert metrics.conflict_rate(sib) > 0 and metrics.conflict_rate(lww) > 0
     assert metrics.lost_updates(lww) > 0
@@ -175,7 +182,7 @@ def test_concurrent_multileader_writes_conflict_and_lww_loses_increments():
 
 def test_convergence_after_partition_heals_with_anti_entropy():
     part = [(((0,), (1, 2)), 200.0, 600.0)]
-    run = store.simulate("multileader", 3, seed=5, **RUN, partitions=part, anti_entropy_ms=10.0,
+    run = simulate("multileader", 3, seed=5, **RUN, partitions=part, anti_entropy_ms=10.0,
                          snapshot_ms=25.0)
     cf = metrics.convergence_frame(run)
     during = cf[(cf.time > 300) & (cf.time < 600)]
@@ -190,29 +197,30 @@ def test_convergence_after_partition_heals_with_anti_entropy():
 def test_lww_with_clock_skew_reorders_concurrent_writes():
     part = [(((0,), (1, 2)), 100.0, 900.0)]
     args = dict(**RUN, policy="lww", partitions=part, anti_entropy_ms=20.0)
-    skewed = store.simulate("multileader", 3, seed=6, clock_skew_ms=400.0, **args)
+    skewed = simulate("multileader", 3, seed=6, clock_skew_ms=400.0, **args)
     assert len(skewed.ledger.lww_reordered) > 0
 
 
 def test_merge_entries_worked_case():
-    a = (frozenset({1, 2}), ((2, 0.0, 2),))
-    b = (frozenset({1}), ((1, 0.0, 1),))
+    a = Entry(frozenset({1, 2}), (Sibling(2, 0.0, 2),))
+    b = Entry(frozenset({1}), (Sibling(1, 0.0, 1),))
     assert merge_entries(a, b) == (frozenset({1, 2}), ((2, 0.0, 2),))
-    c = (frozenset({3}), ((3, 0.0, 1),))
+    c = Entry(frozenset({3}), (Sibling(3, 0.0, 1),))
     assert merge_entries(b, c) == (frozenset({1, 3}), ((1, 0.0, 1), (3, 0.0, 1)))
+    assert merge_entries(b, c) == merge_entries(c, b)  # a join: the order does not matter
 
 
 def test_same_seed_same_run():
     f = faults(11, 1, 0)
-    a = store.simulate("quorum", 3, 2, 1, seed=11, **RUN, **f).summary()
-    b = store.simulate("quorum", 3, 2, 1, seed=11, **RUN, **f).summary()
+    a = simulate("quorum", 3, 2, 1, seed=11, **RUN, **f).summary()
+    b = simulate("quorum", 3, 2, 1, seed=11, **RUN, **f).summary()
     a.pop("wall_s"), b.pop("wall_s"), a.pop("events_per_s"), b.pop("events_per_s")
     assert a == b
 
 
 @pytest.mark.parametrize("kwargs", [
-    dict(mode="paxos"), dict(r=0), dict(w=4), dict(n=0), dict(write_rate=-1.0),
-    dict(read_rate=float("nan")), dict(policy="newest"), dict(fanout="some"), dict(read_from="disk"),
+    dict(mode="paxos"), dict(r=0), dict(w=4), dict(n=0), dict(write_rate_per_s=-1.0),
+    dict(read_rate_per_s=float("nan")), dict(policy="newest"), dict(fanout="some"), dict(read_from="disk"),
     dict(crashes=[(5, 10.0, None)]), dict(crashes=[(0, 10.0, 5.0)]), dict(latency="SLOW"),
     dict(loss=1.5), dict(keys=0), dict(bogus=1), dict(partitions=[(((0,), (7,)), 1.0, 2.0)]),
     dict(anti_entropy_ms=0.0),
@@ -221,7 +229,44 @@ def test_bad_input(kwargs):
     args = dict(mode="quorum", n=3, r=1, w=1)
     args.update(kwargs)
     with pytest.raises(InvalidParameterError):
-        store.simulate(**args, seed=1)
+        simulate(**args, seed=1)
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [
+    # issue 14 item 5: a StoreConfig built directly was not checked (n = NaN, n = -1, mode = NaN)
+    (dict(n=float("nan")), "n"), (dict(n=-1), "n"), (dict(mode=float("nan")), "mode"),
+    (dict(n=True), "n"), (dict(r=4), "r"), (dict(clients=0), "clients"), (dict(loss=True), "loss"),
+    (dict(read_repair="yes"), "read_repair"), (dict(fanout=["all"]), "fanout"),
+    (dict(duration_ms=0.0), "duration_ms"), (dict(crashes=[(True, 1.0)]), "crashes"),
+])
+def test_store_config_checks_itself(kwargs, name):
+    with pytest.raises(InvalidParameterError, match=name):
+        StoreConfig(**kwargs)
+
+
+def test_store_builds_only_from_a_valid_config():
+    with pytest.raises(InvalidParameterError, match="n must"):
+        Store(StoreConfig(n=-1))
+    with pytest.raises(InvalidParameterError, match="cfg"):
+        Store({"n": 3})
+    cfg = StoreConfig(mode="sync", n=3, crashes=[[0, 5, None]])
+    assert cfg.crashes == ((0, 5.0, None),) and cfg.crashes[0].at_ms == 5.0
+    assert type(Store(cfg)).__name__ == "SyncPrimaryBackupStore"
+    assert {m: type(Store(StoreConfig(mode=m))).__name__ for m in ("async", "quorum", "multileader")} == {
+        "async": "AsyncPrimaryBackupStore", "quorum": "QuorumStore", "multileader": "MultiLeaderStore"}
+
+
+def test_old_names_still_work_with_a_warning():
+    new = simulate("quorum", 3, seed=4, duration_ms=300.0, write_rate_per_s=30.0).summary()
+    with pytest.warns(DeprecationWarning, match="simulate_store"):
+        old_run = store.simulate("quorum", 3, seed=4, duration_ms=300.0, write_rate_per_s=30.0)
+    with pytest.warns(DeprecationWarning, match="write_rate_per_s"):
+        renamed = simulate("quorum", 3, seed=4, duration_ms=300.0, write_rate=30.0).summary()
+    for s in (new, renamed, old := old_run.summary()):
+        s.pop("wall_s"), s.pop("events_per_s")
+    assert new == old == renamed and old_run.seed == 4
+    with pytest.raises(InvalidParameterError, match="write_rate"):
+        store.make_config(write_rate=1.0, write_rate_per_s=2.0)
 
 
 def test_random_faults_bad_input_and_shape():
@@ -246,11 +291,11 @@ def test_t_visibility_sim_bad_input_found_by_fuzzing(kwargs, name):
 
 @pytest.mark.parametrize(("call", "name"), [
     # found by fuzzing: TypeError / ValueError / OverflowError / IndexError from inside
-    (lambda: store.simulate(crashes=5, duration_ms=100.0), "crashes"),
-    (lambda: store.simulate(partitions=None, duration_ms=100.0), "partitions"),
-    (lambda: store.simulate(partitions=(((0, 1), 1.0, 2.0),), duration_ms=100.0), "partitions"),
-    (lambda: store.simulate(partitions=(({"zzz": 1}, 1.0, 2.0),), duration_ms=100.0), "partitions"),
-    (lambda: store.simulate(clock_skew_ms=1e308, duration_ms=100.0), "clock_skew_ms"),
+    (lambda: simulate(crashes=5, duration_ms=100.0), "crashes"),
+    (lambda: simulate(partitions=None, duration_ms=100.0), "partitions"),
+    (lambda: simulate(partitions=(((0, 1), 1.0, 2.0),), duration_ms=100.0), "partitions"),
+    (lambda: simulate(partitions=(({"zzz": 1}, 1.0, 2.0),), duration_ms=100.0), "partitions"),
+    (lambda: simulate(clock_skew_ms=1e308, duration_ms=100.0), "clock_skew_ms"),
     (lambda: store.random_faults(3, None), "duration_ms"),
     (lambda: store.random_faults(3, 100.0, down_ms=5.0), "down_ms"),
     (lambda: store.random_faults(3, 100.0, down_ms="x"), "down_ms"),
@@ -266,8 +311,11 @@ def test_store_bad_input_found_by_fuzzing(call, name):
 
 
 def test_sample_ids_checked_and_unchecked_agree():
-    a = store.sample_ids(7, 3, store.buffered(np.random.default_rng(5).random))
-    b = store._sample_ids(7, 3, store.buffered(np.random.default_rng(5).random))
+    from syncmodel.sim.latency import buffered
+    from syncmodel.sync.store.ledger import _sample_ids
+
+    a = store.sample_ids(7, 3, buffered(np.random.default_rng(5).random))
+    b = _sample_ids(7, 3, buffered(np.random.default_rng(5).random))
     assert a == b and len(set(a)) == 3 and all(0 <= i < 7 for i in a)
 
 
@@ -276,3 +324,39 @@ def test_t_visibility_sim_counts_trials_slower_than_the_run_as_failed():
     res = staleness.t_visibility_sim(3, 1, 1, [0.0, 5.0], latency=1e308, trials=20, seed=1)
     assert res["p"].tolist() == [0.0, 0.0] and res["failed"].tolist() == [10, 10]
     assert res["n"].tolist() == [10, 10]
+
+
+def test_results_record_their_seed_and_tabulate():
+    run = simulate("quorum", 3, 2, 2, seed=7, duration_ms=300.0)
+    row = run.to_frame()
+    assert run.seed == 7 and row.loc[0, "seed"] == 7 and row.loc[0, "writes"] == len(run.ledger.issue)
+    with pytest.warns(DeprecationWarning, match="lost_write_ids"):
+        assert metrics.lost_writes(run) == metrics.lost_write_ids(run)
+    from syncmodel.sync import sloppy, versioning
+
+    with pytest.warns(DeprecationWarning, match="versioning.order"):
+        assert versioning.compare({"a": 1}, {"a": 2}) == versioning.order({"a": 1}, {"a": 2}) == "before"
+    runs = sloppy.simulate_handoff(3, 2, 2, 5, ops=50, duration_ms=2000.0, runs=2, seed=1)
+    assert runs.to_frame()["seed"].tolist() == runs.seeds
+    with pytest.warns(DeprecationWarning, match="stale_read"):
+        old = sloppy.stale_read_probability(3, 2, 2, 5, 0.1)
+    assert float(old) == float(sloppy.stale_read(3, 2, 2, 5, 0.1))
+
+
+def test_simulate_store_shows_every_setting_in_its_signature():
+    import inspect
+
+    params = inspect.signature(store.simulate_store).parameters
+    assert {"write_rate_per_s", "timeout_ms", "crashes", "seed"} <= set(params)
+    assert params["seed"].kind is inspect.Parameter.KEYWORD_ONLY and params["seed"].default is None
+
+
+def test_bools_are_not_counts():
+    # issue 14 item 5: metrics.staleness(k=True) and random_faults(n=True) took True for 1
+    run = simulate("quorum", 3, seed=1, duration_ms=100.0)
+    with pytest.raises(InvalidParameterError, match=r"^k must"):
+        metrics.staleness(run, k=True)
+    with pytest.raises(InvalidParameterError, match=r"^n must"):
+        store.random_faults(n=True, duration_ms=10.0)
+    with pytest.raises(InvalidParameterError, match=r"^n_runs must"):
+        store.replicate(True, seed=1, duration_ms=10.0)

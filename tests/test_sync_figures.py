@@ -9,7 +9,7 @@ import pytest
 
 from syncmodel.errors import InvalidParameterError
 from syncmodel.figures import discover
-from syncmodel.sync import experiments, metrics, simulate
+from syncmodel.sync import experiments, metrics, simulate_store
 from syncmodel.viz.sync import bars_figure, convergence_figure, staleness_figure
 
 
@@ -42,7 +42,7 @@ def test_registered_sync_figures_build_small():
 
 def test_partition_run_converges_and_time_to_converge():
     run = experiments.partition_run("multileader", 3, partition_ms=(300.0, 700.0), seed=1,
-                                    duration_ms=1200.0, write_rate=40.0, read_rate=10.0)
+                                    duration_ms=1200.0, write_rate_per_s=40.0, read_rate_per_s=10.0)
     cf = metrics.convergence_frame(run)
     t = experiments.time_to_converge(run, 700.0)
     # independent reading of the snapshots: the first one at or after the heal with ratio 1
@@ -51,7 +51,7 @@ def test_partition_run_converges_and_time_to_converge():
     assert 0 <= t < 500
     with pytest.raises(InvalidParameterError):
         experiments.time_to_converge(
-            simulate("quorum", 3, seed=1, duration_ms=100.0), 50.0)  # no snapshots
+            simulate_store("quorum", 3, duration_ms=100.0), 50.0)  # no snapshots
 
 
 def test_compare_modes_rows_and_seeds():
@@ -73,15 +73,15 @@ def test_pbs_curves_are_monotone():
 @pytest.mark.parametrize(("call", "name"), [
     # found by fuzzing: AttributeError / TypeError / ValueError / IndexError / KeyError from inside
     *[(lambda f=f: f("run"), "run") for f in (
-        metrics.lost_writes, metrics.replication_lag, metrics.reads_frame, metrics.staleness,
+        metrics.lost_write_ids, metrics.replication_lag, metrics.reads_frame, metrics.staleness,
         metrics.conflict_rate, metrics.lost_updates, metrics.counter_values,
         metrics.convergence_frame, metrics.summary)],
     (lambda: metrics.t_visibility_reads(None, [0.0, 1.0]), "run"),
-    (lambda: metrics.t_visibility_reads(simulate("quorum", 3, seed=1, duration_ms=100.0), {}), "edges"),
-    (lambda: metrics.t_visibility_reads(simulate("quorum", 3, seed=1, duration_ms=100.0), "x"), "edges"),
+    (lambda: metrics.t_visibility_reads(simulate_store("quorum", 3, duration_ms=100.0), {}), "edges"),
+    (lambda: metrics.t_visibility_reads(simulate_store("quorum", 3, duration_ms=100.0), "x"), "edges"),
     (lambda: experiments.time_to_converge(None, 1.0), "run"),
-    (lambda: experiments.time_to_converge(simulate("quorum", 3, seed=1, duration_ms=100.0), "x"), "after_ms"),
-    (lambda: experiments.time_to_converge(simulate("quorum", 3, seed=1, duration_ms=100.0), math.nan),
+    (lambda: experiments.time_to_converge(simulate_store("quorum", 3, duration_ms=100.0), "x"), "after_ms"),
+    (lambda: experiments.time_to_converge(simulate_store("quorum", 3, duration_ms=100.0), math.nan),
      "after_ms"),
     (lambda: experiments.pbs_curves(profiles=None), "profiles"),
     (lambda: experiments.pbs_curves(profiles="YMMR"), "profiles"),
@@ -120,4 +120,4 @@ def test_sloppy_figure_structure():
     assert np.asarray(strict.y, dtype=float) == pytest.approx(-np.log10(3 * p**2 * (1 - p) + p**3))
     assert np.asarray(m5.y, dtype=float) == pytest.approx(-np.log10(5 * p**4 * (1 - p) + p**5))
     assert max(fig.data[3].y) == 0.0 and min(fig.data[4].y) > 0.0  # strict never stale, sloppy is
-    assert fig.data[4].y[-1] == pytest.approx(float(sloppy.stale_read_probability(3, 2, 2, 5, p[-1])))
+    assert fig.data[4].y[-1] == pytest.approx(float(sloppy.stale_read(3, 2, 2, 5, p[-1])))

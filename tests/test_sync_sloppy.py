@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 
 from syncmodel.errors import InvalidParameterError
 from syncmodel.sync import sloppy
-from syncmodel.systems import preset
-from syncmodel.systems.analysis import hinted_handoff_missed
+from syncmodel.systems import hinted_handoff_missed, preset
 
 
 # ------------------------------------------------------------------ independent computations
@@ -94,14 +93,14 @@ def test_availability_matches_enumeration_heterogeneous(data):
 
 # ------------------------------------------------------------------ 2. stale reads
 def test_stale_worked_case_by_enumeration():
-    x = sloppy.stale_read_probability(3, 2, 2, 5, 0.1)
+    x = sloppy.stale_read(3, 2, 2, 5, 0.1)
     both, stale = _brute_stale(3, 2, 2, 5, [0.1] * 5, True, 0.0)
     assert x.both_ok == pytest.approx(both, abs=1e-14) and x.stale == pytest.approx(stale, abs=1e-14)
     assert float(x) == pytest.approx(0.018991880511, rel=1e-9)
     assert x.write_ok == pytest.approx(0.99954) and x.read_ok == pytest.approx(0.99954)
-    assert float(sloppy.stale_read_probability(3, 2, 2, 5, 0.1, sloppy=False)) == 0.0
+    assert float(sloppy.stale_read(3, 2, 2, 5, 0.1, sloppy=False)) == 0.0
     probs = [0.1, 0.3, 0.05, 0.2, 0.5]
-    y = sloppy.stale_read_probability(3, 1, 2, 5, probs, persist=0.4, write_to="n")
+    y = sloppy.stale_read(3, 1, 2, 5, probs, persist=0.4, write_to="n")
     both, stale = _brute_stale(3, 1, 2, 5, probs, True, 0.4, "n")
     assert y.both_ok == pytest.approx(both, abs=1e-12) and y.stale == pytest.approx(stale, abs=1e-12)
     assert y.stale > 0
@@ -118,7 +117,7 @@ def test_stale_dp_matches_enumeration(data):
     persist = data.draw(st.sampled_from([0.0, 0.3, 1.0]))
     write_to = data.draw(st.sampled_from(["w", "n"]))
     sl = data.draw(st.booleans())
-    x = sloppy.stale_read_probability(n, r, w, m, probs, sloppy=sl, persist=persist, write_to=write_to)
+    x = sloppy.stale_read(n, r, w, m, probs, sloppy=sl, persist=persist, write_to=write_to)
     both, stale = _brute_stale(n, r, w, m, probs, sl, persist, write_to)
     assert x.both_ok == pytest.approx(both, abs=1e-12)
     assert x.stale == pytest.approx(stale, abs=1e-12)
@@ -133,17 +132,17 @@ def test_stale_reads_exist_exactly_when_quorums_can_miss(data):
     r = data.draw(st.integers(1, n))
     w = data.draw(st.integers(1, n))
     p = data.draw(st.floats(0.05, 0.95))
-    strict = sloppy.stale_read_probability(n, r, w, m, p, sloppy=False).stale
-    loose = sloppy.stale_read_probability(n, r, w, m, p).stale
+    strict = sloppy.stale_read(n, r, w, m, p, sloppy=False).stale
+    loose = sloppy.stale_read(n, r, w, m, p).stale
     assert (strict == 0.0) == (r + w > n)
     assert (loose == 0.0) == (r + w > m)
     # no change between write and read: both walks see the same up nodes
-    assert sloppy.stale_read_probability(n, r, w, m, p, persist=1.0).stale == 0.0
+    assert sloppy.stale_read(n, r, w, m, p, persist=1.0).stale == 0.0
 
 
 # ------------------------------------------------------------------ 3. Monte Carlo
 def test_simulated_availability_within_interval_of_closed_form():
-    run = sloppy.simulate(3, 2, 2, 5, p=0.1, mttr_ms=1000.0, duration_ms=60_000.0, ops=2000,
+    run = sloppy.simulate_handoff(3, 2, 2, 5, p=0.1, mttr_ms=1000.0, duration_ms=60_000.0, ops=2000,
                           runs=20, seed=1)
     for sl, name in ((False, "strict_write_availability"), (True, "sloppy_write_availability")):
         _, lo, hi = run.estimate(name, z=3.29)  # 99.9 % over 20 independent runs
@@ -157,15 +156,15 @@ def test_simulated_availability_within_interval_of_closed_form():
 
 def test_same_seed_same_numbers():
     kw = dict(p=0.2, mttr_ms=500.0, duration_ms=5000.0, ops=300, runs=3, hint_window_ms=300.0)
-    a = sloppy.simulate(3, 1, 2, 6, seed=9, **kw)
-    b = sloppy.simulate(3, 1, 2, 6, seed=9, **kw)
-    c = sloppy.simulate(3, 1, 2, 6, seed=10, **kw)
+    a = sloppy.simulate_handoff(3, 1, 2, 6, seed=9, **kw)
+    b = sloppy.simulate_handoff(3, 1, 2, 6, seed=9, **kw)
+    c = sloppy.simulate_handoff(3, 1, 2, 6, seed=10, **kw)
     assert all((a.counts[k] == b.counts[k]).all() for k in sloppy.COUNTERS) and a.seeds == b.seeds
     assert any((a.counts[k] != c.counts[k]).any() for k in sloppy.COUNTERS)
 
 
 def _one_outage(end, window, duration=10_000.0):
-    return sloppy.simulate(3, 2, 2, 5, outages=[(0, 1000.0, end)], duration_ms=duration, ops=3000,
+    return sloppy.simulate_handoff(3, 2, 2, 5, outages=[(0, 1000.0, end)], duration_ms=duration, ops=3000,
                            keys=5, hint_window_ms=window, write_to="n", seed=4)
 
 
@@ -214,16 +213,16 @@ def test_random_outages_steady_state():
     (lambda: sloppy.write_availability(3, 2, 5, [0.1, 0.2]), "p"),
     (lambda: sloppy.write_availability(3, 2, 5, 0.1, sloppy="yes"), "sloppy"),
     (lambda: sloppy.write_availability(3, 2, 5, 0.1, position=5), "position"),
-    (lambda: sloppy.stale_read_probability(3, 2, 2, 5, 0.1, persist=2), "persist"),
-    (lambda: sloppy.stale_read_probability(3, 2, 2, 5, 0.1, write_to="all"), "write_to"),
-    (lambda: sloppy.simulate(3, 2, 2, 5, duration_ms=-1.0), "duration_ms"),
-    (lambda: sloppy.simulate(3, 2, 2, 5, hint_window_ms=-5.0), "hint_window_ms"),
-    (lambda: sloppy.simulate(3, 2, 2, 5, mttr_ms=-5.0), "mttr_ms"),
-    (lambda: sloppy.simulate(3, 2, 2, 5, outages=[(0, 5.0, 2.0)]), "outage end_ms"),
-    (lambda: sloppy.simulate(3, 2, 2, 5, outages=[(7, 0.0, 2.0)]), "outage node"),
-    (lambda: sloppy.simulate(3, 2, 2, 5, outages=[(0, -1.0, 2.0)]), "outage start_ms"),
-    (lambda: sloppy.simulate(3, 2, 2, 5, runs=0), "runs"),
-    (lambda: sloppy.simulate(3, 2, 2, 5, ops=10, runs=1, seed=0).estimate("nope"), "name"),
+    (lambda: sloppy.stale_read(3, 2, 2, 5, 0.1, persist=2), "persist"),
+    (lambda: sloppy.stale_read(3, 2, 2, 5, 0.1, write_to="all"), "write_to"),
+    (lambda: sloppy.simulate_handoff(3, 2, 2, 5, duration_ms=-1.0), "duration_ms"),
+    (lambda: sloppy.simulate_handoff(3, 2, 2, 5, hint_window_ms=-5.0), "hint_window_ms"),
+    (lambda: sloppy.simulate_handoff(3, 2, 2, 5, mttr_ms=-5.0), "mttr_ms"),
+    (lambda: sloppy.simulate_handoff(3, 2, 2, 5, outages=[(0, 5.0, 2.0)]), "outage end_ms"),
+    (lambda: sloppy.simulate_handoff(3, 2, 2, 5, outages=[(7, 0.0, 2.0)]), "outage node"),
+    (lambda: sloppy.simulate_handoff(3, 2, 2, 5, outages=[(0, -1.0, 2.0)]), "outage start_ms"),
+    (lambda: sloppy.simulate_handoff(3, 2, 2, 5, runs=0), "runs"),
+    (lambda: sloppy.simulate_handoff(3, 2, 2, 5, ops=10, runs=1, seed=0).estimate("nope"), "name"),
 ])
 def test_bad_input_names_parameter_and_value(call, name):
     with pytest.raises(InvalidParameterError, match=f"^{name} must be .*got"):

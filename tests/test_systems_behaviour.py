@@ -35,6 +35,7 @@ def test_random_placement_sometimes_loses_a_block(racks, per_rack, k):
     assert abs(mc - exact) < 5 * se + 1e-9
 
 
+@pytest.mark.slow
 def test_placement_probabilities_sum_to_one_and_match_sampling():
     for policy in pl.POLICIES:
         support = dict(pl.placements(policy, 3, 3, 3))

@@ -8,10 +8,8 @@ import numpy as np
 import pytest
 
 from syncmodel import systems
-from syncmodel.systems import analysis as A
-
-election = pytest.importorskip("syncmodel.election")
-
+from syncmodel import systems as A
+from syncmodel.errors import InvalidParameterError
 
 # ------------------------------------------------------------------ failover downtime
 
@@ -82,3 +80,27 @@ def test_consul_read_modes_differ_as_documented():
     assert A.stale_read_probability(consistent) == 0.0
     assert A.stale_read_probability(systems.preset("consul", read_path="stale")) == pytest.approx(2 / 3)
     assert (A.deposed_leader_window("etcd", trials=10) == 0).all()
+
+
+def test_zookeeper_tells_a_crash_from_a_silent_leader():
+    # a crashed leader's kernel closes the followers' connections: no syncLimit·tickTime wait
+    crash = A.failover_downtime("zookeeper", trials=50, seed=2, fault="crash")
+    silent = A.failover_downtime("zookeeper", trials=50, seed=2)
+    assert (crash >= 200.0).all() and (crash <= 200.0 + 100.0).all()  # finalizeWait + a few hops
+    assert silent.min() >= 5 * 2000.0 - 1000.0 - 1e-9
+    assert (A.failover_downtime("zookeeper", trials=50, seed=2, fault="pause") == silent).all()
+    with pytest.raises(InvalidParameterError, match="fault"):
+        A.failover_downtime("zookeeper", trials=5, fault="unplug")
+
+
+def test_raft_and_sentinel_time_out_on_every_fault():
+    for name in ("etcd", "redis"):
+        base = A.failover_downtime(name, trials=30, seed=3)
+        for fault in ("crash", "pause"):
+            assert (A.failover_downtime(name, trials=30, seed=3, fault=fault) == base).all()
+
+
+def test_sentinel_sees_the_promotion_at_its_next_info_poll():
+    d = A.failover_downtime(systems.preset("redis", down_after_ms=500.0), trials=100, seed=4)
+    steps = (d - 500.0) / 1000.0  # INFO every second from the ODOWN on
+    assert np.allclose(steps, np.round(steps)) and (steps >= 1).all()

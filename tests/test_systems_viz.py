@@ -37,9 +37,6 @@ def test_bar_labels():
 
 
 def test_registered_figure_small():
-    pytest.importorskip("syncmodel.failure")
-    pytest.importorskip("syncmodel.election")
-    pytest.importorskip("syncmodel.sync.pbs")
     from syncmodel.figures import discover
 
     spec = discover()["systems_comparison"]
@@ -49,9 +46,6 @@ def test_registered_figure_small():
 
 
 def test_dashboard_headless():
-    pytest.importorskip("syncmodel.failure")
-    pytest.importorskip("syncmodel.election")
-    pytest.importorskip("syncmodel.sync.pbs")
     from syncmodel.widgets.systems import dashboard
 
     d = dashboard(["etcd", "redis"], trials=10, writes=200)

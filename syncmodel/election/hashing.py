@@ -52,8 +52,10 @@ def hash_election(ids: Iterable[Hashable]) -> Hashable:
     return max(members, key=hash_value)
 
 
-def reference_failure(timeout: float = 60.0) -> str:
+def reference_failure(timeout_s: float = 60.0) -> str:
     """Run ``python -m syncmodel.election.reference`` and return its stderr (the traceback).
+
+    ``timeout_s``: the subprocess's wall-clock limit, in seconds.
 
     The article's ``Election.run`` calls ``node.vote(self.leader)`` while
     ``self.leader`` is still None, so ``Node.vote`` evaluates ``None.hash`` and raises
@@ -61,7 +63,7 @@ def reference_failure(timeout: float = 60.0) -> str:
     exists.
     """
     done = subprocess.run([sys.executable, "-m", "syncmodel.election.reference"],
-                          capture_output=True, text=True, timeout=timeout, check=False)
+                          capture_output=True, text=True, timeout=timeout_s, check=False)
     return done.stderr
 
 

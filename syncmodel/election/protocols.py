@@ -15,9 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import invalid
 from ..sim import Fixed, Latency, Network, Process
 from ..sim.latency import buffered
 from .hashing import hash_value
+
+#: Raft's event orders: "logcabin" — the order of the code behind the Raft paper's Figure 16
+#: (LogCabin, 2013): disk writes block the node; a candidate persists (term, vote) before its
+#: requests; a voter that sees a newer term persists the term, resets its timer, then persists
+#: its vote; a new leader appends a no-op entry before its first heartbeat.  "overlap" — the
+#: earlier model: the candidate's write overlaps its requests, a voter resets its timer, writes
+#: its vote (without blocking) and replies, a leader sends heartbeats at once.
+EVENT_ORDERS = ("logcabin", "overlap")
 
 
 @dataclass
@@ -25,19 +34,23 @@ class Config:
     """Settings shared by the nodes of one run (times in ms)."""
 
     n: int
-    timeout_lo: float
-    timeout_hi: float
-    heartbeat: float
+    timeout_lo_ms: float
+    timeout_hi_ms: float
+    heartbeat_ms: float
     disk: Latency = field(default_factory=lambda: Fixed(0.0))
     prevote: bool = False
     answer_ms: float = 0.0  # bully: wait for an answer; fivestep: tally window
     mode: str = "vote"  # fivestep: "vote" or "hash"
+    event_order: str = "logcabin"  # raft: "logcabin" (blocking writes) or "overlap"
+    timeout_step_ms: float = 0.0  # > 0: timeouts rounded to this grid (LogCabin: whole ms)
     majority: int = field(init=False)  # ⌊n/2⌋ + 1
     disk_free: bool = field(init=False)  # the disk costs nothing: no write events
 
     def __post_init__(self) -> None:
         self.majority = self.n // 2 + 1
         self.disk_free = isinstance(self.disk, Fixed) and self.disk.value == 0.0
+        if self.event_order not in EVENT_ORDERS:
+            raise invalid("event_order", self.event_order, f"one of {list(EVENT_ORDERS)}")
 
 
 class Monitor:
@@ -109,6 +122,7 @@ class ElectionNode(Process):
     hb_timer = 0
     last_heard = -1e18
     disk_free = True
+    busy_until = -math.inf  # a blocking disk write holds the node until then
 
     def __init__(self, cfg: Config, mon: Monitor, log_rank: int = 1) -> None:
         self.cfg = cfg
@@ -147,16 +161,22 @@ class ElectionNode(Process):
             self.voted_for = None
 
     def reset_timer(self) -> None:
-        """(Re)arm the election timer with a fresh draw from U[lo, hi].
+        """(Re)arm the election timer with a fresh draw from U[lo, hi] (rounded to the
+        nearest multiple of ``timeout_step_ms`` when that is > 0, as LogCabin's
+        ``lround`` of a uniform draw gives whole milliseconds).
 
         Lazy re-arming: one event stays queued; if it fires before the (moved)
         deadline it re-queues itself, so a heartbeat costs no heap push.
         """
         sim = self.sim
         cfg = self.cfg
-        lo = cfg.timeout_lo
+        lo = cfg.timeout_lo_ms
         now = sim.now
-        d = now + lo + (cfg.timeout_hi - lo) * self.u()
+        step = cfg.timeout_step_ms
+        if step:  # LogCabin: lround(lo + U·(hi − lo)) whole milliseconds
+            d = now + math.floor((lo + (cfg.timeout_hi_ms - lo) * self.u()) / step + 0.5) * step
+        else:
+            d = now + lo + (cfg.timeout_hi_ms - lo) * self.u()
         self.deadline = d
         if d < self.timer_at:
             self.timer_at = d
@@ -179,6 +199,11 @@ class ElectionNode(Process):
             else:
                 self.timer_at = _INF
             return
+        b = self.busy_until
+        if b > now:  # the node is inside a blocking write: the timer thread waits for it
+            self.timer_at = b
+            self.sim.post(b - now, self._election_timer, tok)
+            return
         self.timer_at = self.deadline = _INF
         if self.role != "leader":
             self.on_election_timeout()
@@ -189,6 +214,26 @@ class ElectionNode(Process):
             fn(arg)
         else:
             self.set_timer(self.disk(), "_disk", (fn, arg))
+
+    def write_then(self, fn: Callable[[Any], None], arg: Any) -> None:
+        """A blocking disk write (LogCabin holds the server lock through it): messages
+        and timers that come due before it ends wait for it; then ``fn(arg)`` runs."""
+        if self.disk_free:
+            fn(arg)
+            return
+        d = self.disk()
+        self.busy_until = self.sim.now + d
+        self.set_timer(d, "_disk", (fn, arg))
+
+    def deliver_when_free(self, src: int, msg: Any) -> bool:
+        """If the node is inside a blocking write, queue ``msg`` until the write ends (in
+        arrival order) and return True; else False."""
+        b = self.busy_until
+        now = self.sim.now
+        if b <= now:
+            return False
+        self.set_timer(b - now, "_deliver", (src, msg))
+        return True
 
     def reply_after_disk(self, dst: int, msg: Any) -> None:
         if self.disk_free:
@@ -211,7 +256,7 @@ class ElectionNode(Process):
     def heartbeat(self) -> None:
         if self.role == "leader":
             self.broadcast(("ae", self.term, self.id))
-            self.hb_timer = self.set_timer(self.cfg.heartbeat, "hb")
+            self.hb_timer = self.set_timer(self.cfg.heartbeat_ms, "hb")
 
     def step_down(self) -> None:
         """Leave the leader or candidate role (the election timer keeps running)."""
@@ -233,6 +278,10 @@ class ElectionNode(Process):
     def on_timer(self, name: str, data: Any) -> None:
         if name == "_disk":
             data[0](data[1])
+        elif name == "_deliver":
+            self.on_message(data[0], data[1])
+        elif self.busy_until > self.sim.now:  # wait for the blocking write to end
+            self.set_timer(self.busy_until - self.sim.now, name, data)
         elif name == "hb":
             self.heartbeat()
         else:
@@ -255,6 +304,7 @@ class ElectionNode(Process):
         self.timer_tok += 1
         self.timer_at = self.deadline = _INF
         self.hb_timer = 0
+        self.busy_until = -_INF
         self.mon.current.pop(self.id, None)
 
     def on_restart(self) -> None:
@@ -271,24 +321,37 @@ _INF = math.inf
 
 class RaftNode(ElectionNode):
     """Raft's leader election (Ongaro & Ousterhout 2014, §5.2 and §5.4.1; pre-vote: §9.6
-    of Ongaro's dissertation).
+    of Ongaro's dissertation), in one of two event orders (``Config.event_order``).
 
     A follower that hears no leader for a timeout drawn from U[lo, hi] becomes a
-    candidate: term + 1, votes for itself, persists (disk write), asks every peer.  A
-    peer grants at most one vote per term, and only to a candidate whose log is at
-    least as up to date (``log_rank``); it persists the vote before replying (a
-    disk write drawn from ``disk``; the candidate's own write overlaps its requests).  A
-    majority of votes makes a leader, which sends heartbeats every ``heartbeat`` ms.
-    With pre-vote a node first asks whether it could win (peers that heard a leader
-    within ``lo`` ms refuse), so a node that cannot win does not disturb the term.
+    candidate: term + 1, votes for itself and asks every peer.  A peer grants at most
+    one vote per term, and only to a candidate whose log is at least as up to date
+    (``log_rank``).  A majority of votes makes a leader, which sends heartbeats every
+    ``heartbeat_ms``.  With pre-vote a node first asks whether it could win (peers that
+    heard a leader within ``lo`` ms refuse), so a node that cannot win does not disturb
+    the term.
+
+    ``"logcabin"`` (default): the order of LogCabin's RaftConsensus.cc (2013), the code
+    behind the paper's Figure 16.  Each disk write (a draw from ``disk``) blocks the
+    node, as the server lock held through it did: messages and timers wait.  A candidate
+    persists (term, vote) before any RequestVote leaves; a voter that sees a newer term
+    persists the term, then resets its timer, then persists its vote, then replies; a new
+    leader appends a no-op entry (a write) before its first heartbeat; a follower that
+    receives the no-op appends it (a write) before acknowledging.
+
+    ``"overlap"``: the earlier model: the candidate's write overlaps its requests (no
+    delay), a voter resets its timer and replies after one non-blocking write, and a new
+    leader sends heartbeats at once.
     """
 
     name = "raft"
+    noop_term = 0  # highest leader term whose no-op entry this node has appended
 
     def __init__(self, cfg: Config, mon: Monitor, log_rank: int = 1) -> None:
         super().__init__(cfg, mon, log_rank)
         self.votes: set[int] = set()
         self.prevotes: set[int] = set()
+        self.blocking = cfg.event_order == "logcabin" and not cfg.disk_free
 
     def on_election_timeout(self) -> None:
         if self.cfg.prevote:
@@ -310,33 +373,57 @@ class RaftNode(ElectionNode):
         self.votes = {self.id}
         self.log("candidate", term)  # a candidate votes for itself (safety reads it so)
         self.reset_timer()
+        if self.blocking:  # persist (term, vote) first: the requests wait for the lock
+            self.write_then(self._ask_votes, term)
+        else:
+            # the candidate's own write runs in parallel with the requests
+            self._ask_votes(term)
+
+    def _ask_votes(self, term: int) -> None:
+        if self.role != "candidate" or self.term != term:
+            return
         if len(self.votes) >= self.cfg.majority:
             self.become_leader()
             return
-        # the candidate's own write of (term, vote) runs in parallel with the requests
-        # (Ongaro 2014, §10.2.1 makes the same point for a leader's log writes)
         self.broadcast(("rv", term, self.id, self.log_rank))
 
+    def become_leader(self) -> None:
+        if not self.blocking:
+            super().become_leader()
+            return
+        # LogCabin: the leader appends a no-op entry (a blocking write), then heartbeats
+        self.role = "leader"
+        self.leader = self.id
+        self.log("leader", self.term)
+        self.stop_timer()
+        self.mon.current[self.id] = (self.term, self.id)
+        self.noop_term = self.term
+        self.write_then(self._first_heartbeat, self.term)
+
+    def _first_heartbeat(self, term: int) -> None:
+        if self.role == "leader" and self.term == term:
+            self.heartbeat()
+            self.mon.follow(self.id, term, self.id)
+
     def on_message(self, src: int, msg: Any) -> None:
+        if self.blocking and self.busy_until > self.sim.now and self.deliver_when_free(src, msg):
+            return
         kind = msg[0]
         term = msg[1]
         if kind == "rv":
             if term > self.term:
                 self.set_term(term)
                 self.step_down()
-            cand = msg[2]
-            if (term == self.term and self.voted_for in (None, cand)
-                    and msg[3] >= self.log_rank):
-                self.voted_for = cand
-                self.log("vote", term, candidate=cand)
-                self.reset_timer()
-                self.reply_after_disk(src, ("rvr", term, True))
-            else:
-                self.net.send(self.id, src, ("rvr", self.term, False))
+                if self.blocking:  # persist the new term, then decide on the vote
+                    self.write_then(self._consider_vote, (src, msg))
+                    return
+            self._consider_vote((src, msg))
         elif kind == "rvr":
             if term > self.term:
                 self.set_term(term)
                 self.step_down()
+                if self.blocking:
+                    self.write_then(_nothing, None)
             elif self.role == "candidate" and term == self.term and msg[2]:
                 self.votes.add(src)
                 if len(self.votes) >= self.cfg.majority:
@@ -347,25 +434,64 @@ class RaftNode(ElectionNode):
                 return
             if term > self.term:
                 self.set_term(term)
-            if self.role != "follower":
-                self.step_down()
-            self.last_heard = self.sim.now
-            self.reset_timer()
-            self.follow(term, msg[2])
-            self.net.send(self.id, src, ("aer", term))
+                if self.blocking:  # persist the new term first (LogCabin's stepDown)
+                    if self.role != "follower":
+                        self.step_down()
+                    self.write_then(self._heard_leader, (src, msg))
+                    return
+            self._heard_leader((src, msg))
         elif kind == "aer":
             if term > self.term:
                 self.set_term(term)
                 self.step_down()
+                if self.blocking:
+                    self.write_then(_nothing, None)
         elif kind == "pv":
             ok = (term > self.term and msg[3] >= self.log_rank and self.role != "leader"
-                  and self.sim.now - self.last_heard >= self.cfg.timeout_lo)
+                  and self.sim.now - self.last_heard >= self.cfg.timeout_lo_ms)
             self.net.send(self.id, src, ("pvr", term, ok))
         elif kind == "pvr":
             if (msg[2] and self.role != "leader" and term == self.term + 1):
                 self.prevotes.add(src)
                 if len(self.prevotes) == self.cfg.majority:
                     self.start_election()
+
+    def _consider_vote(self, arg: tuple[int, Any]) -> None:
+        src, msg = arg
+        term, cand = msg[1], msg[2]
+        if term == self.term and self.voted_for in (None, cand) and msg[3] >= self.log_rank:
+            if self.voted_for == cand:  # a duplicate request: the vote stands, no write
+                self.net.send(self.id, src, ("rvr", term, True))
+                return
+            self.voted_for = cand
+            self.log("vote", term, candidate=cand)
+            self.reset_timer()
+            if self.blocking:
+                self.write_then(self._send_tuple, (src, ("rvr", term, True)))
+            else:
+                self.reply_after_disk(src, ("rvr", term, True))
+        else:
+            self.net.send(self.id, src, ("rvr", self.term, False))
+
+    def _heard_leader(self, arg: tuple[int, Any]) -> None:
+        src, msg = arg
+        term = msg[1]
+        if term != self.term:  # pragma: no cover - the node was blocked meanwhile
+            return
+        if self.role != "follower":
+            self.step_down()
+        self.last_heard = self.sim.now
+        self.reset_timer()
+        self.follow(term, msg[2])
+        if self.blocking and self.noop_term < term:  # append the leader's no-op, then ack
+            self.noop_term = term
+            self.write_then(self._send_tuple, (src, ("aer", term)))
+        else:
+            self.net.send(self.id, src, ("aer", term))
+
+
+def _nothing(_: Any) -> None:
+    """The continuation of a write that is followed by nothing (a term persisted)."""
 
 
 class BullyNode(ElectionNode):
@@ -487,7 +613,7 @@ class HashNode(ElectionNode):
 
     def beacon(self) -> None:
         self.broadcast(("alive", self.term, self.role == "leader"))
-        self.set_timer(self.cfg.heartbeat, "beacon")
+        self.set_timer(self.cfg.heartbeat_ms, "beacon")
 
     def heartbeat(self) -> None:  # the leader's heartbeat is its beacon
         pass
@@ -511,7 +637,7 @@ class HashNode(ElectionNode):
         self.reset_timer()
 
     def decide(self) -> None:
-        horizon = self.sim.now - self.cfg.timeout_lo
+        horizon = self.sim.now - self.cfg.timeout_lo_ms
         view = [self.id, *(p for p, t in self.heard.items() if t >= horizon)]
         winner = max(view, key=hash_value)
         if winner == self.id:
@@ -601,7 +727,7 @@ class FiveStepNode(ElectionNode):
         kind = msg[0]
         term = msg[1]
         if kind == "req":
-            fresh = (self.sim.now - self.last_heard < self.cfg.timeout_lo
+            fresh = (self.sim.now - self.last_heard < self.cfg.timeout_lo_ms
                      and self.role != "candidate")
             valid = term > self.term and not fresh and self.role != "leader"
             if valid:

@@ -20,7 +20,7 @@ from ..rng import Seed, as_generator, spawn_ints
 from ..sim import Latency, Network, Simulator, Trace, as_latency
 from ..sim.latency import LatencySpec
 from .hashing import hash_election
-from .protocols import ALGORITHMS, Config, ElectionNode, Monitor, samplers
+from .protocols import ALGORITHMS, EVENT_ORDERS, Config, ElectionNode, Monitor, samplers
 from .safety import check_safety, max_concurrent_leaders
 
 if TYPE_CHECKING:
@@ -28,10 +28,10 @@ if TYPE_CHECKING:
 
 SCENARIOS = ("crash", "cold", "steady")
 
-#: default one-way network delay and vote-persisting disk write (ms): the Figure 16 calibration
-#: (data/election_figure16.toml says why)
-DEFAULT_LATENCY: Latency = as_latency(("uniform", 1.5, 2.5))
-DEFAULT_DISK: Latency = as_latency(("lognormal", 8.0, 0.5, 2.0))
+#: default one-way network delay and disk write (ms): the Figure 16 calibration (LogCabin on
+#: 1 GbE and SSDs; data/election_figure16.toml says why)
+DEFAULT_LATENCY: Latency = as_latency(("uniform", 0.1, 0.3))
+DEFAULT_DISK: Latency = as_latency(("lognormal", 1.0, 1.0, 1.3))
 
 COLUMNS = ("trial", "seed", "algorithm", "n", "scenario", "elected", "time_to_leader_ms",
            "messages", "terms", "candidacies", "split_votes", "leader", "leader_term",
@@ -120,16 +120,18 @@ def _check_partition(partition: Any, n: int) -> list[list[int]]:
 
 
 def _make_plan(algorithm: str = "raft", n: int = 5, *,
-             timeout_ms: Sequence[float] = (150.0, 300.0),
-             latency: LatencySpec = DEFAULT_LATENCY, disk: LatencySpec = DEFAULT_DISK,
-             loss: float = 0.0, heartbeat_ms: float | None = None, scenario: str = "crash",
-             behind: int = 0, prevote: bool = False, mode: str = "vote",
-             answer_ms: float | None = None, partition: Sequence[Sequence[int]] | None = None,
-             partition_at_ms: float | None = None, heal_at_ms: float | None = None,
-             time_cap_ms: float = 10_000.0, run_ms: float | None = None,
-             trace_messages: bool = False, warmup_heartbeats: int = 2,
-             established: str = "all",
-             crashes: Sequence[Sequence[float | None]] | None = None) -> _Plan:
+               timeout_ms: Sequence[float] = (150.0, 300.0),
+               latency: LatencySpec = DEFAULT_LATENCY, disk: LatencySpec = DEFAULT_DISK,
+               loss: float = 0.0, heartbeat_ms: float | None = None, scenario: str = "crash",
+               behind: int = 0, prevote: bool = False, event_order: str = "logcabin",
+               timeout_step_ms: float = 0.0,
+               mode: str = "vote", answer_ms: float | None = None,
+               partition: Sequence[Sequence[int]] | None = None,
+               partition_at_ms: float | None = None, heal_at_ms: float | None = None,
+               time_cap_ms: float = 10_000.0, run_ms: float | None = None,
+               trace_messages: bool = False, warmup_heartbeats: int = 2,
+               established: str = "all",
+               crashes: Sequence[Sequence[float | None]] | None = None) -> _Plan:
     """Validate the parameters of :func:`run_once` once for many trials."""
     algorithm = _check_algorithm(algorithm)
     n = _check_n(n)
@@ -142,6 +144,9 @@ def _make_plan(algorithm: str = "raft", n: int = 5, *,
         raise invalid("established", established, "'all' or 'majority'")
     if mode not in ("vote", "hash"):
         raise invalid("mode", mode, "'vote' or 'hash'")
+    if not isinstance(event_order, str) or event_order not in EVENT_ORDERS:
+        raise invalid("event_order", event_order, f"one of {list(EVENT_ORDERS)}")
+    step = check_real("timeout_step_ms", timeout_step_ms, 0.0, lo)
     if (not isinstance(behind, numbers.Integral) or isinstance(behind, bool)
             or not 0 <= behind <= max(n - 1, 0)):
         raise invalid("behind", behind, f"an int in [0, n − 1 = {n - 1}]")
@@ -182,8 +187,9 @@ def _make_plan(algorithm: str = "raft", n: int = 5, *,
             raise invalid("crashes", crashes,
                           f"(node in 0..{n - 1}, at ≥ 0[, restart_at ≥ at]) triples")
         faults.append((int(node), float(at), None if back is None else float(back)))
-    cfg = Config(n=n, timeout_lo=lo, timeout_hi=hi, heartbeat=heartbeat, disk=dsk,
-                 prevote=bool(prevote), answer_ms=answer, mode=mode)
+    cfg = Config(n=n, timeout_lo_ms=lo, timeout_hi_ms=hi, heartbeat_ms=heartbeat, disk=dsk,
+                 prevote=bool(prevote), answer_ms=answer, mode=mode, event_order=event_order,
+                 timeout_step_ms=step)
     if algorithm == "bully":
         leader = n - 1
     elif algorithm == "hash":
@@ -204,7 +210,7 @@ def _make_plan(algorithm: str = "raft", n: int = 5, *,
 def _trial(plan: _Plan, seed: Seed) -> ElectionRun:
     """Run one trial of a validated plan."""
     algorithm, n, cfg, leader = plan.algorithm, plan.n, plan.cfg, plan.leader
-    scenario, heartbeat = plan.scenario, cfg.heartbeat
+    scenario, heartbeat = plan.scenario, cfg.heartbeat_ms
     partition, partition_at_ms, heal_at_ms = plan.partition, plan.partition_at_ms, plan.heal_at_ms
     run_ms = plan.run_ms
     sim = Simulator(seed, Trace(messages=plan.trace_messages))
@@ -219,10 +225,10 @@ def _trial(plan: _Plan, seed: Seed) -> ElectionRun:
         p.bind(u, dk)
 
     if partition is not None:
-        net.partition(partition, at=partition_at_ms if partition_at_ms is not None else 0.0,
-                      heal_at=heal_at_ms)
+        net.partition(partition, at_ms=partition_at_ms if partition_at_ms is not None else 0.0,
+                      heal_at_ms=heal_at_ms)
     for node, at, back in plan.crashes:
-        net.crash(node, at=at, restart_at=back)
+        net.crash(node, at_ms=at, restart_at_ms=back)
 
     if scenario == "cold":
         t0 = 0.0
@@ -240,7 +246,7 @@ def _trial(plan: _Plan, seed: Seed) -> ElectionRun:
                 p.set_timer(heartbeat * u(), "beacon")
         if scenario == "crash":
             t0 = heartbeat * (plan.warmup + u())
-            net.crash(leader, at=t0)
+            net.crash(leader, at_ms=t0)
         else:
             t0 = float(partition_at_ms) if partition is not None and partition_at_ms else 0.0
         sim.at(t0, lambda _: mon.arm(1))
@@ -267,7 +273,7 @@ def _trial(plan: _Plan, seed: Seed) -> ElectionRun:
         "leader": mon.leader if mon.leader is not None else -1,
         "leader_term": mon.term if mon.term is not None else -1,
         "leaders": len(leaders_after),
-        "max_concurrent_leaders": max_concurrent_leaders(trace, end, since=t0),
+        "max_concurrent_leaders": max_concurrent_leaders(trace, end, since_ms=t0),
         "safety_violations": len(check_safety(trace)),
         "messages_total": net.sent,
         "end_ms": end,
@@ -287,8 +293,30 @@ def _dispose(run: ElectionRun) -> None:
     net.__dict__.clear()
 
 
-def run_once(algorithm: str = "raft", n: int = 5, seed: Seed = None,
-             **params: Any) -> ElectionRun:
+#: the keyword parameters of :func:`run_once` / :func:`simulate` (in order)
+PARAMS = ("timeout_ms", "latency", "disk", "loss", "heartbeat_ms", "scenario", "behind",
+          "prevote", "event_order", "timeout_step_ms", "mode", "answer_ms", "partition",
+          "partition_at_ms", "heal_at_ms", "time_cap_ms", "run_ms", "trace_messages",
+          "warmup_heartbeats", "established", "crashes")
+
+
+def _pick(values: dict[str, Any]) -> dict[str, Any]:
+    """The :data:`PARAMS` entries of a function's ``locals()``."""
+    return {k: values[k] for k in PARAMS}
+
+
+def run_once(algorithm: str = "raft", n: int = 5, seed: Seed = None, *,
+             timeout_ms: Sequence[float] = (150.0, 300.0),
+             latency: LatencySpec = DEFAULT_LATENCY, disk: LatencySpec = DEFAULT_DISK,
+             loss: float = 0.0, heartbeat_ms: float | None = None, scenario: str = "crash",
+             behind: int = 0, prevote: bool = False, event_order: str = "logcabin",
+             timeout_step_ms: float = 0.0, mode: str = "vote", answer_ms: float | None = None,
+             partition: Sequence[Sequence[int]] | None = None,
+             partition_at_ms: float | None = None, heal_at_ms: float | None = None,
+             time_cap_ms: float = 10_000.0, run_ms: float | None = None,
+             trace_messages: bool = False, warmup_heartbeats: int = 2,
+             established: str = "all",
+             crashes: Sequence[Sequence[float | None]] | None = None) -> ElectionRun:
     """Run one election and measure it from its trace.
 
     Scenarios: ``"crash"`` — a steady leader (term 1; Raft and the five-step
@@ -307,8 +335,15 @@ def run_once(algorithm: str = "raft", n: int = 5, seed: Seed = None,
     ``run_ms`` it runs to that absolute time (for partition and safety studies).
 
     Keyword parameters (all optional): ``timeout_ms=(150, 300)`` election timeout
-    range; ``latency`` one-way message delay and ``disk`` vote-write delay (a
-    :class:`~syncmodel.sim.Latency` or a spec such as ``("uniform", 1.5, 2.5)``);
+    range; ``latency`` one-way message delay and ``disk`` the time of one disk write (a
+    :class:`~syncmodel.sim.Latency` or a spec such as ``("uniform", 0.1, 0.3)``; the
+    defaults are the Figure 16 calibration, data/election_figure16.toml);
+    ``event_order`` (Raft): ``"logcabin"`` — blocking writes in LogCabin's order
+    (candidate persists, then asks; a voter persists the new term, resets its timer,
+    persists its vote, replies; a new leader writes a no-op, then heartbeats) — or
+    ``"overlap"``, the earlier model (see :class:`~syncmodel.election.protocols.RaftNode`);
+    ``timeout_step_ms`` (default 0: continuous) rounds each timeout draw to that grid
+    (LogCabin draws whole milliseconds: ``lround`` of a uniform draw);
     ``loss`` per-message drop probability; ``heartbeat_ms`` (default lo/2);
     ``scenario``; ``behind``; ``prevote`` (Raft); ``mode`` ("vote" or "hash", the
     five-step protocol); ``answer_ms`` (Bully's answer wait, the five-step tally
@@ -320,11 +355,21 @@ def run_once(algorithm: str = "raft", n: int = 5, seed: Seed = None,
     across a restart, as if persisted).
     The returned :class:`ElectionRun` holds the row, the trace and the network.
     """
-    return _trial(_make_plan(algorithm, n, **params), seed)
+    return _trial(_make_plan(algorithm, n, **_pick(locals())), seed)
 
 
-def simulate(algorithm: str = "raft", n: int = 5, trials: int = 1, seed: Seed = None,
-             **params: Any) -> pd.DataFrame:
+def simulate(algorithm: str = "raft", n: int = 5, trials: int = 1, seed: Seed = None, *,
+             timeout_ms: Sequence[float] = (150.0, 300.0),
+             latency: LatencySpec = DEFAULT_LATENCY, disk: LatencySpec = DEFAULT_DISK,
+             loss: float = 0.0, heartbeat_ms: float | None = None, scenario: str = "crash",
+             behind: int = 0, prevote: bool = False, event_order: str = "logcabin",
+             timeout_step_ms: float = 0.0, mode: str = "vote", answer_ms: float | None = None,
+             partition: Sequence[Sequence[int]] | None = None,
+             partition_at_ms: float | None = None, heal_at_ms: float | None = None,
+             time_cap_ms: float = 10_000.0, run_ms: float | None = None,
+             trace_messages: bool = False, warmup_heartbeats: int = 2,
+             established: str = "all",
+             crashes: Sequence[Sequence[float | None]] | None = None) -> pd.DataFrame:
     """Run ``trials`` independent elections; one row per trial (pandas DataFrame).
 
     Trial ``i`` uses child seed ``i`` of ``seed`` (``rng.spawn_ints``), recorded in
@@ -335,11 +380,12 @@ def simulate(algorithm: str = "raft", n: int = 5, trials: int = 1, seed: Seed = 
     ``split_votes`` (candidacies that did not win; Raft and five-step),
     ``leader, leader_term, leaders`` (distinct (node, term) leaders after the start),
     ``max_concurrent_leaders, safety_violations, messages_total, end_ms``.
-    ``params`` are those of :func:`run_once`.
+    The keyword parameters are those of :func:`run_once`.
 
-    Worked case: with one node, a cold start elects it at its first timeout, so
-    ``simulate("raft", n=1, seed=0, scenario="cold", timeout_ms=(10, 10))`` has
-    ``time_to_leader_ms`` 10 and 0 messages.
+    Worked case: with one node, a cold start elects it at its first timeout; in LogCabin's
+    order it first persists its term and vote and, once leader, appends a no-op entry, so
+    ``simulate("raft", n=1, seed=0, scenario="cold", timeout_ms=(10, 10), disk=2.0)`` has
+    ``time_to_leader_ms`` 10 + 2 + 2 = 14 and 0 messages (10 with ``disk=0``).
     """
     import pandas as pd
 
@@ -348,7 +394,7 @@ def simulate(algorithm: str = "raft", n: int = 5, trials: int = 1, seed: Seed = 
     if not isinstance(trials, numbers.Integral) or isinstance(trials, bool) or trials < 1:
         raise invalid("trials", trials, "an int ≥ 1")
     as_generator(seed) if isinstance(seed, int) else None  # validates an int seed early
-    plan = _make_plan(algorithm, n, **params)
+    plan = _make_plan(algorithm, n, **_pick(locals()))
     seeds = spawn_ints(seed, int(trials))
     rows = []
     for i, s in enumerate(seeds):
@@ -361,7 +407,7 @@ def simulate(algorithm: str = "raft", n: int = 5, trials: int = 1, seed: Seed = 
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def split_brain(algorithm: str, trials: int = 100, seed: Seed = None, n: int = 5,
+def split_brain(algorithm: str = "raft", n: int = 5, trials: int = 100, seed: Seed = None,
                 **params: Any) -> pd.DataFrame:
     """The partition scenario: a cold cluster split into a minority and a majority.
 
@@ -369,13 +415,18 @@ def split_brain(algorithm: str, trials: int = 100, seed: Seed = None, n: int = 5
     (m = ⌊(n−1)/2⌋) from time 0 to 1000 ms, healed afterwards; each run lasts
     1500 ms.  A quorum algorithm (Raft) elects only on the majority side; the hash
     algorithm elects on both sides in the same term, which :func:`check_safety`
-    reports as ``two_leaders_in_term``.  Same columns as :func:`simulate`.
+    reports as ``two_leaders_in_term``.  Same columns as :func:`simulate`; ``params``
+    are :func:`simulate`'s keywords (they override the scenario's).  The argument order
+    is :func:`simulate`'s: ``(algorithm, n, trials, seed)``.
     """
     n = _check_n(n)
     m = (n - 1) // 2
+    unknown = sorted(set(params) - set(PARAMS))
+    if unknown:
+        raise invalid(unknown[0], params[unknown[0]], f"one of simulate's keywords {list(PARAMS)}")
     params.setdefault("partition", [list(range(m)), list(range(m, n))])
     params.setdefault("partition_at_ms", 0.0)
     params.setdefault("heal_at_ms", 1000.0)
     params.setdefault("run_ms", 1500.0)
     params.setdefault("scenario", "cold")
-    return simulate(algorithm, n=n, trials=trials, seed=seed, **params)
+    return simulate(algorithm, n, trials, seed, **params)

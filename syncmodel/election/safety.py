@@ -79,15 +79,15 @@ def check_safety(trace: Trace) -> list[Violation]:
     return out
 
 
-def leader_intervals(trace: Trace, end: float) -> list[tuple[int, int, float, float]]:
-    """(node, term, start, stop) for every spell in the leader role, from the trace.
+def leader_intervals(trace: Trace, end_ms: float) -> list[tuple[int, int, float, float]]:
+    """(node, term, start, stop) for every spell in the leader role, from the trace (ms).
 
     A spell starts at a "leader" record and stops at the node's next "step_down"
-    or "crash" record, or at ``end``.
+    or "crash" record, or at ``end_ms``.
     """
     open_: dict[int, tuple[int, float]] = {}
     spells: list[tuple[int, int, float, float]] = []
-    end = check_real("end", end, finite=False)
+    end = check_real("end_ms", end_ms, finite=False)
     for r in _check_trace(trace).records:
         if r.kind == "leader":
             open_[r.node] = (r.term if r.term is not None else -1, r.time)
@@ -100,11 +100,20 @@ def leader_intervals(trace: Trace, end: float) -> list[tuple[int, int, float, fl
     return spells
 
 
-def max_concurrent_leaders(trace: Trace, end: float, since: float = 0.0) -> int:
-    """The most nodes in the leader role at one instant in [since, end]."""
-    since = check_real("since", since, finite=False)
+def max_concurrent_leaders(trace: Trace, end_ms: float, since_ms: float = 0.0, *,
+                           since: float | None = None) -> int:
+    """The most nodes in the leader role at one instant in [since_ms, end_ms].
+
+    ``since`` is the old name of ``since_ms`` (deprecated)."""
+    if since is not None:
+        import warnings
+
+        warnings.warn("max_concurrent_leaders(since=...) is deprecated: use since_ms",
+                      DeprecationWarning, stacklevel=2)
+        since_ms = since
+    since = check_real("since_ms", since_ms, finite=False)
     events: list[tuple[float, int]] = []
-    for _, _, start, stop in leader_intervals(trace, end):
+    for _, _, start, stop in leader_intervals(trace, end_ms):
         if stop < since or stop <= start:
             continue
         events.append((max(start, since), 1))

@@ -16,8 +16,8 @@ _ROLE_OF = {"candidate": "candidate", "leader": "leader", "follow": "follower",
             "step_down": "follower", "crash": "down", "restart": "follower"}
 
 
-def role_spans(trace: Trace, n: int, end: float) -> list[dict[str, Any]]:
-    """Spans ``{node, role, term, start, end}`` covering [0, end] for every node.
+def role_spans(trace: Trace, n: int, end_ms: float) -> list[dict[str, Any]]:
+    """Spans ``{node, role, term, start, end}`` (ms) covering [0, end_ms] for every node.
 
     A node is a follower until a record changes its role: "candidate", "leader",
     "follow"/"step_down"/"restart" (follower) or "crash" (down).
@@ -40,8 +40,8 @@ def role_spans(trace: Trace, n: int, end: float) -> list[dict[str, Any]]:
                           "start": start, "end": r.time})
         current[r.node] = (role, term, r.time)
     for node, (role, term, start) in current.items():
-        if end > start:
-            spans.append({"node": node, "role": role, "term": term, "start": start, "end": end})
+        if end_ms > start:
+            spans.append({"node": node, "role": role, "term": term, "start": start, "end": end_ms})
     return spans
 
 

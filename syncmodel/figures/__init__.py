@@ -68,7 +68,7 @@ def build_all(out: str | Path, names: Sequence[str] | None = None,
               formats: Iterable[str] = ("pdf", "svg", "png"), small: bool = False,
               on_done: Callable[[Written], None] | None = None) -> list[Written]:
     """Build every registered figure (or ``names``) and write it under ``out``."""
-    from ..export import check_formats, check_path, write_figure
+    from ..export import check_formats, check_output_dir, target, write_figure
 
     registry = discover()
     expected = f"registered figures, one of {sorted(registry)}"
@@ -80,8 +80,8 @@ def build_all(out: str | Path, names: Sequence[str] | None = None,
     unknown = [n for n in chosen if n not in registry]
     if unknown:
         raise invalid("names", unknown, expected)
-    out = Path(check_path("out", out))
     fmts = check_formats(formats)
+    out = check_output_dir("out", out, [target(Path(n), f).name for n in chosen for f in fmts])
     done: list[Written] = []
     for name in chosen:
         t0 = time.perf_counter()

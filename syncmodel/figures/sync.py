@@ -51,7 +51,7 @@ def build_sloppy(small: bool = False) -> go.Figure:
                "sloppy, ring M = 8": (8, True)}
     failures = {name: [sloppy.unavailability(3, 2, m, p, sloppy=sl) for p in ps]
                 for name, (m, sl) in configs.items()}
-    stale = {name: [float(sloppy.stale_read_probability(3, 2, 2, m, p, sloppy=sl)) for p in ps]
+    stale = {name: [float(sloppy.stale_read(3, 2, 2, m, p, sloppy=sl)) for p in ps]
              for name, (m, sl) in configs.items()}
     return sloppy_figure(ps, failures, stale,
                          title="Sloppy quorums buy availability with stale reads (N = 3, R = W = 2)")

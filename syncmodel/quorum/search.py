@@ -4,15 +4,41 @@ every expression in which each node appears once, scored by its optimal strategy
 from __future__ import annotations
 
 import itertools
+import math
 import numbers
 import time
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from typing import Any
 
-from ..errors import InfeasibleError, invalid
+from ..errors import InfeasibleError, invalid, too_big
 from ..structure import Node, Structure, choose
 from .strategy import OPTIMIZE, Distribution, Strategy
 from .system import QuorumSystem
+
+#: most candidate expressions :func:`search` enumerates without a ``timeout``
+MAX_CANDIDATES = 100_000
+
+
+def count_expressions(n: int) -> int:
+    """How many read-once expressions :func:`expressions` yields over n nodes (any height).
+
+    E(1) = 1; E(s) = Σ_b b·P(s, b) over partitions into b ≥ 2 blocks, where
+    P(s, b) = Σ_j C(s − 1, j − 1)·E(j)·P(s − j, b − 1) weighs a partition by the product
+    of its blocks' counts (the block holding the first node has j nodes).  Exact ints.
+    Worked case: E(2) = 2 (a + b, a * b); E(3) = 3·(2·2) + 3 = 15: three ways to pair two
+    nodes, each pair one of 2 expressions and joined to the third by 1- or 2-of-2, plus
+    choose(k, a, b, c) for k = 1..3.
+    """
+    E = [0, 1]
+    for size in range(2, n + 1):
+        P = [[0] * (size + 1) for _ in range(size + 1)]  # P[s][b]
+        P[0][0] = 1
+        for s_ in range(1, size + 1):
+            for b in range(1, s_ + 1):
+                P[s_][b] = sum(math.comb(s_ - 1, j - 1) * (E[j] if j < size else 0) * P[s_ - j][b - 1]
+                               for j in range(1, s_ + 1))
+        E.append(sum(b * P[size][b] for b in range(2, size + 1)))
+    return E[n]
 
 
 def partitions(xs: Sequence[Hashable]) -> Iterator[list[list[Hashable]]]:
@@ -63,6 +89,7 @@ def search(
     latency_limit: float | None = None,
     f: int = 0,
     timeout: float | None = None,
+    max_candidates: int = MAX_CANDIDATES,
     **attrs: Any,
 ) -> tuple[QuorumSystem, Strategy]:
     """The read-once quorum system over ``nodes`` whose optimal strategy minimises ``optimize``.
@@ -74,6 +101,8 @@ def search(
     write_capacity, latency as in :class:`QuorumSystem`.  Example: the paper's
     four nodes (a, b slow; c, d fast) under load ≤ 1/150 and network ≤ 2 give
     a + b + c + d with latency 1.  None qualifies -> InfeasibleError.
+    Without a ``timeout``, more than ``max_candidates`` expressions
+    (:func:`count_expressions`: 12 nodes have ~10¹⁴) raise ResourceLimitError up front.
     """
     if not isinstance(nodes, Iterable):
         raise invalid("nodes", nodes, "a non-empty sequence of distinct node names")
@@ -90,6 +119,14 @@ def search(
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, numbers.Real)
                                 or not timeout > 0):
         raise invalid("timeout", timeout, "a number of seconds > 0, or None")
+    if isinstance(max_candidates, bool) or not isinstance(max_candidates, numbers.Integral):
+        raise invalid("max_candidates", max_candidates, "an int")
+    if timeout is None:
+        total = count_expressions(len(xs))
+        if total > max_candidates:
+            raise too_big(f"quorum.search over {len(xs)} nodes", f"{total:.3g} candidate expressions "
+                          "(one QuorumSystem and one LP each)",
+                          f"pass timeout= (best so far), fewer nodes, or max_candidates ≥ {total}")
     start = time.perf_counter()
     seen: set[Any] = set()
     best: tuple[float, QuorumSystem, Strategy] | None = None

@@ -1,5 +1,5 @@
 """Helpers on compiled structure trees for quorum systems: threshold shape, fewest failures,
-f-resilient expressions, subset bitmasks and the Poisson-binomial tail."""
+f-resilient expressions and subset bitmasks."""
 
 from __future__ import annotations
 
@@ -103,13 +103,3 @@ def _all_masks(n: int) -> np.ndarray:
         )
     idx = np.arange(1 << n, dtype=np.int64)
     return np.asarray(((idx[:, None] >> np.arange(n)) & 1).astype(bool))
-
-
-def _poisson_binomial_at_least(k: int, q: np.ndarray) -> float:
-    """P(at least k of independent events with probabilities q happen), by the O(n·k) recursion."""
-    dist = np.zeros(len(q) + 1)
-    dist[0] = 1.0
-    for j, qi in enumerate(q):
-        dist[1 : j + 2] = dist[1 : j + 2] * (1 - qi) + dist[: j + 1] * qi
-        dist[0] *= 1 - qi
-    return float(min(1.0, max(0.0, dist[k:].sum())))

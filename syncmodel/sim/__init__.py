@@ -35,8 +35,8 @@ Example: a ping-pong on a lossy network with a partition in the middle.
 >>> sim = Simulator(seed=1)
 >>> net = Network(sim, latency=Uniform(1.0, 3.0), loss=0.1)
 >>> _ = net.add(Pinger() for _ in range(3))
->>> net.partition([{0}, {1, 2}], at=40.0, heal_at=60.0)
->>> net.crash(2, at=70.0, restart_at=80.0)
+>>> net.partition([{0}, {1, 2}], at_ms=40.0, heal_at_ms=60.0)
+>>> net.crash(2, at_ms=70.0, restart_at_ms=80.0)
 >>> net.start()
 >>> sim.run(until=100.0)
 'until'

@@ -17,6 +17,8 @@ from ..errors import check_int, check_real, invalid
 from ..rng import Seed, as_generator
 from .trace import Trace
 
+__all__ = ["Simulator"]
+
 
 class Simulator:
     """Clock, event heap, random generator and trace of one run.

@@ -15,6 +15,25 @@ import numpy as np
 
 from ..errors import float_array, invalid
 
+__all__ = [
+    "BATCH",
+    "BATCH_MAX",
+    "BATCH_MIN",
+    "Empirical",
+    "Exponential",
+    "Fixed",
+    "Latency",
+    "LatencySpec",
+    "LogNormal",
+    "Sum",
+    "Uniform",
+    "as_latency",
+    "buffered",
+    "check_draw",
+    "finite_moment",
+]
+
+
 #: a buffered sampler's first refill draws BATCH_MIN values, doubling up to BATCH_MAX: short
 #: runs waste little, long runs amortize numpy's per-call cost
 BATCH_MIN = 32

@@ -18,6 +18,8 @@ from .kernel import Simulator
 from .latency import Latency, LatencySpec, as_latency, buffered
 from .trace import Record
 
+__all__ = ["Network", "Process"]
+
 
 class Process:
     """A node's protocol: subclass it and override the ``on_*`` hooks.
@@ -147,9 +149,10 @@ class Network:
     def n(self) -> int:
         return len(self.procs)
 
-    def start(self, at: float = 0.0) -> None:
-        """Schedule every process's ``on_start`` at time ``at`` (ids in order)."""
-        at = self.sim.check_time("at", at)
+    def start(self, at_ms: float | None = 0.0, **old: Any) -> None:
+        """Schedule every process's ``on_start`` at time ``at_ms`` (ids in order)."""
+        (at_ms,) = _renamed(old, {"at": at_ms})
+        at = self.sim.check_time("at_ms", at_ms)
         for p in self.procs:
             self.sim.at(at, _call_start, p)
 
@@ -242,13 +245,15 @@ class Network:
         self._check_node(b, "b")
         return self._group[a] == self._group[b]
 
-    def partition(self, groups: Sequence[Iterable[int]], at: float | None = None,
-                  heal_at: float | None = None) -> None:
-        """Split the network into ``groups`` (now, or at time ``at``); heal at ``heal_at``.
+    def partition(self, groups: Sequence[Iterable[int]], at_ms: float | None = None,
+                  heal_at_ms: float | None = None, **old: Any) -> None:
+        """Split the network into ``groups`` (now, or at time ``at_ms``); heal at ``heal_at_ms``.
 
         Nodes in no group are each cut off alone.  Messages already in flight
-        across the cut are dropped on arrival.
+        across the cut are dropped on arrival.  (``at=``/``heal_at=``, the names of earlier
+        versions, still work with a DeprecationWarning.)
         """
+        at_ms, heal_at_ms = _renamed(old, {"at": at_ms, "heal_at": heal_at_ms})
         expected = f"sets of node ids in 0..{self.n - 1}"
         if isinstance(groups, (str, bytes)) or not isinstance(groups, Iterable):
             raise invalid("groups", groups, expected)
@@ -264,31 +269,35 @@ class Network:
                 if i in seen:
                     raise invalid("groups", groups, "disjoint sets")
                 seen.add(i)
-        at, heal_at = self._at("at", at), self._at("heal_at", heal_at)
+        at, heal_at = self._at("at_ms", at_ms), self._at("heal_at_ms", heal_at_ms)
         if at is not None and heal_at is not None and not heal_at >= at:
-            raise invalid("heal_at", heal_at, f"≥ at = {at}")
+            raise invalid("heal_at_ms", heal_at, f"≥ at_ms = {at}")
         self._when(at, self._apply_partition, sets)
         if heal_at is not None:
             self._when(heal_at, self._apply_heal, None)
 
-    def heal(self, at: float | None = None) -> None:
-        """Reconnect every node (now or at time ``at``)."""
-        self._when(self._at("at", at), self._apply_heal, None)
+    def heal(self, at_ms: float | None = None, **old: Any) -> None:
+        """Reconnect every node (now or at time ``at_ms``)."""
+        (at_ms,) = _renamed(old, {"at": at_ms})
+        self._when(self._at("at_ms", at_ms), self._apply_heal, None)
 
-    def crash(self, node: int, at: float | None = None, restart_at: float | None = None) -> None:
-        """Crash ``node`` (now or at ``at``); optionally restart it at ``restart_at``."""
+    def crash(self, node: int, at_ms: float | None = None, restart_at_ms: float | None = None,
+              **old: Any) -> None:
+        """Crash ``node`` (now or at ``at_ms``); optionally restart it at ``restart_at_ms``."""
+        at_ms, restart_at_ms = _renamed(old, {"at": at_ms, "restart_at": restart_at_ms})
         self._check_node(node)
-        at, restart_at = self._at("at", at), self._at("restart_at", restart_at)
+        at, restart_at = self._at("at_ms", at_ms), self._at("restart_at_ms", restart_at_ms)
         if at is not None and restart_at is not None and not restart_at >= at:
-            raise invalid("restart_at", restart_at, f"≥ at = {at}")
+            raise invalid("restart_at_ms", restart_at, f"≥ at_ms = {at}")
         self._when(at, self._apply_crash, node)
         if restart_at is not None:
             self._when(restart_at, self._apply_restart, node)
 
-    def restart(self, node: int, at: float | None = None) -> None:
-        """Restart a crashed ``node`` (now or at ``at``)."""
+    def restart(self, node: int, at_ms: float | None = None, **old: Any) -> None:
+        """Restart a crashed ``node`` (now or at ``at_ms``)."""
+        (at_ms,) = _renamed(old, {"at": at_ms})
         self._check_node(node)
-        self._when(self._at("at", at), self._apply_restart, node)
+        self._when(self._at("at_ms", at_ms), self._apply_restart, node)
 
     def _check_node(self, node: int, name: str = "node") -> None:
         if type(node) is int and 0 <= node < len(self.procs):
@@ -345,3 +354,22 @@ def _call_start(p: Process) -> None:
 
 def _uniform_sampler(sim: Simulator) -> Callable[[], float]:
     return buffered(sim.rng.random)
+
+
+def _renamed(old: dict[str, Any], current: dict[str, Any]) -> tuple[Any, ...]:
+    """The values of the ``*_ms`` parameters, taking the pre-``_ms`` keyword names (the keys
+    of ``current``) from ``old`` with a DeprecationWarning; an unknown keyword is a TypeError."""
+    unknown = set(old) - set(current)
+    if unknown:
+        raise TypeError(f"unexpected keyword arguments {sorted(unknown)}")
+    out = []
+    for name, value in current.items():
+        if name in old:
+            import warnings
+
+            if value is not None:
+                raise invalid(name, old[name], f"omitted when {name}_ms is given (its old name)")
+            warnings.warn(f"{name}= is deprecated: call it {name}_ms=", DeprecationWarning, stacklevel=3)
+            value = old[name]
+        out.append(value)
+    return tuple(out)

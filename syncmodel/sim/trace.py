@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 if TYPE_CHECKING:
     import pandas as pd
 
+__all__ = ["NETWORK_KINDS", "Record", "Trace"]
+
+
 #: kinds the network itself writes
 NETWORK_KINDS = ("send", "deliver", "drop", "crash", "restart", "partition", "heal")
 

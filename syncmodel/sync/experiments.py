@@ -13,10 +13,13 @@ import numpy as np
 from ..errors import InvalidParameterError, check_hashable, check_int, check_real, invalid
 from ..rng import Seed, spawn_ints
 from . import metrics, pbs
-from .store import SyncRun, random_faults, simulate
+from .store import SyncRun, random_faults, simulate_store
 
 if TYPE_CHECKING:
     import pandas as pd
+
+__all__ = ["T_GRID", "compare_modes", "partition_run", "pbs_curves", "time_to_converge"]
+
 
 #: a log-spaced grid of t (ms) for t-visibility curves
 T_GRID = np.concatenate([[0.0], np.geomspace(0.01, 2000.0, 60)])
@@ -24,7 +27,7 @@ T_GRID = np.concatenate([[0.0], np.geomspace(0.01, 2000.0, 60)])
 
 def pbs_curves(n: int = 3, r: int = 1, w: int = 1, profiles: Sequence[str] = pbs.PROFILES,
                t_ms: Sequence[float] | np.ndarray = T_GRID, trials: int = 100_000,
-               seed: Seed = 0) -> dict[str, dict[str, np.ndarray]]:
+               *, seed: Seed = None) -> dict[str, dict[str, np.ndarray]]:
     """t-visibility curve of each latency profile (one WARS draw set per profile)."""
     expected = f"a sequence of profiles (names from {list(pbs.PROFILES)} or WARS / latency laws)"
     if isinstance(profiles, (str, bytes)) or not isinstance(profiles, Sequence):
@@ -44,7 +47,7 @@ def compare_modes(configs: Sequence[tuple[str, int, int]] = (("sync", 1, 1), ("a
                                                              ("quorum", 2, 2), ("quorum", 1, 1),
                                                              ("multileader", 1, 1)),
                   n: int = 3, runs: int = 5, crashes: int = 1, permanent: int = 0, partitions: int = 1,
-                  crash_primary: bool = True, seed: Seed = 0, **params: Any) -> pd.DataFrame:
+                  crash_primary: bool = True, *, seed: Seed = None, **params: Any) -> pd.DataFrame:
     """Each (mode, r, w) on the same ``runs`` seeded fault schedules: one row per run with the
     run's :func:`~syncmodel.sync.metrics.summary`, its seed and its configuration.
 
@@ -72,7 +75,7 @@ def compare_modes(configs: Sequence[tuple[str, int, int]] = (("sync", 1, 1), ("a
             at = duration * (0.3 + 0.4 * (s % 1000) / 1000)
             faults["crashes"] = [c for c in faults["crashes"] if c[0] != 0] + [(0, at, at + 300.0)]
         for mode, r, w in configs:
-            run = simulate(mode, n, r, w, seed=s, **faults, **params)
+            run = simulate_store(mode, n, r, w, seed=s, **faults, **params)
             row = {"config": f"{mode} R={r} W={w}" if mode == "quorum" else mode,
                    "r": r, "w": w, "seed": s, **run.summary()}
             rows.append(row)
@@ -81,7 +84,7 @@ def compare_modes(configs: Sequence[tuple[str, int, int]] = (("sync", 1, 1), ("a
 
 def partition_run(mode: str = "multileader", n: int = 3, r: int = 1, w: int = 1,
                   partition_ms: tuple[float, float] = (400.0, 1200.0), minority: Sequence[int] = (0,),
-                  anti_entropy_ms: float | None = 25.0, snapshot_ms: float = 20.0, seed: Seed = 0,
+                  anti_entropy_ms: float | None = 25.0, snapshot_ms: float = 20.0, *, seed: Seed = None,
                   **params: Any) -> SyncRun:
     """One run with ``minority`` cut off from the rest during ``partition_ms``, snapshots of
     C(S), A(S) every ``snapshot_ms``: watch the consistency ratio fall and recover."""
@@ -101,7 +104,7 @@ def partition_run(mode: str = "multileader", n: int = 3, r: int = 1, w: int = 1,
     rest = tuple(i for i in range(n) if i not in set(group))
     part = [((group, rest), start, heal)]
     params.setdefault("duration_ms", max(2000.0, heal + 600.0))
-    return simulate(mode, n, r, w, seed=seed, partitions=part, anti_entropy_ms=anti_entropy_ms,
+    return simulate_store(mode, n, r, w, seed=seed, partitions=part, anti_entropy_ms=anti_entropy_ms,
                     snapshot_ms=snapshot_ms, **params)
 
 

@@ -9,30 +9,35 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import float_array, invalid
+from ..errors import check_int, float_array, invalid
+from .versioning import Entry, merge_entries
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .store import Entry, SyncRun
+    from .store import SyncRun
+
+__all__ = ["conflict_rate", "convergence_frame", "counter_values", "lost_updates", "lost_write_ids",
+           "lost_writes", "reads_frame", "replication_lag", "staleness", "summary", "t_visibility_reads"]
+
+#: what a run must carry to be measured (a :class:`~syncmodel.sync.store.SyncRun` does)
+RUN_FIELDS = ("config", "store", "ledger", "trace", "wall_s")
 
 
 def _check_run(run: Any) -> SyncRun:
-    """``run`` itself if it is a :class:`~syncmodel.sync.store.SyncRun`, else InvalidParameterError."""
-    from .store import SyncRun  # here: store imports metrics
-
-    if not isinstance(run, SyncRun):
-        raise invalid("run", run, "a SyncRun (from simulate)")
+    """``run`` itself if it looks like a :class:`~syncmodel.sync.store.SyncRun` (this module
+    reads runs through their public fields and does not import the store), else
+    InvalidParameterError."""
+    if isinstance(run, type) or not all(hasattr(run, f) for f in RUN_FIELDS):
+        raise invalid("run", run, "a SyncRun (from sync.simulate_store)")
     return run
 
 
 def _merged_live(run: SyncRun) -> dict[int, Entry]:
     """The system's state at the end: for primary-backup the live primary's (what it serves
     and what backups adopt), otherwise the merge of every live replica's."""
-    from .store import merge_entries
-
     st = run.store
-    if run.config.mode in ("sync", "async") and st.primary is not None and st.replicas[st.primary].up:
+    if st.primary is not None and st.replicas[st.primary].up:
         return dict(st.replicas[st.primary].data)
     out: dict[int, Entry] = {}
     for rep in run.store.replicas:
@@ -43,7 +48,7 @@ def _merged_live(run: SyncRun) -> dict[int, Entry]:
     return out
 
 
-def lost_writes(run: SyncRun) -> list[int]:
+def lost_write_ids(run: SyncRun) -> list[int]:
     """Acknowledged writes missing from the system's state at the end of the run (ids, sorted).
 
     The state is the live primary's for primary-backup, else the merge of the live replicas.
@@ -55,7 +60,7 @@ def lost_writes(run: SyncRun) -> list[int]:
     _check_run(run)
     seen: set[int] = set()
     for entry in _merged_live(run).values():
-        seen |= entry[0]
+        seen |= entry.context
     return sorted(w for w in run.ledger.ack if w not in seen)
 
 
@@ -94,12 +99,11 @@ def staleness(run: SyncRun, k: int = 1) -> float:
     """Fraction of reads within ``k`` versions: reads that missed fewer than k writes
     acknowledged before they started (k = 1: reads that saw the last acknowledged write)."""
     _check_run(run)
-    if not isinstance(k, int) or k < 1:
-        raise invalid("k", k, "an int ≥ 1")
+    k = check_int("k", k, 1)
     reads = run.ledger.reads
     if not reads:
         return float("nan")
-    behind = np.fromiter((r[3] for r in reads), dtype=np.int64, count=len(reads))
+    behind = np.fromiter((r.behind for r in reads), dtype=np.int64, count=len(reads))
     return float(np.mean(behind < k))
 
 
@@ -148,7 +152,7 @@ def lost_updates(run: SyncRun) -> int:
     _check_run(run)
     total = 0
     for ctx, sibs in _merged_live(run).values():
-        value = max((s[2] for s in sibs), default=0)
+        value = max((s.value for s in sibs), default=0)
         total += len(ctx) - value
     return total
 
@@ -163,7 +167,7 @@ def counter_values(run: SyncRun) -> tuple[int, int]:
     _check_run(run)
     stored = crdt = 0
     for ctx, sibs in _merged_live(run).values():
-        stored += max((s[2] for s in sibs), default=0)
+        stored += max((s.value for s in sibs), default=0)
         crdt += len(ctx)
     return stored, crdt
 
@@ -181,7 +185,7 @@ def summary(run: SyncRun) -> dict[str, Any]:
     _check_run(run)
     led = run.ledger
     lag = replication_lag(run)
-    lost = lost_writes(run)
+    lost = lost_write_ids(run)
     reads = len(led.reads)
     events = run.store.sim.events
     return {
@@ -193,7 +197,7 @@ def summary(run: SyncRun) -> dict[str, Any]:
         "failed_reads": led.failed_reads,
         "lost_acked_writes": len(lost),
         "fresh_read_fraction": staleness(run, 1),
-        "stale_reads": int(sum(1 for r in led.reads if r[3] > 0)),
+        "stale_reads": int(sum(1 for r in led.reads if r.behind > 0)),
         "lag_mean_ms": float(lag.mean()) if lag.size else 0.0,
         "lag_p99_ms": float(np.quantile(lag, 0.99)) if lag.size else 0.0,
         "conflict_rate": conflict_rate(run),
@@ -207,3 +211,12 @@ def summary(run: SyncRun) -> dict[str, Any]:
         "wall_s": run.wall_s,
         "events_per_s": events / run.wall_s if run.wall_s > 0 else float("nan"),
     }
+
+
+def lost_writes(run: SyncRun) -> list[int]:
+    """Deprecated name of :func:`lost_write_ids` (``systems.lost_writes`` returns a dict of counts)."""
+    import warnings
+
+    warnings.warn("metrics.lost_writes is deprecated: call it metrics.lost_write_ids", DeprecationWarning,
+                  stacklevel=2)
+    return lost_write_ids(run)

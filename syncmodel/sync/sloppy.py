@@ -10,7 +10,7 @@ of a key's preference list walking the ring, so a write can be acknowledged by n
 the key's N home nodes; such a fallback keeps the replica with a hint naming the intended
 home node, in a separate local store, and sends it to that node once it has recovered, after
 which it may delete its copy.  The hint window is Cassandra's ``max_hint_window`` as in
-:func:`syncmodel.systems.analysis.hinted_handoff_missed`: a fallback stores a hint only while
+:func:`syncmodel.systems.hinted_handoff_missed`: a fallback stores a hint only while
 the home node has been down for less than the window; later writes are not hinted.
 
 Model and assumptions:
@@ -37,12 +37,15 @@ import numbers
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import check_int, check_probability, invalid
 from ..rng import Seed, as_generator, spawn
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = [
     "SloppyRun",
@@ -50,6 +53,8 @@ __all__ = [
     "random_outages",
     "read_availability",
     "simulate",
+    "simulate_handoff",
+    "stale_read",
     "stale_read_probability",
     "unavailability",
     "write_availability",
@@ -99,6 +104,9 @@ def unavailability(n: int, q: int, m: int, p: float | Sequence[float], *, sloppy
     down-probability for every node, or a sequence of M in ring order (node 0 first).
 
     Worked case: N = 3, q = 2, M = 5, p = 0.1: strict 0.028, sloppy 0.1⁵ + 5·0.9·0.1⁴ = 0.00046.
+
+    >>> round(unavailability(3, 2, 5, 0.1, sloppy=False), 6), round(unavailability(3, 2, 5, 0.1), 6)
+    (0.028, 0.00046)
     """
     from .. import failure
     from ..structure import choose
@@ -137,6 +145,9 @@ def read_availability(n: int, r: int, m: int, p: float | Sequence[float], *, slo
 
     Strict: P(≥ R of the N home nodes up); sloppy: P(≥ R of all M nodes up).
     Worked case: N = 3, R = 1, M = 4, p = 0.5: strict 1 − 0.5³ = 0.875, sloppy 1 − 0.5⁴ = 0.9375.
+
+    >>> read_availability(3, 1, 4, 0.5, sloppy=False), read_availability(3, 1, 4, 0.5)
+    (0.875, 0.9375)
     """
     n, m = _check_ring(n, m)
     r = check_int("r", r, 1, n)
@@ -166,7 +177,7 @@ class StaleRead:
         return self.conditional
 
 
-def stale_read_probability(n: int, r: int, w: int, m: int, p: float | Sequence[float], *,
+def stale_read(n: int, r: int, w: int, m: int, p: float | Sequence[float], *,
                            sloppy: bool = True, persist: float = 0.0, write_to: str = "w",
                            position: int = 0) -> StaleRead:
     """P(a read misses the latest write) when node states change between the write and the read.
@@ -194,7 +205,7 @@ def stale_read_probability(n: int, r: int, w: int, m: int, p: float | Sequence[f
     and a write on {2, 3} while 0, 1 were down, read from {0, 1} (0.01·0.81·0.81 = 0.00656).
     Strict: 0.  (The tests recompute it by enumerating all 4⁵ joint states.)
 
-    >>> round(float(stale_read_probability(3, 2, 2, 5, 0.1)), 6)
+    >>> round(float(stale_read(3, 2, 2, 5, 0.1)), 6)
     0.018992
     """
     n, m = _check_ring(n, m)
@@ -250,6 +261,9 @@ def random_outages(m: int, p: float, mttr_ms: float, duration_ms: float, seed: S
     exponential too, so at every instant each node is down with probability exactly p,
     independently of the other nodes.  p = 0: no outage; p = 1: down throughout.
     Worked case: ``random_outages(3, 0.0, 10, 100, seed=1)`` is ``[]``.
+
+    >>> random_outages(3, 0.0, 10, 100, seed=1)
+    []
     """
     m = check_int("m", m, 1)
     p = check_probability("p", p)
@@ -343,7 +357,7 @@ FRACTIONS = {
 
 @dataclass
 class SloppyRun:
-    """Counters of :func:`simulate`, one entry per run (``counts[name][i]``), and their seeds.
+    """Counters of :func:`simulate_handoff`, one entry per run (``counts[name][i]``), and their seeds.
 
     ``strict_reads_checked`` / ``sloppy_reads_checked``: successful reads of a key that already
     had an acknowledged write in that store; ``*_stale``: those whose read set held no replica
@@ -355,6 +369,12 @@ class SloppyRun:
 
     counts: dict[str, np.ndarray]
     seeds: list[int] = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per run: its seed and every counter."""
+        import pandas as pd
+
+        return pd.DataFrame({"seed": self.seeds, **{k: v for k, v in self.counts.items()}})
 
     def total(self, name: str) -> int:
         if name == "fallback_writes":
@@ -389,10 +409,11 @@ class SloppyRun:
         return pooled, max(0.0, pooled - half), min(1.0, pooled + half)
 
 
-def simulate(n: int, r: int, w: int, m: int, *, p: float = 0.05, mttr_ms: float = 1000.0,
-             duration_ms: float = 60_000.0, ops: int = 20_000, read_fraction: float = 0.5,
-             keys: int = 32, hint_window_ms: float = math.inf, write_to: str = "w",
-             outages: Sequence[Outage] | None = None, runs: int = 1, seed: Seed = None) -> SloppyRun:
+def simulate_handoff(n: int, r: int, w: int, m: int, *, p: float = 0.05, mttr_ms: float = 1000.0,
+                     duration_ms: float = 60_000.0, ops: int = 20_000, read_fraction: float = 0.5,
+                     keys: int = 32, hint_window_ms: float = math.inf, write_to: str = "w",
+                     outages: Sequence[Outage] | None = None, runs: int = 1, seed: Seed = None
+                     ) -> SloppyRun:
     """Strict and sloppy quorum stores side by side on the same crash/recover schedule.
 
     Per run: the failure schedule is ``outages`` ((node, start_ms, end_ms) triples; down on
@@ -530,3 +551,21 @@ def _one_run(n: int, r: int, w: int, m: int, cap_w: int, ivs: list[tuple[list[fl
     c["hints_delivered"] += len(heap)  # handoffs after the last operation, still before the end
     c["hints_pending"] = c["hints_created"] - c["hints_delivered"]
     return c
+
+
+def stale_read_probability(*args: Any, **kwargs: Any) -> StaleRead:
+    """Deprecated name of :func:`stale_read` (``systems.stale_read_probability`` returns a float)."""
+    import warnings
+
+    warnings.warn("sloppy.stale_read_probability is deprecated: call it sloppy.stale_read",
+                  DeprecationWarning, stacklevel=2)
+    return stale_read(*args, **kwargs)
+
+
+def simulate(*args: Any, **kwargs: Any) -> SloppyRun:
+    """Deprecated name of :func:`simulate_handoff` (``simulate`` returns a DataFrame elsewhere)."""
+    import warnings
+
+    warnings.warn("sloppy.simulate is deprecated: call it sloppy.simulate_handoff", DeprecationWarning,
+                  stacklevel=2)
+    return simulate_handoff(*args, **kwargs)

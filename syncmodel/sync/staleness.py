@@ -16,7 +16,11 @@ from ..errors import check_real, float_array, invalid
 from ..rng import Seed
 from ..sim import Process
 from .pbs import check_nrw, wilson
-from .store import Store, WarsNetwork, _sample_ids, make_config
+from .store import Store, WarsNetwork, make_config
+from .store.ledger import _sample_ids
+from .store.messages import Get, GetResp, Put, PutAck
+
+__all__ = ["k_staleness_sim", "t_visibility_sim"]
 
 
 class _Probe(Process):
@@ -61,7 +65,7 @@ class _Probe(Process):
         st["acks"] = 0
         ctx = frozenset(st["wids"][:-1])
         self.net.multicast(self.id, self._targets(self.store.cfg.w),
-                           ("put", (i, len(st["wids"])), i, wid, self.now, len(st["wids"]), ctx))
+                           Put((i, len(st["wids"])), i, wid, self.now, len(st["wids"]), ctx))
 
     def on_timer(self, name: str, data: Any) -> None:
         cfg = self.store.cfg
@@ -76,7 +80,7 @@ class _Probe(Process):
                 self.set_timer(cfg.timeout_ms * (self.k_writes + 1) + self.state[i]["t"], "expire", i)
         elif name == "read":
             i = data
-            self.net.multicast(self.id, self._targets(cfg.r), ("get", i, i))
+            self.net.multicast(self.id, self._targets(cfg.r), Get(i, i))
         elif name == "expire":
             st = self.state.get(data)
             if st is not None and not st["done"]:
@@ -85,8 +89,8 @@ class _Probe(Process):
 
     def on_message(self, src: int, msg: Any) -> None:
         cfg = self.store.cfg
-        if msg[0] == "put_ack":
-            (i, j), wid = msg[1], msg[2]
+        if type(msg) is PutAck:
+            (i, j), wid = msg.op, msg.wid
             st = self.state.get(i)
             if st is None or st["done"] or j != len(st["wids"]):
                 return
@@ -97,14 +101,13 @@ class _Probe(Process):
                     self._write(i)
                 else:
                     self.set_timer(st["t"], "read", i)
-        elif msg[0] == "get_resp":
-            i, entry = msg[1], msg[3]
+        elif type(msg) is GetResp:
+            i, entry = msg.op, msg.entry
             st = self.state.get(i)
             if st is None or st["done"]:
                 return
             st["got"] += 1
-            sibs = entry[1]
-            newest = max((s[2] for s in sibs), default=0)
+            newest = max((s.value for s in entry.siblings), default=0)
             st["best"] = max(st.get("best", 0), newest)
             if st["got"] == cfg.r:
                 st["done"] = True
@@ -115,7 +118,7 @@ def _setup(n: int, r: int, w: int, seed: Seed, span_ms: float, **params: Any) ->
     params.setdefault("timeout_ms", 250.0)
     params.setdefault("settle_ms", 0.0)
     span = span_ms + 4 * float(params["timeout_ms"])
-    cfg = make_config(mode="quorum", n=n, r=r, w=w, clients=1, write_rate=0.0, read_rate=0.0,
+    cfg = make_config(mode="quorum", n=n, r=r, w=w, clients=1, write_rate_per_s=0.0, read_rate_per_s=0.0,
                       keys=1, duration_ms=span, **params)
     return Store(cfg, seed=seed, log_applies=False)
 
@@ -148,14 +151,19 @@ def t_visibility_sim(n: int, r: int, w: int, t_ms: Sequence[float] | float,
     replica 0's datacenter).  Extra ``params`` go to the
     store (``crashes``, ``partitions``, ``anti_entropy_ms``, ``loss``, ``timeout_ms``);
     trials whose write or read cannot complete count as not fresh and are also reported in
-    ``failed``.  Wilson intervals at ``z``.
+    ``failed``.  Each point's Wilson interval at ``z`` comes from its own count ``n``
+    (trials cycle through the points, so counts differ by at most one); ``trials`` must be
+    at least the number of points, so no point is left without samples.
     """
     n, r, w = check_nrw(n, r, w)
     trials = _check_trials(trials)
-    grid = np.atleast_1d(float_array("t_ms", t_ms, "finite times ≥ 0 (ms)"))
+    grid = np.atleast_1d(float_array("t_ms", t_ms, "finite times ≥ 0 (ms)", ndim=1))
     gap_ms = check_real("gap_ms", gap_ms, 0.0)
     if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
         raise invalid("t_ms", t_ms, "finite times ≥ 0 (ms)")
+    if trials < grid.size:
+        raise invalid("trials", trials, f"an int ≥ the number of t_ms points ({grid.size}), "
+                      "so every point gets samples")
     store = _setup(n, r, w, seed, trials * gap_ms + float(grid.max()), latency=latency, **params)
     probe = _Probe(store, grid.tolist(), trials, gap_ms)
     _attach(store, probe)
@@ -169,7 +177,10 @@ def t_visibility_sim(n: int, r: int, w: int, t_ms: Sequence[float] | float,
         p.append(float(np.mean(sel == 0)) if sel.size else math.nan)
         failed.append(int(np.sum(sel < 0)))
     pa = np.asarray(p)
-    lo, hi = wilson(np.nan_to_num(pa), max(1, min(cnt)), z)
+    lo, hi = np.full(pa.shape, math.nan), np.full(pa.shape, math.nan)  # NaN: no samples
+    for j, c in enumerate(cnt):
+        if c:
+            lo[j], hi[j] = (float(v) for v in wilson(pa[j], c, z))
     return {"t": grid, "p": pa, "lo": lo, "hi": hi, "n": np.asarray(cnt), "failed": np.asarray(failed)}
 
 

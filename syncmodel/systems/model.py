@@ -1,7 +1,6 @@
-"""System presets: the documented defaults of each named system as a validated model.
-
-:func:`preset` reads ``data/systems.toml`` (each default with its documentation URL),
-applies overrides, derives quorums from them and checks each system's own invariants.
+"""System presets: one class per real system (``consensus``, ``leaderless``, ``caches``,
+``filesystems``), each holding its settings, their checks and its five answers, over the
+shared :class:`SystemModel`; :func:`preset` reads ``data/systems.toml`` and builds one.
 """
 
 from __future__ import annotations
@@ -9,16 +8,22 @@ from __future__ import annotations
 import math
 import numbers
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..errors import InfeasibleError, InvalidParameterError, check_int, invalid
+from ..errors import InfeasibleError, InvalidParameterError, check_int, check_probability, invalid
 
-__all__ = ["DATA_FILE", "FRESH_READ_PATHS", "READ_PATHS", "SystemModel", "load_defaults", "names", "preset"]
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from ..rng import Seed
+
+__all__ = ["DATA_FILE", "FRESH_READ_PATHS", "READ_PATHS", "SYSTEM_CLASSES", "SystemModel", "load_defaults",
+           "names", "preset"]
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "systems.toml"
 
@@ -26,28 +31,22 @@ DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "systems.toml"
 COMMON = ("display", "family", "nodes", "replicas", "read_quorum", "write_quorum", "election",
           "replication", "read_path", "conflict")
 
-#: read paths each system offers; the first is its documented default
-READ_PATHS: dict[str, tuple[str, ...]] = {
-    "etcd": ("readindex", "serializable"),
-    "zookeeper": ("local", "sync"),
-    "consul": ("default", "consistent", "stale"),
-    "cassandra": ("consistency-level",),
-    "cockroachdb": ("leaseholder", "follower"),
-    "redis": ("primary", "replica"),
-    "memcached": ("owner",),
-    "hdfs": ("any-replica",),
-    "glusterfs": ("any-replica",),
-}
+#: preset name -> its class (filled in as the system modules define them)
+SYSTEM_CLASSES: dict[str, type[SystemModel]] = {}
+
+#: read paths each system offers; the first is its documented default (from the classes)
+READ_PATHS: dict[str, tuple[str, ...]] = {}
 
 #: read paths that return the latest acknowledged write while no failover happens
 FRESH_READ_PATHS = frozenset({"readindex", "sync", "consistent", "leaseholder", "primary", "owner"})
 
-CONSISTENCY_LEVELS = ("ONE", "TWO", "THREE", "QUORUM", "ALL")
-
 
 @dataclass(frozen=True)
 class SystemModel:
-    """One system as a model: membership, quorums, election, replication, reads, conflicts.
+    """One system as a model: membership, quorums, election, replication, reads, conflicts,
+    and the same five questions answered for it (:meth:`availability`,
+    :meth:`failover_downtime`, :meth:`stale_read_probability`, :meth:`lost_writes`,
+    :meth:`conflicting_versions`).
 
     ``nodes`` servers hold ``replicas`` copies of each datum; a read on the default
     path needs ``read_quorum`` of them to answer and a write ``write_quorum`` to
@@ -57,8 +56,15 @@ class SystemModel:
     path and ``conflict`` how concurrent writes end ("total-order", "lww",
     "primary-order", "last-writer", "single-writer", "quorum").  ``params`` holds the
     system-specific settings (times in ms) and ``sources`` the documentation URL of
-    each default.  Build it with :func:`preset`; it is immutable.
+    each default.  Build it with :func:`preset`; it is immutable.  Each system is a
+    subclass (e.g. :class:`~syncmodel.systems.consensus.Etcd`) that overrides what
+    differs: its settings' checks (:meth:`derive`) and its answers.
     """
+
+    #: the preset this class models (its table in the data file); "" for abstract classes
+    key: ClassVar[str] = ""
+    #: the read paths the system offers; the first is its documented default
+    read_paths: ClassVar[tuple[str, ...]] = ()
 
     name: str
     display: str
@@ -74,12 +80,52 @@ class SystemModel:
     params: Mapping[str, Any] = field(default_factory=dict, hash=False)
     sources: Mapping[str, str] = field(default_factory=dict, hash=False)
 
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        if cls.key:
+            SYSTEM_CLASSES[cls.key] = cls
+            READ_PATHS[cls.key] = cls.read_paths
+
     def __getattr__(self, key: str) -> Any:
         # system-specific settings read like fields: preset("etcd").heartbeat_ms
         params = object.__getattribute__(self, "params")
         if key in params:
             return params[key]
         raise AttributeError(f"{type(self).__name__} {self.name!r} has no setting {key!r}")
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def from_settings(cls, name: str, cfg: Mapping[str, Any], sources: Mapping[str, str],
+                      changed: set[str]) -> SystemModel:
+        """Check the merged settings ``cfg`` (defaults + overrides, ``changed`` names the
+        overridden ones) and derive the quorums: :meth:`replicas_for`, then :meth:`derive`."""
+        nodes = check_int("nodes", cfg["nodes"], 1)
+        read_path = _choice("read_path", cfg["read_path"], cls.read_paths)
+        params = {k: v for k, v in cfg.items() if k not in COMMON}
+        replicas = check_int("replicas", cls.replicas_for(cfg["replicas"], nodes, changed), 1)
+        if replicas > nodes:
+            raise invalid("replicas", replicas, f"at most nodes = {nodes}")
+        read_q, write_q = cls.derive(params, nodes, replicas, read_path,
+                                     int(cfg["read_quorum"]), int(cfg["write_quorum"]))
+        if not 1 <= read_q <= replicas or not 1 <= write_q <= replicas:  # pragma: no cover - derived
+            raise invalid("replicas", replicas, f"≥ the quorums ({read_q}, {write_q})")
+        return cls(name=name, display=cfg["display"], family=cfg["family"], nodes=nodes,
+                   replicas=replicas, read_quorum=read_q, write_quorum=write_q,
+                   election=cfg["election"], replication=cfg["replication"],
+                   read_path=read_path, conflict=cfg["conflict"],
+                   params=MappingProxyType(params), sources=MappingProxyType(dict(sources)))
+
+    @classmethod
+    def replicas_for(cls, replicas: Any, nodes: int, changed: set[str]) -> Any:
+        """The replica count given the settings (default: as set)."""
+        return replicas
+
+    @classmethod
+    def derive(cls, params: dict[str, Any], nodes: int, replicas: int, read_path: str,
+               read_q: int, write_q: int) -> tuple[int, int]:
+        """Check the system-specific ``params`` (normalising them in place) and return the
+        default path's (read quorum, write quorum) (default: as in the data file)."""
+        return read_q, write_q
 
     # ------------------------------------------------------------------ derived facts
     @property
@@ -98,32 +144,12 @@ class SystemModel:
         return self.replicas - max(self.read_quorum, self.write_quorum)
 
     def election_timeout_range_ms(self) -> tuple[float, float] | None:
-        """Randomized follower timeout range [lo, hi) in ms of a Raft system, else None.
-
-        Raft (etcd, CockroachDB): [T, 2T) with T the election timeout.  Consul: its
-        HeartbeatTimeout scaled by ``raft_multiplier`` H, followers start an election
-        after a random [H, 2H) of silence.  Worked case: Consul defaults 5 × 1000 ms →
-        (5000, 10000).
-        """
-        if self.election != "raft":
-            return None
-        if self.name == "consul":
-            h = self.params["heartbeat_timeout_ms"] * self.params["raft_multiplier"]
-            return (h, 2.0 * h)
-        t = float(self.params["election_timeout_ms"])
-        return (t, 2.0 * t)
+        """Randomized follower timeout range [lo, hi) in ms of a Raft system, else None."""
+        return None
 
     def leader_heartbeat_ms(self) -> float | None:
-        """Leader heartbeat interval (Raft systems) in ms, else None.
-
-        Consul's leader contacts followers well inside its lease; the model uses
-        LeaderLeaseTimeout / 2 (500·m / 2 ms).
-        """
-        if self.election != "raft":
-            return None
-        if self.name == "consul":
-            return 0.5 * self.params["leader_lease_ms"] * self.params["raft_multiplier"]
-        return float(self.params["heartbeat_ms"])
+        """Leader heartbeat interval (Raft systems) in ms, else None."""
+        return None
 
     def quorum_system(self) -> Any:
         """The read/write quorums of the default path as a :class:`syncmodel.quorum.QuorumSystem`.
@@ -134,6 +160,9 @@ class SystemModel:
         are not quorum systems — a read can miss the latest write with no failure at
         all — and raise InfeasibleError.
         Worked case: etcd (2 of 3 both ways) gives one; ZooKeeper (R = 1, W = 2) raises.
+
+        >>> preset("etcd").quorum_system()
+        QuorumSystem(reads=choose(2, [r0, r1, r2]), writes=choose(2, [r0, r1, r2]))
         """
         from .. import quorum
 
@@ -148,36 +177,21 @@ class SystemModel:
     def structure(self) -> Any:
         """The structure expression F(S) is taken over (see :mod:`syncmodel.structure`).
 
-        The system serves when its default read and write paths both can:
-        consensus and quorum systems need ``max(R, W)`` of the N replicas; Redis
-        needs the master, or a replica plus a Sentinel majority to promote it;
-        Memcached a key's one server; HDFS any replica of a block (the NameNode,
-        a single master unless HA is configured, is left out); GlusterFS
-        (quorum "auto") a brick majority, with exactly half enough when it includes
-        the first brick.  Nodes are named "r0".. (replicas), "s0".. (sentinels).
+        The system serves when its default read and write paths both can: by default
+        ``max(R, W)`` of the N replicas "r0".. (consensus and quorum systems, Memcached's
+        one server, HDFS's any replica of a block — the NameNode, a single master unless
+        HA is configured, is left out); Redis and GlusterFS say otherwise.
         """
         from .. import structure as st
 
         reps = [f"r{i}" for i in range(self.replicas)]
-        if self.name == "redis":
-            master, others = st.Node(reps[0]), reps[1:]
-            sent = [f"s{i}" for i in range(self.params["sentinels"])]
-            if not others:
-                return master
-            promote = st.any_of(others) * st.choose(self.params["sentinels"] // 2 + 1, sent)
-            return master + promote
-        if self.name == "glusterfs" and self.params["quorum_type"] == "auto" and self.replicas % 2 == 0:
-            half = self.replicas // 2
-            first = st.Node(reps[0])
-            with_first = first if half == 1 else first * st.choose(half - 1, reps[1:])
-            return st.choose(half + 1, reps) + with_first
         k = max(self.read_quorum, self.write_quorum)
         return st.choose(k, reps) if len(reps) > 1 else st.Node(reps[0])
 
     @property
     def storage_copies(self) -> int:
-        """Full data copies kept: the replicas, minus a GlusterFS arbiter (names and metadata only)."""
-        return self.replicas - int(bool(self.params.get("arbiter", False)))
+        """Full data copies kept (default: the replicas)."""
+        return self.replicas
 
     def summary(self) -> dict[str, Any]:
         """A flat dict of the model (one table row)."""
@@ -190,6 +204,281 @@ class SystemModel:
                                "read_path": self.read_path, "conflict": self.conflict,
                                "fresh_reads": self.fresh_reads}
         return row
+
+    # ------------------------------------------------------------------ 1. availability
+    def availability(self, p: float, *, rack_p: float = 0.0, method: str = "auto",
+                     seed: Seed = None) -> float:
+        """F(S) = 1 − P(S): the probability the default read and write paths can both serve.
+
+        Every node is down independently with probability ``p`` (see :meth:`structure`
+        for what "can serve" means).  With ``rack_p`` > 0, racks fail too (probability
+        ``rack_p`` each, taking their nodes down): each replica in its own rack, unless
+        the system places them otherwise (HDFS).  Computed by
+        :func:`syncmodel.failure.fault_tolerance`.
+        Worked case: etcd (majority of 3) at p = 0.1: 1 − (3p²(1 − p) + p³) = 0.972.
+        """
+        from .. import failure
+        from ..rng import check_seed
+
+        p = check_probability("p", p)
+        rack_p = check_probability("rack_p", rack_p)
+        check_seed(seed)
+        s = self.structure()
+        if rack_p == 0.0:
+            return float(failure.fault_tolerance(s, p, method=method, seed=seed))
+        return self._rack_availability(s, p, rack_p, method, seed)
+
+    def _rack_availability(self, s: Any, p: float, rack_p: float, method: str, seed: Seed) -> float:
+        from .. import failure
+
+        doms = {f"rack_{n}": ([n], rack_p) for n in s.nodes}
+        return float(failure.fault_tolerance(s, p, domains=doms, method=method, seed=seed))
+
+    # ------------------------------------------------------------------ 2. failover downtime
+    def failover_downtime(self, trials: int = 200, *, seed: Seed = None, fault: str = "silent"
+                          ) -> np.ndarray:
+        """Samples (ms) of the time writes are unavailable after the leader (or a server)
+        fails.  ``fault`` (see :data:`FAULTS`): "silent" (default: it stops answering and
+        nothing tells the others — a host crash, power loss, a partition) or "pause" (the
+        same, a hung process), or "crash" (its process dies on a live host, whose kernel
+        closes its connections at once).  Only systems that watch their connections
+        (ZooKeeper) tell "crash" apart.  Default: no leader on the data path, the client goes
+        to another replica at once (Memcached: the key is lost instead), downtime 0."""
+        import numpy as np
+
+        from ..rng import check_seed
+
+        trials = check_int("trials", trials, 1)
+        check_seed(seed)
+        check_fault(fault)
+        return np.zeros(trials)
+
+    # ------------------------------------------------------------------ 3. stale reads
+    def stale_read_probability(self, t_ms: float = 0.0, *, latency_ms: float = 1.0,
+                               trials: int = 100_000, seed: Seed = None) -> float:
+        """P(a read issued t ms after a write is acknowledged returns an older version).
+
+        Default read path, no failure, the client attached to a uniformly chosen server.
+        Paths that read the latest write (ReadIndex, sync, consistent, leaseholder, the
+        Redis master, the key's Memcached server): 0.  Otherwise the system's own model
+        (:meth:`_stale_read`): follower reads are stale iff the server is a follower
+        (probability (n − 1)/n) that has not applied the write yet.
+        """
+        from ..rng import check_seed
+
+        t = nonneg("t_ms", t_ms)
+        mu = nonneg("latency_ms", latency_ms)
+        trials = check_int("trials", trials, 1)
+        check_seed(seed)
+        if self.fresh_reads:
+            return 0.0
+        return self._stale_read(t, mu, trials, seed)
+
+    def _stale_read(self, t: float, mu: float, trials: int, seed: Seed) -> float:
+        raise InvalidParameterError(  # pragma: no cover - every non-fresh path has a model
+            f"no stale-read model for read path {self.read_path!r}")
+
+    @property
+    def _follower_share(self) -> float:
+        """The probability that a uniformly chosen server is a follower: (n − 1)/n."""
+        return (self.nodes - 1) / self.nodes
+
+    def _follower_exp_stale(self, t: float, mu: float) -> float:
+        """Follower reads whose apply lag is D ~ Exp(mean μ): (n − 1)/n · e^(−t/μ)."""
+        return self._follower_share * (math.exp(-t / mu) if mu > 0 else float(t == 0.0))
+
+    def deposed_leader_window(self, trials: int = 200, *, seed: Seed = None) -> np.ndarray:
+        """Samples (ms) of the time a partitioned old leader still serves reads after a new
+        leader exists.  Only lease-based leader reads can be stale this way (Consul's
+        default mode); ReadIndex, consistent, leaseholder and sync paths confirm leadership
+        or wait out the lease: all zeros (the default)."""
+        import numpy as np
+
+        from ..rng import check_seed
+
+        trials = check_int("trials", trials, 1)
+        check_seed(seed)
+        return np.zeros(trials)
+
+    # ------------------------------------------------------------------ 4. lost writes
+    def lost_writes(self, writes: int = 1000, rate_per_s: float = 1000.0, *, lag_ms: float = 2.0,
+                    failed_replicas: int = 0, seed: Seed = None) -> dict[str, Any]:
+        """Acknowledged writes lost when the leader (or one server) crashes after a write burst.
+
+        Schedule: ``writes`` writes arrive as a Poisson stream (``rate_per_s``); each
+        follower/replica receives them in order, write j after its arrival plus an
+        Exp(``lag_ms``) delay (FIFO: receipt = running max).  The leader crashes right
+        after the last arrival together with ``failed_replicas`` of the others.  What is
+        lost is the system's own model (:meth:`_lost_writes`); by default (Cassandra's
+        commit log, HDFS's pipeline, GlusterFS's quorum writes) a crashed node's
+        acknowledged writes are durable or held by the other replicas: 0.
+        Returns acknowledged, lost, lost_fraction, available.
+        """
+        from ..rng import as_generator
+
+        writes = check_int("writes", writes, 1)
+        rate = nonneg("rate_per_s", rate_per_s)
+        if rate == 0:
+            raise invalid("rate_per_s", rate_per_s, "a rate > 0")
+        lag = nonneg("lag_ms", lag_ms)
+        others = self.replicas - 1
+        failed = check_int("failed_replicas", failed_replicas, 0)
+        if failed > max(others, 0):
+            raise invalid("failed_replicas", failed_replicas, f"an int in [0, {max(others, 0)}]")
+        return self._lost_writes(writes, rate, lag, failed, as_generator(seed))
+
+    def _lost_writes(self, writes: int, rate: float, lag: float, failed: int,
+                     rng: np.random.Generator) -> dict[str, Any]:
+        return {"acknowledged": writes, "lost": 0, "lost_fraction": 0.0, "available": True}
+
+    def _leader_crash_loss(self, writes: int, rate: float, lag: float, failed: int,
+                           rng: np.random.Generator, *, holders: int, survivors: int) -> dict[str, Any]:
+        """Log shipping cut by a leader crash: a write is acknowledged once ``holders``
+        followers hold it; the cluster is available after the crash when ≥ ``survivors``
+        followers live, and the survivor with the longest prefix takes over — acknowledged
+        writes beyond its prefix are lost."""
+        import numpy as np
+
+        others = self.replicas - 1
+        arrivals = np.cumsum(rng.exponential(1000.0 / rate, size=writes))
+        crash = float(arrivals[-1])
+        rec = _receipts(rng, arrivals, others, lag) if others else np.empty((0, writes))
+        have = rec <= crash  # (others, writes): follower holds write j when the leader dies
+        dead = rng.choice(others, size=failed, replace=False) if failed else np.array([], dtype=int)
+        alive = np.setdiff1d(np.arange(others), dead)
+        acked = have.sum(axis=0) >= holders
+        if alive.size < survivors:
+            return {"acknowledged": int(acked.sum()), "lost": 0, "lost_fraction": 0.0,
+                    "available": False}
+        prefix = have[alive].sum(axis=1)  # FIFO: each replica holds a prefix of the stream
+        best = int(prefix.max())
+        lost = int(np.sum(acked[best:]))
+        n_ack = int(acked.sum())
+        return {"acknowledged": n_ack, "lost": lost, "lost_fraction": lost / n_ack if n_ack else 0.0,
+                "available": True}
+
+    def hinted_handoff_missed(self, outage_ms: float) -> float:
+        """Fraction of the writes made during a replica's outage that it never receives by
+        hints.  Default: the system catches a returning replica up from the leader's log or
+        the healing daemon: 0."""
+        nonneg("outage_ms", outage_ms)
+        return 0.0
+
+    def read_repair_effect(self, runs: int = 6, *, seed: Seed = None,
+                           outage_ms: tuple[float, float] = (300.0, 900.0),
+                           duration_ms: float = 2000.0) -> dict[str, float]:
+        """Fraction of reads that see the latest acknowledged write, without and with read repair.
+
+        Runs the replicated store of :mod:`syncmodel.sync.store` in quorum mode with the
+        system's N, R, W (LWW), the last replica down during ``outage_ms`` (it misses the
+        writes made meanwhile; the store replays no hints), LNKD-DISK latencies, ``runs``
+        seeded runs per setting on the same child seeds.  Read repair writes the newest
+        version back to the stale replicas a read contacted, so the fresh fraction rises.
+        Only for a leaderless (quorum) system.
+        Worked case: Cassandra ONE/ONE, 6 runs, seed 0: ≈ 0.94 without, ≈ 0.98 with.
+        """
+        import numpy as np
+
+        from ..rng import spawn
+        from ..sync import metrics, store
+
+        if self.replication != "leaderless":
+            raise invalid("system", self.name, "a leaderless (quorum) system such as cassandra")
+        runs = check_int("runs", runs, 1)
+        pair = "a pair (down_at, up_at) of finite times ≥ 0"
+        if isinstance(outage_ms, (str, bytes)) or not isinstance(outage_ms, Sequence) or len(outage_ms) != 2:
+            raise invalid("outage_ms", outage_ms, pair)
+        a, b = (nonneg("outage_ms", x) for x in outage_ms)
+        if b < a:
+            raise invalid("outage_ms", outage_ms, "(down_at, up_at) with up_at ≥ down_at")
+        duration = nonneg("duration_ms", duration_ms)
+        seeds = spawn(seed, runs)
+        out: dict[str, float] = {}
+        for key, flag in (("fresh_without", False), ("fresh_with", True)):
+            vals = [metrics.staleness(store.simulate_store(
+                "quorum", self.replicas, self.read_quorum, self.write_quorum, seed=s, read_repair=flag,
+                policy="lww", crashes=[(self.replicas - 1, a, b)], duration_ms=duration,
+                latency="LNKD-DISK")) for s in seeds]
+            out[key] = float(np.nanmean(vals))
+        return out
+
+    # ------------------------------------------------------------------ 5. conflicting versions
+    def conflicting_versions(self, writers: int = 2, *, partitioned: bool = False,
+                             seed: Seed = None) -> dict[str, Any]:
+        """Concurrent writes of one key by ``writers`` clients: what survives.
+
+        Each write carries a version vector.  By default the system orders writes (a
+        leader or master, a single Memcached server, HDFS's single writer): each write
+        extends the previous one's vector, so one version remains and none is silently
+        discarded.  ``partitioned``: the writers are split across a partition and the
+        minority side's writes meet the system's :attr:`minority_writes` ("refused": a
+        quorum or lease refuses them, the client is told; "discarded": accepted, then
+        dropped on rejoin; None: accepted).  Resolution by
+        :func:`syncmodel.sync.versioning.resolve`.  Returns versions (kept after
+        resolution), siblings (concurrent versions before resolution), discarded
+        (acknowledged then silently dropped) and refused (rejected, client told).
+        """
+        from ..rng import as_generator
+
+        writers = check_int("writers", writers, 1)
+        if not isinstance(partitioned, bool):
+            raise invalid("partitioned", partitioned, "True or False")
+        rng = as_generator(seed)
+        stamps = [float(x) for x in sorted(rng.uniform(0.0, 1.0, size=writers))]
+        return self._conflicts(writers, partitioned, stamps)
+
+    #: what happens to the minority side's writes in a partition (see :meth:`conflicting_versions`)
+    minority_writes: ClassVar[str | None] = "refused"
+
+    def _conflicts(self, writers: int, partitioned: bool, stamps: list[float]) -> dict[str, Any]:
+        """Serialized writes: a leader/master/server orders them, each extends the last."""
+        from ..sync import versioning
+
+        refused = discarded_extra = 0
+        ordered = list(range(writers))
+        if partitioned and writers > 1:
+            minority = ordered[: writers // 2]
+            ordered = ordered[writers // 2:]
+            if self.minority_writes == "refused":
+                refused = len(minority)  # no quorum / no lease on the minority side
+            elif self.minority_writes == "discarded":
+                discarded_extra = len(minority)  # the old master's writes vanish on rejoin
+        vec: dict[Hashable, int] = {}
+        versions = []
+        for i in ordered:
+            vec = versioning.increment(vec, "leader")
+            versions.append((dict(vec), stamps[i], f"w{i}"))
+        return _resolved(versions, "siblings", discarded_extra, refused)
+
+
+def _resolved(versions: list[tuple[dict[Hashable, int], float, str]], policy: str, discarded_extra: int,
+              refused: int) -> dict[str, Any]:
+    from ..sync import versioning
+
+    concurrent = versioning.resolve(versions, "siblings")
+    kept = versioning.resolve(versions, policy)
+    return {"versions": len(kept), "siblings": len(concurrent),
+            "discarded": len(concurrent) - len(kept) + discarded_extra, "refused": refused}
+
+
+def _receipts(rng: np.random.Generator, arrivals: np.ndarray, replicas: int, lag_ms: float
+              ) -> np.ndarray:
+    """(replicas, writes) receipt times over FIFO streams: cumulative max of arrival + lag."""
+    import numpy as np
+
+    raw = arrivals[None, :] + rng.exponential(lag_ms, size=(replicas, arrivals.size))
+    return np.maximum.accumulate(raw, axis=1)
+
+
+#: how the failed leader fails, for :meth:`SystemModel.failover_downtime`
+FAULTS = ("silent", "crash", "pause")
+
+
+def check_fault(fault: Any) -> str:
+    """``fault`` if it is one of :data:`FAULTS`, else InvalidParameterError naming them."""
+    if not isinstance(fault, str) or fault not in FAULTS:
+        raise invalid("fault", fault, f"one of {list(FAULTS)}")
+    return fault
 
 
 # ---------------------------------------------------------------------- loading
@@ -210,31 +499,6 @@ def names() -> list[str]:
     return list(load_defaults())
 
 
-# ---------------------------------------------------------------------- validation helpers
-def _ms(name: str, value: Any, allow_zero: bool = False) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not ok or not math.isfinite(float(value)) or float(value) < 0 or (
-            float(value) == 0 and not allow_zero):
-        raise invalid(name, value, "a finite time in ms " + ("≥ 0" if allow_zero else "> 0"))
-    return float(value)
-
-
-def _choice(name: str, value: Any, options: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value not in options:
-        raise invalid(name, value, f"one of {list(options)}")
-    return value
-
-
-def _bool(name: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise invalid(name, value, "True or False")
-    return value
-
-
-def _level(level: str, rf: int) -> int:
-    return {"ONE": 1, "TWO": 2, "THREE": 3, "QUORUM": rf // 2 + 1, "ALL": rf}[level]
-
-
 def preset(name: str, **overrides: Any) -> SystemModel:
     """The model of system ``name`` with its documented defaults, optionally overridden.
 
@@ -243,15 +507,19 @@ def preset(name: str, **overrides: Any) -> SystemModel:
     ``consistency_read="QUORUM"``, ``wait_replicas=1``, ``quorum_type="none"``);
     quorums are derived, not set: consensus systems use a majority of ``nodes``,
     Cassandra its consistency levels, GlusterFS its quorum type.  Invariants are
-    checked: at least one node, replicas ≤ nodes, a majority-based ensemble of
-    2f+1 ≥ 1, timeouts > 0 with heartbeat < election timeout, quorum counts within
-    the replicas, a Sentinel quorum ≤ the Sentinels, WAIT ≤ the replicas, an
-    arbiter only on replica 3.
+    checked by the system's class: at least one node, replicas ≤ nodes, a
+    majority-based ensemble of 2f+1 ≥ 1, timeouts > 0 with heartbeat < election
+    timeout, quorum counts within the replicas, a Sentinel quorum ≤ the Sentinels,
+    WAIT ≤ the replicas, an arbiter only on replica 3.
 
     Worked case: ``preset("etcd", nodes=5)`` has write quorum 3 and tolerates 2
     failures; ``preset("etcd", nodes=0)`` and ``preset("cassandra", replicas=7)``
     (above its 6 nodes) raise InvalidParameterError; ``preset("mongodb")`` lists
     the known names.
+
+    >>> m = preset("etcd", nodes=5)
+    >>> type(m).__name__, m.write_quorum, m.tolerated_failures
+    ('Etcd', 3, 2)
     """
     table = load_defaults()
     if not isinstance(name, str) or name.lower() not in table:
@@ -266,114 +534,40 @@ def preset(name: str, **overrides: Any) -> SystemModel:
             raise InvalidParameterError(
                 f"override {key!r} is not a setting of {name}; settable: {allowed}")
     cfg = {**base, **overrides}
-    return _build(name, cfg, sources, set(overrides))
+    return SYSTEM_CLASSES[name].from_settings(name, cfg, sources, set(overrides))
 
 
-def _build(name: str, cfg: dict[str, Any], sources: dict[str, str], changed: set[str]) -> SystemModel:
-    nodes = check_int("nodes", cfg["nodes"], 1)
-    read_path = _choice("read_path", cfg["read_path"], READ_PATHS[name])
-    params = {k: v for k, v in cfg.items() if k not in COMMON}
-    family = cfg["family"]
-    replicas = cfg["replicas"]
+# ---------------------------------------------------------------------- validation helpers
+def nonneg(name: str, value: Any) -> float:
+    """``value`` as a finite float ≥ 0 (−0.0 becomes 0.0: numpy refuses a negative-signed scale)."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not ok or not math.isfinite(float(value)) or float(value) < 0:
+        raise invalid(name, value, "a finite number ≥ 0")
+    return float(value) + 0.0
 
-    if family == "consensus" and name != "cockroachdb":
-        # one replica per member; ensemble of 2f+1 (an even size adds no tolerance)
-        if "replicas" in changed and replicas != nodes:
-            raise invalid("replicas", replicas, f"equal to nodes = {nodes} (every member holds the data)")
-        replicas = nodes
-    replicas = check_int("replicas", replicas, 1)
-    if replicas > nodes:
-        raise invalid("replicas", replicas, f"at most nodes = {nodes}")
-    majority = replicas // 2 + 1
-    read_q, write_q = int(cfg["read_quorum"]), int(cfg["write_quorum"])
 
-    if family == "consensus":
-        write_q = majority
-        if name == "etcd":
-            read_q = majority if read_path == "readindex" else 1
-        elif name == "zookeeper":
-            read_q = 1 if read_path == "local" else majority  # sync() goes through the leader
-        elif name == "consul":
-            read_q = majority if read_path == "consistent" else 1
-        else:
-            read_q = 1
-    if name in ("etcd", "cockroachdb"):
-        for key in ("heartbeat_ms", "election_timeout_ms"):
-            params[key] = _ms(key, params[key])
-        if params["heartbeat_ms"] >= params["election_timeout_ms"]:
-            raise invalid("heartbeat_ms", params["heartbeat_ms"],
-                          f"below election_timeout_ms = {params['election_timeout_ms']}")
-    if name == "consul":
-        params["raft_multiplier"] = check_int("raft_multiplier", params["raft_multiplier"], 1, 10)
-        for key in ("heartbeat_timeout_ms", "election_timeout_ms", "leader_lease_ms"):
-            params[key] = _ms(key, params[key])
-        if params["leader_lease_ms"] > params["heartbeat_timeout_ms"]:
-            # hashicorp/raft refuses a lease longer than the heartbeat timeout
-            raise invalid("leader_lease_ms", params["leader_lease_ms"],
-                          f"≤ heartbeat_timeout_ms = {params['heartbeat_timeout_ms']}")
-        params["stale_lag_ms"] = _ms("stale_lag_ms", params["stale_lag_ms"])
-    if name == "cockroachdb":
-        params["lease_ms"] = _ms("lease_ms", params["lease_ms"])
-    if name == "zookeeper":
-        params["tick_ms"] = _ms("tick_ms", params["tick_ms"])
-        params["init_limit"] = check_int("init_limit", params["init_limit"], 1)
-        params["sync_limit"] = check_int("sync_limit", params["sync_limit"], 1)
-        params["finalize_wait_ms"] = _ms("finalize_wait_ms", params["finalize_wait_ms"])
-    if name == "cassandra":
-        levels = {}
-        for key in ("consistency_read", "consistency_write"):
-            levels[key] = _choice(key, params[key], CONSISTENCY_LEVELS)
-            if _level(levels[key], replicas) > replicas:
-                raise invalid(key, levels[key], f"a level needing ≤ replicas = {replicas} replies")
-        read_q = _level(levels["consistency_read"], replicas)
-        write_q = _level(levels["consistency_write"], replicas)
-        params["hint_window_ms"] = _ms("hint_window_ms", params["hint_window_ms"], allow_zero=True)
-        params["read_repair"] = _bool("read_repair", params["read_repair"])
-        params["hinted_handoff"] = _bool("hinted_handoff", params["hinted_handoff"])
-    if name == "redis":
-        params["sentinels"] = check_int("sentinels", params["sentinels"], 1)
-        params["sentinel_quorum"] = check_int("sentinel_quorum", params["sentinel_quorum"], 1,
-                                         params["sentinels"])
-        params["wait_replicas"] = check_int("wait_replicas", params["wait_replicas"], 0, replicas - 1)
-        for key in ("down_after_ms", "failover_timeout_ms", "max_desync_ms"):
-            params[key] = _ms(key, params[key])
-        read_q, write_q = 1, 1 + params["wait_replicas"]
-    if name == "memcached":
-        if replicas != 1:
-            raise invalid("replicas", replicas, "1 (Memcached does not replicate)")
-        params["vnodes"] = check_int("vnodes", params["vnodes"], 1)
-        read_q = write_q = 1
-    if name == "hdfs":
-        racks = params["racks"] = check_int("racks", params["racks"], 1, nodes)
-        if nodes % racks:
-            raise invalid("racks", racks, f"a divisor of nodes = {nodes} (equal racks)")
-        params["placement"] = _choice("placement", params["placement"],
-                                      ("rack-aware", "random", "rack-fault-tolerant"))
-        per_rack = nodes // racks
-        if params["placement"] == "rack-aware" and replicas >= 2 and racks < 2:
-            raise invalid("racks", racks, "≥ 2 for rack-aware placement")
-        if params["placement"] == "rack-aware" and replicas >= 3 and per_rack < 2:
-            raise invalid("nodes", nodes, "≥ 2 nodes per rack for rack-aware placement")
-        if params["placement"] == "rack-fault-tolerant" and replicas >= 2 and racks < 2:
-            raise invalid("racks", racks, "≥ 2 for rack-fault-tolerant placement")
-        read_q, write_q = 1, 1
-    if name == "glusterfs":
-        qt = params["quorum_type"] = _choice("quorum_type", params["quorum_type"], ("auto", "none"))
-        params["arbiter"] = _bool("arbiter", params["arbiter"])
-        if params["arbiter"] and replicas != 3:
-            raise invalid("arbiter", True,
-                          f"False when replicas = {replicas} (arbiter volumes are replica 3)")
-        if replicas != nodes:
-            raise invalid("replicas", replicas, f"equal to nodes = {nodes} (one brick per server)")
-        params["ping_timeout_ms"] = _ms("ping_timeout_ms", params["ping_timeout_ms"], allow_zero=True)
-        read_q = 1
-        write_q = (replicas + 1) // 2 if qt == "auto" else 1
-        if qt == "auto" and replicas % 2:
-            write_q = majority
-    if not 1 <= read_q <= replicas or not 1 <= write_q <= replicas:  # pragma: no cover - derived
-        raise invalid("replicas", replicas, f"≥ the quorums ({read_q}, {write_q})")
-    return SystemModel(name=name, display=cfg["display"], family=family, nodes=nodes,
-                       replicas=replicas, read_quorum=read_q, write_quorum=write_q,
-                       election=cfg["election"], replication=cfg["replication"],
-                       read_path=read_path, conflict=cfg["conflict"],
-                       params=MappingProxyType(params), sources=MappingProxyType(sources))
+def ms(name: str, value: Any, allow_zero: bool = False) -> float:
+    """A setting that is a time in ms: finite, > 0 (≥ 0 with ``allow_zero``)."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not ok or not math.isfinite(float(value)) or float(value) < 0 or (
+            float(value) == 0 and not allow_zero):
+        raise invalid(name, value, "a finite time in ms " + ("≥ 0" if allow_zero else "> 0"))
+    return float(value)
+
+
+def _choice(name: str, value: Any, options: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in options:
+        raise invalid(name, value, f"one of {list(options)}")
+    return value
+
+
+def choice(name: str, value: Any, options: tuple[str, ...]) -> str:
+    """A setting that is one of ``options``."""
+    return _choice(name, value, options)
+
+
+def flag(name: str, value: Any) -> bool:
+    """A setting that is True or False."""
+    if not isinstance(value, bool):
+        raise invalid(name, value, "True or False")
+    return value

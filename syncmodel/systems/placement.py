@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import invalid
+from ..errors import invalid, too_big
 from ..rng import Seed, as_generator
 
 __all__ = ["POLICIES", "blocks_lost_probability", "placements", "rack_loss_montecarlo",
@@ -42,6 +42,23 @@ def _check(policy: Any, racks: Any, per_rack: Any, replicas: Any) -> tuple[str, 
     return policy, r, m, k
 
 
+#: most placements :func:`placements` enumerates (~10 s here)
+MAX_PLACEMENTS = 5_000_000
+
+
+def _placement_count(policy: str, r: int, m: int, k: int) -> int:
+    """How many placements :func:`placements` yields (exact ints, nothing enumerated)."""
+    n = r * m
+    if policy == "random":
+        return math.comb(n, k)
+    if policy == "rack-fault-tolerant":
+        return math.comb(r, k) * m**k
+    if k == 1:
+        return n
+    firsts = m if k == 2 else math.comb(m, 2)
+    return n * (r - 1) * firsts * math.comb(n - min(k, 3), k - min(k, 3))
+
+
 def placements(policy: str, racks: int, per_rack: int, replicas: int = 3
                ) -> Iterator[tuple[frozenset[int], float]]:
     """Every placement of one block's replicas with its probability (sums to 1).
@@ -57,6 +74,11 @@ def placements(policy: str, racks: int, per_rack: int, replicas: int = 3
     """
     policy, r, m, k = _check(policy, racks, per_rack, replicas)
     n = r * m
+    count = _placement_count(policy, r, m, k)
+    if count > MAX_PLACEMENTS:
+        raise too_big(f"placements({policy!r}, racks={r}, per_rack={m}, replicas={k})",
+                      f"{count:.3g} placements", "use rack_loss_montecarlo / sample_placements, "
+                      "or fewer racks, nodes or replicas")
     if policy == "random":
         w = 1.0 / math.comb(n, k)
         for c in itertools.combinations(range(n), k):
@@ -95,6 +117,12 @@ def rack_loss_probability(policy: str, racks: int, per_rack: int, replicas: int 
     Worked case: 3 racks of 3, k = 3, random: C(3, 3)/C(9, 3) = 1/84.
     """
     policy, r, m, k = _check(policy, racks, per_rack, replicas)
+    if k == 1:  # every policy puts the one replica on a uniform node: lost with its rack
+        return 1.0 / r
+    if policy != "random":  # k ≥ 2 replicas always span two racks
+        return 0.0
+    if _placement_count(policy, r, m, k) > MAX_PLACEMENTS:  # the closed form, not enumeration
+        return math.comb(m, k) / math.comb(r * m, k)
     total = 0.0
     for nodes, w in placements(policy, r, m, k):
         rs = {x // m for x in nodes}

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import invalid
+from ..errors import check_int, invalid, too_big
 from ..rng import Seed, as_generator
 
 __all__ = ["RING", "HashRing", "key_hashes", "modulo_remapped_fraction", "removal_loss"]
@@ -26,6 +26,10 @@ def _point(text: str) -> int:
     return int.from_bytes(hashlib.md5(text.encode()).digest()[:4], "little")
 
 
+#: most ring points (servers × vnodes) a HashRing hashes without max_points (~5 s here)
+MAX_RING_POINTS = 5_000_000
+
+
 class HashRing:
     """A consistent-hash ring: ``vnodes`` points per server, md5 of ``"{server}-{i}"``.
 
@@ -35,7 +39,8 @@ class HashRing:
     Worked case: with one server it owns the whole ring, ``shares() == [1.0]``.
     """
 
-    def __init__(self, servers: Sequence[Hashable], vnodes: int = 160) -> None:
+    def __init__(self, servers: Sequence[Hashable], vnodes: int = 160, *,
+                 max_points: int = MAX_RING_POINTS) -> None:
         if not isinstance(servers, Iterable):
             raise invalid("servers", servers, "a non-empty list of server names")
         names = list(servers)
@@ -45,6 +50,12 @@ class HashRing:
             raise invalid("servers", names, "distinct server names")
         if not isinstance(vnodes, numbers.Integral) or isinstance(vnodes, bool) or int(vnodes) < 1:
             raise invalid("vnodes", vnodes, "an int ≥ 1")
+        max_points = check_int("max_points", max_points, 1)
+        points = len(names) * int(vnodes)
+        if points > max_points:
+            raise too_big(f"HashRing({len(names)} servers, vnodes={int(vnodes)})",
+                          f"{points:.3g} md5 points (~{points * 48:.3g} bytes, ~{points / 1e6:.3g} s here)",
+                          f"use fewer vnodes or servers, or max_points ≥ {points}")
         self.servers: list[Hashable] = names
         self.vnodes: int = int(vnodes)
         pts = np.array([_point(f"{s}-{i}") for s in names for i in range(self.vnodes)],

@@ -117,6 +117,59 @@ def figure16_figure(panels: Sequence[Mapping[str, Sequence[float] | np.ndarray]]
     return fig
 
 
+def cdf_vs_paper_figure(curves: Mapping[str, Sequence[float] | np.ndarray], *,
+                        paper_mean_ms: float | None = None,
+                        paper_points: Sequence[Mapping[str, Any]] = (),
+                        title: str | None = None, width: str = "single") -> go.Figure:
+    """Empirical CDFs of several sample sets (``label -> samples``, e.g. one range under
+    different models) against the paper's numbers.
+
+    Each curve gets a filled circle at its own mean (x = mean, y = F(mean)) so it can be
+    read against ``paper_mean_ms`` (a dashed vertical line); ``paper_points`` items
+    ``{x, y, text}`` are drawn as open diamonds (e.g. the paper's longest trial at y = 1).
+    Non-finite samples (no leader by the cap) are left out of the curve, which then stops
+    short of 1.  Linear time axis.
+    """
+    fig = go.Figure()
+    colours = [c for c in PALETTE if c != "#F0E442"]
+    for k, (label, samples) in enumerate(curves.items()):
+        a = np.asarray(samples, dtype=float)
+        xs, ys = ecdf(a)
+        frac = xs.size / max(a.size, 1)
+        c, dash = colours[k % len(colours)], DASHES[k % len(DASHES)]
+        fig.add_trace(go.Scatter(x=xs, y=ys * frac, mode="lines", line_shape="hv", name=label,
+                                 legendgroup=label, line=dict(color=c, dash=dash, width=1.4)))
+        if xs.size:
+            mean = float(np.mean(xs))
+            at = float(np.searchsorted(xs, mean, side="right")) / max(a.size, 1)
+            fig.add_trace(go.Scatter(x=[mean], y=[at], mode="markers", name=f"{label}: mean",
+                                     legendgroup=label, showlegend=False,
+                                     hovertext=[f"{label}: mean {mean:.1f} ms"],
+                                     hoverinfo="text",
+                                     marker=dict(symbol="circle", size=6, color=c)))
+    if paper_mean_ms is not None:
+        fig.add_vline(x=float(paper_mean_ms), line=dict(color="black", dash="dash", width=0.8),
+                      annotation_text=f"paper: mean {paper_mean_ms:g}",
+                      annotation_position="bottom right",
+                      annotation_font_size=TICK_FONT_PX * 0.85)
+    for q in paper_points:
+        fig.add_trace(go.Scatter(x=[q["x"]], y=[q["y"]], mode="markers+text",
+                                 text=[q.get("text", "")],
+                                 textposition=q.get("position", "bottom left"),
+                                 textfont=dict(size=TICK_FONT_PX * 0.85),
+                                 marker=dict(symbol="diamond-open", size=8, color="black"),
+                                 showlegend=False, hoverinfo="text"))
+    fig.update_xaxes(title_text="time without leader (ms)", rangemode="tozero")
+    fig.update_yaxes(title_text="cumulative fraction", range=[0, 1.04])
+    if title:
+        fig.update_layout(title=dict(text=title, font=dict(size=FONT_PX)))
+    paper_layout(fig, width, aspect=0.8)
+    # the legend inside the plot, bottom right (the curves rise on the left)
+    fig.update_layout(legend=dict(x=0.98, y=0.04, xanchor="right", yanchor="bottom",
+                                  bgcolor="rgba(255,255,255,0.8)", orientation="v"))
+    return fig
+
+
 def timeline_figure(spans: Sequence[Mapping[str, Any]], arrows: Sequence[Mapping[str, Any]],
                     marks: Sequence[Mapping[str, Any]] = (), *, n: int,
                     title: str = "", width: str = "double",

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from .._stats import nines
 from . import DASHES, color, paper_layout
 
 NINES_AXIS = "availability (nines) = −log₁₀ P(S)"
@@ -17,9 +18,7 @@ NINES_AXIS = "availability (nines) = −log₁₀ P(S)"
 
 def to_nines(failure: float | np.ndarray | Sequence[float]) -> np.ndarray:
     """−log10 of failure probabilities (inf where P(S) = 0, NaN kept)."""
-    f = np.asarray(failure, dtype=float)
-    with np.errstate(divide="ignore"):
-        return -np.log10(f)
+    return np.asarray(nines(failure))
 
 
 def _nines_ticks(fig: go.Figure, top: float) -> None:

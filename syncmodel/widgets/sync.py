@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from ..sync import metrics, pbs
 from ..sync.experiments import T_GRID
-from ..sync.store import MODES, simulate
+from ..sync.store import MODES, simulate_store
 from ..viz.sync import sync_dashboard_figure
 from ._dashboard import Dashboard
 
@@ -38,7 +38,7 @@ def compute(mode: str, n: int, r: int, w: int, latency: str, policy: str, crash:
     r, w = min(r, n), min(w, n)
     f = faults(n, duration_ms, crash, partition)
     curve = pbs.t_visibility_curve(n, r, w, T_GRID[1:], latency, trials=trials, seed=seed)
-    run = simulate(mode, n, r, w, seed=seed, duration_ms=duration_ms, latency=latency, policy=policy,
+    run = simulate_store(mode, n, r, w, seed=seed, duration_ms=duration_ms, latency=latency, policy=policy,
                    anti_entropy_ms=25.0 if anti_entropy else None, snapshot_ms=duration_ms / 80,
                    settle_ms=300.0, **f)
     cf = metrics.convergence_frame(run)

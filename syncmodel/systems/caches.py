@@ -1,0 +1,133 @@
+"""The in-memory stores: Redis (asynchronous master → replicas, Sentinel failover, WAIT)
+and Memcached (no replication: a key lives on the one server the client hashes it to).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..errors import check_int, invalid
+from .model import SystemModel, check_fault, ms
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from ..rng import Seed
+
+__all__ = ["Memcached", "Redis"]
+
+
+class Redis(SystemModel):
+    """Redis with Sentinel: the master acknowledges at once (or after WAIT k replicas) and
+    streams to its replicas; Sentinels promote the replica with the largest offset."""
+
+    key = "redis"
+    read_paths = ("primary", "replica")
+    minority_writes = "discarded"  # the isolated old master's writes vanish when it rejoins
+
+    @classmethod
+    def derive(cls, params: dict[str, Any], nodes: int, replicas: int, read_path: str,
+               read_q: int, write_q: int) -> tuple[int, int]:
+        params["sentinels"] = check_int("sentinels", params["sentinels"], 1)
+        params["sentinel_quorum"] = check_int("sentinel_quorum", params["sentinel_quorum"], 1,
+                                              params["sentinels"])
+        params["wait_replicas"] = check_int("wait_replicas", params["wait_replicas"], 0, replicas - 1)
+        for key in ("down_after_ms", "failover_timeout_ms", "max_desync_ms"):
+            params[key] = ms(key, params[key])
+        return 1, 1 + params["wait_replicas"]
+
+    def structure(self) -> Any:
+        """Serves with the master, or with a replica plus a Sentinel majority to promote it
+        (replicas "r0".., sentinels "s0")."""
+        from .. import structure as st
+
+        reps = [f"r{i}" for i in range(self.replicas)]
+        master, others = st.Node(reps[0]), reps[1:]
+        sent = [f"s{i}" for i in range(self.params["sentinels"])]
+        if not others:
+            return master
+        promote = st.any_of(others) * st.choose(self.params["sentinels"] // 2 + 1, sent)
+        return master + promote
+
+    #: Sentinel sends INFO every second to the replicas of a master in ODOWN or failover
+    #: (SENTINEL_INFO_PERIOD is 10 s otherwise), https://github.com/redis/redis/blob/unstable/src/sentinel.c
+    INFO_PERIOD_MS = 1000.0
+
+    def failover_downtime(self, trials: int = 200, *, seed: Seed = None, fault: str = "silent"
+                          ) -> np.ndarray:
+        """down-after-milliseconds D, then the Sentinels elect a failover leader (a Raft-style
+        vote, each Sentinel asking after U(0, SENTINEL_MAX_DESYNC)), simulated with
+        ``election.simulate("raft", n=sentinels, scenario="cold")`` (time E); the leader
+        sends REPLICAOF NO ONE to the chosen replica and sees the promotion at its next INFO,
+        polled every I = 1 s from the ODOWN on: downtime = D + I·⌈E / I⌉.  Sentinel pings
+        time out the same way on every ``fault``.  Measured on Redis 7.0 (D = 500 ms,
+        data/measured/redis_failover.csv): +sdown ≈ D, +elected ≈ D + 0.1 s, +promoted-slave
+        ≈ D + 1.0 s — the INFO poll, not the vote, dominates; D + E alone (the old model)
+        predicted D + 0.22 s.  Worked case: D = 30 s, E < 1 s → 31 s."""
+        import numpy as np
+
+        from .. import election
+        from ..rng import check_seed
+
+        trials = check_int("trials", trials, 1)
+        check_seed(seed)
+        check_fault(fault)
+        k = int(self.params["sentinels"])
+        desync = float(self.params["max_desync_ms"])
+        df = election.simulate("raft", n=k, trials=trials, seed=seed, scenario="cold",
+                               timeout_ms=(1.0, desync), heartbeat_ms=0.5,
+                               time_cap_ms=self.params["failover_timeout_ms"])
+        e = df["time_to_leader_ms"].to_numpy(dtype=float)
+        info = self.INFO_PERIOD_MS
+        return float(self.params["down_after_ms"]) + info * np.maximum(1.0, np.ceil(e / info))
+
+    def _stale_read(self, t: float, mu: float, trials: int, seed: Seed) -> float:
+        """A replica read: D ~ Exp(mean ``latency_ms``) (the stream is one hop behind the
+        master), P = (n − 1)/n · e^(−t/μ)."""
+        return self._follower_exp_stale(t, mu)
+
+    def _lost_writes(self, writes: int, rate: float, lag: float, failed: int,
+                     rng: np.random.Generator) -> dict[str, Any]:
+        """The master acknowledges on arrival; with WAIT k only once k replicas hold the
+        write (later ones are not acknowledged).  Sentinel promotes the surviving replica
+        with the largest offset; acknowledged writes beyond its prefix are lost.  WAIT
+        narrows the loss to writes whose k holders all failed.  (The Sentinels are separate
+        processes; they survive here.)
+        Worked case: 3 nodes, seed 1, 1000 writes at 1000/s, 2 ms lag: a few writes lost;
+        with wait_replicas = 1: none.
+
+        >>> from syncmodel.systems import preset
+        >>> plain, wait = preset("redis"), preset("redis", wait_replicas=1)
+        >>> plain.lost_writes(seed=1)["lost"] > 0, wait.lost_writes(seed=1)["lost"]
+        (True, 0)
+        """
+        return self._leader_crash_loss(writes, rate, lag, failed, rng,
+                                       holders=int(self.params.get("wait_replicas", 0)), survivors=1)
+
+
+class Memcached(SystemModel):
+    """Memcached: one copy per key, on the server the client's consistent hash picks."""
+
+    key = "memcached"
+    read_paths = ("owner",)
+    minority_writes = None
+
+    @classmethod
+    def derive(cls, params: dict[str, Any], nodes: int, replicas: int, read_path: str,
+               read_q: int, write_q: int) -> tuple[int, int]:
+        if replicas != 1:
+            raise invalid("replicas", replicas, "1 (Memcached does not replicate)")
+        params["vnodes"] = check_int("vnodes", params["vnodes"], 1)
+        return 1, 1
+
+    def _lost_writes(self, writes: int, rate: float, lag: float, failed: int,
+                     rng: np.random.Generator) -> dict[str, Any]:
+        """The crashed server's keys are gone: the lost fraction is its ring share (≈ 1/n,
+        :func:`~syncmodel.systems.ring.removal_loss`); one server: everything, unavailable."""
+        from .ring import removal_loss
+
+        if self.nodes == 1:
+            return {"acknowledged": writes, "lost": writes, "lost_fraction": 1.0, "available": False}
+        out = removal_loss(self.nodes, vnodes=self.params["vnodes"], keys=writes, seed=rng)
+        lost = round(out["lost"] * writes)
+        return {"acknowledged": writes, "lost": lost, "lost_fraction": lost / writes, "available": True}

@@ -1,0 +1,406 @@
+"""Experiments on the real systems, each paired with the model that predicts it.
+
+failover (etcd, ZooKeeper, Redis Sentinel: crash or pause the leader, time the new one),
+stale_reads (read a follower t ms after an acknowledged write), lost_writes (Redis master
+killed under a write stream, with or without WAIT 1) and memcached_loss (one server dies).
+Each returns one row per trial; every loop is bounded in count and in time.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import InvalidParameterError, check_int, invalid
+from ..rng import Seed, as_generator
+from .base import FAULTS, Cluster
+from .history import History
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["failover", "lost_writes", "memcached_loss", "predicted_failover", "predicted_stale",
+           "stale_reads"]
+
+FAILOVER_SYSTEMS = ("etcd", "zookeeper", "redis")
+STALE_SYSTEMS = ("etcd", "zookeeper", "redis")
+POLL_S = 0.005
+SENTINEL_EVENTS = ("sdown", "odown", "try_failover", "elected", "selected", "promoted", "switch")
+
+
+def _cluster(name: str, n: int, settings: dict[str, Any]) -> Cluster:
+    from . import cluster
+
+    return cluster(name, n, **settings)
+
+
+def _settings_text(n: int, settings: dict[str, Any]) -> str:
+    return ";".join([f"n={n}"] + [f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                                  for k, v in sorted(settings.items())])
+
+
+def _base_row(c: Cluster, experiment: str, seed: Seed, fault: str, trial: int) -> dict[str, Any]:
+    row: dict[str, Any] = {"system": c.system, "version": c.__dict__.setdefault("_version", c.version()),
+                           "experiment": experiment, "n": c.n, "settings": _settings_text(c.n, c.settings),
+                           "fault": fault, "trial": trial, "seed": seed if isinstance(seed, int) else None}
+    row.update({k: v for k, v in c.settings.items()})
+    return row
+
+
+def _unix_ms() -> float:
+    return time.time() * 1000.0
+
+
+def _check_name(name: str, allowed: Sequence[str], what: str) -> str:
+    if not isinstance(name, str) or name.lower() not in allowed:
+        raise InvalidParameterError(f"name must be one of {list(allowed)} for {what}, got {name!r}")
+    return name.lower()
+
+
+# ------------------------------------------------------------------ failover
+def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *, n: int = 3,
+             time_cap_ms: float = 30_000.0, heal_timeout_s: float = 60.0, budget_s: float | None = None,
+             **settings: Any) -> pd.DataFrame:
+    """Leader failover time: fault the leader, time until another member leads (``failover_ms``).
+
+    Per trial: wait until healthy (and, for Redis, 2 × failover-timeout after the last
+    failover: Sentinel refuses an earlier one), wait a seeded uniform 50–300 ms (so the fault falls at a
+    random phase of the heartbeats), apply ``fault`` ("crash" = SIGKILL, "pause" = SIGSTOP)
+    to the leader at ``fault_unix_ms``, poll every 5 ms until a different member leads
+    (``leader_unix_ms``; etcd: every live member that answers names it; ZooKeeper: a server reports
+    Mode: leader; Redis: a Sentinel majority names it and it answers ROLE master), then
+    heal (restart / SIGCONT).  Redis rows also time Sentinel's steps from its logs
+    (``sdown_ms`` … ``switch_ms``, see :meth:`RedisCluster.sentinel_events`), ZooKeeper rows
+    its election's (``looking_ms`` … ``quorum_ms``, :meth:`ZooKeeperCluster.election_events`).  A trial that
+    sees no new leader within ``time_cap_ms`` is a row with ``timed_out`` True and
+    ``failover_ms`` NaN.  ``budget_s`` stops early (fewer rows, at least one) once that much
+    wall time is spent.  One cluster serves all trials.
+    """
+    import pandas as pd
+
+    name = _check_name(name, FAILOVER_SYSTEMS, "failover")
+    trials = check_int("trials", trials, 1)
+    if fault not in FAULTS:
+        raise invalid("fault", fault, f"one of {list(FAULTS)}")
+    rng = as_generator(seed)
+    rows = []
+    start = last = time.monotonic()
+    with _cluster(name, n, settings) as c:
+        for trial in range(trials):
+            if budget_s is not None and trial > 0 and time.monotonic() - start > budget_s:
+                break
+            c.wait_healthy(heal_timeout_s)
+            time.sleep(max(0.0, last + c.trial_gap_s() - time.monotonic()) + float(rng.uniform(0.05, 0.3)))
+            old = c.leader()
+            if old is None:
+                c.wait_healthy(heal_timeout_s)
+                old = c.leader()
+            assert old is not None
+            row = _base_row(c, "failover", seed, fault, trial)
+            t0 = time.monotonic()
+            row["fault_unix_ms"] = _unix_ms()
+            c.fault(fault, old)
+            new = None
+            while (time.monotonic() - t0) * 1000.0 < time_cap_ms:
+                lead = c.leader()
+                if lead is not None and lead != old:
+                    new = lead
+                    break
+                time.sleep(POLL_S)
+            t1 = last = time.monotonic()
+            row.update({"old_leader": old, "new_leader": new if new is not None else -1,
+                        "timed_out": new is None,
+                        "failover_ms": (t1 - t0) * 1000.0 if new is not None else float("nan"),
+                        "leader_unix_ms": row["fault_unix_ms"] + (t1 - t0) * 1000.0 if new is not None
+                        else float("nan")})
+            if hasattr(c, "sentinel_events"):
+                ev = c.sentinel_events(row["fault_unix_ms"])
+                row.update({f"{k}_ms": ev.get(k, float("nan")) for k in SENTINEL_EVENTS})
+            if hasattr(c, "election_events"):
+                ev = c.election_events(row["fault_unix_ms"])
+                row.update({"looking_ms": ev.get("looking", float("nan")),
+                            "decided_ms": ev.get("decided", float("nan")),
+                            "fle_ms": ev.get("fle_ms", float("nan")),
+                            "quorum_ms": ev.get("quorum", float("nan"))})
+            rows.append(row)
+            c.heal(fault, old)
+        c.wait_healthy(heal_timeout_s)
+    df = pd.DataFrame(rows)
+    df.attrs["date"] = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+    return df
+
+
+def predicted_failover(name: str, trials: int = 2000, seed: Seed = 0, *, n: int = 3,
+                       fault: str = "crash", **settings: Any) -> np.ndarray:
+    """Model samples (ms) of :func:`syncmodel.systems.failover_downtime` for the testbed's settings.
+
+    etcd: preset("etcd", nodes=n, heartbeat_ms, election_timeout_ms); ZooKeeper:
+    preset("zookeeper", nodes=n, tick_ms, sync_limit, init_limit); Redis: preset("redis",
+    nodes=n, replicas=n, down_after_ms, failover_timeout_ms, sentinels, sentinel_quorum).
+    ``fault`` ("crash" or "pause") is passed on when the model distinguishes the two.
+    """
+    from .. import systems
+
+    name = _check_name(name, FAILOVER_SYSTEMS, "failover")
+    from . import SYSTEMS
+
+    full = {**SYSTEMS[name].settings_known, **settings}
+    if fault not in FAULTS:
+        raise invalid("fault", fault, f"one of {list(FAULTS)}")
+    m = systems.preset(name, **_overrides(name, n, full))
+    import inspect
+
+    extra = {"fault": fault} if "fault" in inspect.signature(systems.failover_downtime).parameters else {}
+    return np.asarray(systems.failover_downtime(m, trials=trials, seed=seed, **extra), dtype=float)
+
+
+_MODEL_KEYS = ("heartbeat_ms", "election_timeout_ms", "tick_ms", "sync_limit", "init_limit", "down_after_ms",
+               "failover_timeout_ms", "sentinels", "sentinel_quorum")
+_INT_KEYS = ("sync_limit", "init_limit", "sentinels", "sentinel_quorum")
+
+
+def _overrides(name: str, n: int, settings: dict[str, Any]) -> dict[str, Any]:
+    """Preset overrides for a testbed cluster of ``n`` members with ``settings``."""
+    over: dict[str, Any] = {"nodes": n}
+    if name == "redis":
+        over["replicas"] = n
+    for k, v in settings.items():
+        if k in _MODEL_KEYS:
+            over[k] = int(v) if k in _INT_KEYS else float(v)
+    return over
+
+
+# ------------------------------------------------------------------ stale reads
+def stale_reads(name: str, trials: int = 200, seed: Seed = None, *, n: int = 3,
+                delays_ms: Sequence[float] = (0.0, 0.5, 1.0, 2.0, 5.0, 10.0),
+                **settings: Any) -> pd.DataFrame:
+    """Stale reads against the time after an acknowledged write, on a follower/replica read path.
+
+    Per trial: write ``v{trial}`` to one key through the leader (etcd put to the leader;
+    ZooKeeper set through a client of the leader; Redis SET on the master), wait a delay
+    drawn (seeded) from ``delays_ms`` after the acknowledgement, then read the key at a
+    follower (etcd serializable range; ZooKeeper a client of that server: a local read; Redis
+    GET on a replica).  ``stale`` is True when the read returned an older value;
+    ``delay_ms`` is the measured time from acknowledgement to the read's invocation.
+    The history (writes and reads, :mod:`syncmodel.testbed.history`) is ``df.attrs["history"]``.
+    """
+    import pandas as pd
+
+    name = _check_name(name, STALE_SYSTEMS, "stale_reads")
+    trials = check_int("trials", trials, 1)
+    grid = [float(d) for d in delays_ms]
+    if not grid or any(not (d >= 0 and np.isfinite(d)) for d in grid):
+        raise invalid("delays_ms", delays_ms, "a non-empty list of finite delays ≥ 0")
+    rng = as_generator(seed)
+    hist = History()
+    rows = []
+    with _cluster(name, n, settings) as c:
+        c.wait_healthy(60.0)
+        lead = c.leader()
+        assert lead is not None
+        fol = next(i for i in range(c.n) if i != lead)
+        write, read, close = _stale_ops(c, lead, fol)
+        try:
+            for trial in range(trials):
+                hist.trial = trial
+                d = float(grid[int(rng.integers(len(grid)))])
+                val = f"v{trial}"
+                w = hist.invoke(0, "write", "x", val)
+                try:
+                    write(val)
+                    hist.complete(w, "ok")
+                except Exception:
+                    hist.complete(w, "info")
+                    continue
+                t_ack = time.perf_counter()
+                while (time.perf_counter() - t_ack) * 1000.0 < d:
+                    pass
+                t_read = time.perf_counter()
+                r = hist.invoke(1, "read", "x")
+                try:
+                    got = read()
+                    hist.complete(r, "ok", got)
+                except Exception:
+                    hist.complete(r, "fail")
+                    continue
+                row = _base_row(c, "stale_reads", seed, "none", trial)
+                row.update({"read_from": fol, "delay_target_ms": d, "delay_ms": (t_read - t_ack) * 1000.0,
+                            "stale": got != val, "read_ms": r["complete_ms"] - r["invoke_ms"],
+                            "write_ms": w["complete_ms"] - w["invoke_ms"], "ack_unix_ms": _unix_ms()})
+                rows.append(row)
+        finally:
+            close()
+    df = pd.DataFrame(rows)
+    df.attrs["history"] = hist.to_frame()
+    return df
+
+
+def _stale_ops(c: Cluster, lead: int, fol: int) -> tuple[Any, Any, Any]:
+    from .etcd import EtcdCluster
+    from .redis import RedisCluster
+    from .zookeeper import ZooKeeperCluster
+
+    if isinstance(c, EtcdCluster):
+        ec = c
+        return (lambda v: ec.put(lead, "x", v)), (lambda: ec.get(fol, "x", serializable=True)), (lambda: None)
+    if isinstance(c, ZooKeeperCluster):
+        zw, zr = c.client(lead), c.client(fol)
+        zw.ensure_path("/x")
+
+        def zclose() -> None:
+            for z in (zw, zr):
+                z.stop()
+                z.close()
+        return (lambda v: zw.set("/x", v.encode())), (lambda: zr.get("/x")[0].decode()), zclose
+    if isinstance(c, RedisCluster):
+        rw, rr = c.conn(lead), c.conn(fol)
+        return (lambda v: rw.set("x", v)), (lambda: rr.get("x")), (lambda: None)
+    raise InvalidParameterError(f"no stale-read path for {c.system}")  # pragma: no cover
+
+
+def predicted_stale(name: str, delay_ms: float, *, n: int = 3, latency_ms: float = 1.0,
+                    **settings: Any) -> float:
+    """The model's P(stale | the read goes to a follower) at ``delay_ms`` after the acknowledgement.
+
+    :func:`syncmodel.systems.stale_read_probability` on the follower read path (etcd
+    serializable, ZooKeeper local, Redis replica) divided by its follower factor (n − 1)/n,
+    since the testbed always reads at a follower.
+    """
+    from .. import systems
+
+    name = _check_name(name, STALE_SYSTEMS, "stale_reads")
+    path = {"etcd": "serializable", "zookeeper": "local", "redis": "replica"}[name]
+    m = systems.preset(name, read_path=path, **_overrides(name, n, settings))
+    p = systems.stale_read_probability(m, delay_ms, latency_ms=latency_ms)
+    return float(p) * n / (n - 1)
+
+
+# ------------------------------------------------------------------ lost writes
+def lost_writes(trials: int = 10, seed: Seed = None, *, wait_replicas: int = 0, lag_ms: float = 0.0,
+                writes: int = 200, n: int = 3, down_after_ms: float = 500.0,
+                failover_timeout_ms: float = 1000.0,
+                time_cap_ms: float = 20_000.0) -> pd.DataFrame:
+    """Acknowledged Redis writes lost when the master is SIGKILLed right after a write stream.
+
+    Per trial (a fresh cluster each, so every trial starts from the same state): one client
+    SETs ``writes`` keys in order on the master; with ``wait_replicas`` = 1 a write counts as
+    acknowledged only when ``WAIT 1 100`` returns ≥ 1.  With ``lag_ms`` > 0 every replica's
+    stream passes a :class:`~syncmodel.testbed.proxy.DelayProxy` delaying it by ``lag_ms``
+    (what the proxy holds when the master dies is dropped).  The master is SIGKILLed right
+    after the last acknowledgement (``after ~ U(0, 1) ms`` jitter, seeded); once the Sentinels
+    promote a replica, every acknowledged key is read back from it: ``lost`` = acknowledged
+    keys it lacks; ``rate_per_s`` the measured write rate.  History: ``df.attrs["history"]``.
+    """
+    import pandas as pd
+
+    trials = check_int("trials", trials, 1, 1000)
+    writes = check_int("writes", writes, 1, 100_000)
+    wait_replicas = check_int("wait_replicas", wait_replicas, 0, n - 1)
+    rng = as_generator(seed)
+    hist = History()
+    rows = []
+    settings = {"down_after_ms": down_after_ms, "failover_timeout_ms": failover_timeout_ms,
+                "replica_delay_ms": lag_ms}
+    for trial in range(trials):
+        hist.trial = trial
+        with _cluster("redis", n, settings) as c:
+            from .redis import RedisCluster
+
+            assert isinstance(c, RedisCluster)
+            old = c.leader()
+            assert old is not None
+            m = c.conn(old)
+            row = _base_row(c, "lost_writes", seed, "crash", trial)  # (asks the version: before the stream)
+            acked: list[str] = []
+            t_start = time.monotonic()
+            for j in range(writes):
+                key = f"t{trial}:k{j}"
+                op = hist.invoke(0, "write", key, j)
+                try:
+                    m.set(key, j)
+                    if wait_replicas:
+                        got = int(m.execute_command("WAIT", wait_replicas, 100))
+                        if got < wait_replicas:
+                            hist.complete(op, "info")
+                            continue
+                    hist.complete(op, "ok")
+                    acked.append(key)
+                except Exception:
+                    hist.complete(op, "info")
+            stream_s = time.monotonic() - t_start
+            time.sleep(float(rng.uniform(0.0, 0.001)))
+            t0 = time.monotonic()
+            c.crash(old)
+            new = None
+            while (time.monotonic() - t0) * 1000.0 < time_cap_ms:
+                lead = c.leader()
+                if lead is not None and lead != old:
+                    new = lead
+                    break
+                time.sleep(POLL_S)
+            lost = None
+            if new is not None:
+                nm = c.conn(new)
+                vals: list[Any] = []
+                for k in range(0, len(acked), 500):
+                    vals += nm.mget(acked[k:k + 500])
+                lost = sum(v is None for v in vals)
+                for key, v in zip(acked, vals, strict=True):
+                    op = hist.invoke(1, "read", key)
+                    hist.complete(op, "ok", v)
+            row.update({"wait_replicas": wait_replicas, "lag_ms": lag_ms, "writes": writes,
+                        "rate_per_s": writes / stream_s if stream_s > 0 else float("nan"),
+                        "acknowledged": len(acked), "lost": lost if lost is not None else -1,
+                        "lost_fraction": (lost / len(acked)) if lost is not None and acked else float("nan"),
+                        "timed_out": new is None,
+                        "failover_ms": (time.monotonic() - t0) * 1000.0 if new is not None else float("nan")})
+            rows.append(row)
+    df = pd.DataFrame(rows)
+    df.attrs["history"] = hist.to_frame()
+    return df
+
+
+# ------------------------------------------------------------------ memcached
+def memcached_loss(trials: int = 10, seed: Seed = None, *, n: int = 4, keys: int = 2000,
+                   vnodes: int = 160) -> pd.DataFrame:
+    """Keys lost when one Memcached server dies, beside 1/n and the dead server's ring share.
+
+    Per trial: flush every server, set ``keys`` keys through the consistent-hashing client
+    (:class:`~syncmodel.testbed.memcached.MemcachedPool`), SIGKILL a server chosen by the seed,
+    read every key back: ``lost_fraction`` = misses / keys.  ``arc_share`` is that server's
+    exact ring share (HashRing.shares, the model's expectation) and ``one_over_n`` = 1/n;
+    ``owned_fraction`` is the fraction of this trial's keys the ring put on it.  Restarted after.
+    """
+    import pandas as pd
+
+    trials = check_int("trials", trials, 1)
+    keys = check_int("keys", keys, 1, 200_000)
+    rng = as_generator(seed)
+    rows = []
+    with _cluster("memcached", n, {"vnodes": vnodes}) as c:
+        from .memcached import MemcachedPool
+
+        assert isinstance(c, MemcachedPool)
+        shares = c.ring.shares()
+        for trial in range(trials):
+            c.wait_healthy(15.0)
+            for i in range(c.n):
+                c._conn(i).flush_all()
+            names = [f"t{trial}-{int(rng.integers(1 << 62))}-{j}" for j in range(keys)]
+            stored = sum(c.set(k, "1") for k in names)
+            victim = int(rng.integers(c.n))
+            owned = sum(c.owner(k) == victim for k in names)
+            c.crash(victim)
+            missing = sum(c.get(k) is None for k in names)
+            row = _base_row(c, "key_loss", seed, "crash", trial)
+            row.update({"killed": victim, "keys": keys, "stored": stored, "lost": missing,
+                        "lost_fraction": missing / keys, "owned_fraction": owned / keys,
+                        "arc_share": float(shares[victim]), "one_over_n": 1.0 / c.n})
+            rows.append(row)
+            c.restart(victim)
+            c._clients.pop(victim, None)
+    return pd.DataFrame(rows)
