@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 FIGDIR ?= figures
 PORT   ?= 8888
 
-.PHONY: all figures test test-fast lint unit notebooks browser-test lab bench browser servers validate clean
+.PHONY: all figures test test-fast lint unit notebooks browser-test lab voila bench browser servers validate clean
 
 all: figures
 
@@ -46,6 +46,13 @@ validate: $(STAMP) servers
 lab: $(STAMP)
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) \
 		--ServerApp.root_dir=notebooks
+
+# the notebooks as dashboards (voila.json: progressive rendering, kernel culling); the
+# syncmodel template (share/jupyter) drops the lab template's CDN stylesheets
+VOILA_PORT ?= 8866
+voila: $(STAMP)
+	JUPYTER_PATH=$(CURDIR)/share/jupyter $(BIN)/voila notebooks --no-browser --Voila.ip=127.0.0.1 \
+		--port=$(VOILA_PORT) --template=syncmodel
 
 # every benchmark runs; the target fails at the end if any benchmark reported a missed target
 bench: $(STAMP)

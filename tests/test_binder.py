@@ -27,3 +27,31 @@ def test_postbuild_gets_chrome_and_stops_on_error():
     assert os.access(post, os.X_OK)
     # a binder/ folder would make repo2docker ignore the top-level files
     assert not (ROOT / "binder").exists()
+
+
+def test_voila_config_renders_progressively_culls_kernels_and_stays_offline():
+    import json
+
+    cfg = json.loads((ROOT / "voila.json").read_text())
+    assert cfg["VoilaConfiguration"]["progressive_rendering"] is True
+    assert 0 < cfg["MappingKernelManager"]["cull_idle_timeout"] <= 600
+    assert cfg["MappingKernelManager"]["cull_interval"] > 0
+    template = ROOT / "share" / "jupyter" / "voila" / "templates" / "syncmodel"
+    assert json.loads((template / "conf.json").read_text())["base_template"] == "lab"
+    text = (template / "index.html.j2").read_text()
+    assert "fontawesome" in text and "replace(" in text  # the CDN stylesheets are removed
+    post = (ROOT / "postBuild").read_text()
+    assert "templates/syncmodel" in post and ".jupyter/voila.json" in post
+
+
+def test_notebooks_write_no_file_from_voila_and_tag_their_test_hooks():
+    import nbformat
+
+    for path in sorted((ROOT / "notebooks").glob("0[0-7]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        hooks = [c for c in nb.cells if c.cell_type == "code" and "summary = {" in c.source]
+        assert hooks and all("test" in c.metadata.get("tags", []) for c in hooks), path.name
+        assert not hooks[-1].source.rstrip().endswith("\nsummary"), path.name  # prints nothing
+        for c in nb.cells:
+            if c.cell_type == "code" and "write_figure(" in c.source:
+                assert "EXPORT" in c.source, f"{path.name}: a figure write not guarded by EXPORT"

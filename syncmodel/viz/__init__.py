@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 from plotly.basedatatypes import BaseFigure
+from plotly.colors import sample_colorscale
 
 from ..errors import check_bool, check_real, invalid
 
@@ -228,7 +229,13 @@ def cdf_figure(samples: Mapping[str, Sequence[float] | np.ndarray], *, title: st
 def heatmap_figure(x: Sequence[Any], y: Sequence[Any], z: np.ndarray | Sequence[Sequence[float]], *,
                    title: str = "", xlabel: str = "", ylabel: str = "", zlabel: str = "",
                    width: str = "single", text_format: str | None = None) -> go.Figure:
-    """A heatmap of ``z[i][j]`` at (x[j], y[i]) with the sequential, colour-blind-safe Viridis scale."""
+    """A heatmap of ``z[i][j]`` at (x[j], y[i]) with the sequential, colour-blind-safe Viridis scale.
+
+    Axes are categorical (equal cells whatever the values); each cell is a vector rectangle
+    (no raster in PDF/SVG) with its value written by ``text_format`` (``"%{z:.1f}"``); NaN
+    cells are grey "n/a", +inf cells "∞".  ``data[0]`` is the (transparent) heatmap trace
+    holding x, y, z, the hover and the colour bar; ``data[1]`` the cell values.
+    """
     for name, v in (("x", x), ("y", y)):
         try:
             len(v), iter(v)
@@ -240,15 +247,65 @@ def heatmap_figure(x: Sequence[Any], y: Sequence[Any], z: np.ndarray | Sequence[
         raise invalid("z", z, "a 2-D array of numbers (NaN or None for a gap)") from None
     if z.shape != (len(y), len(x)):
         raise invalid("z", z.shape, f"of shape (len(y), len(x)) = ({len(y)}, {len(x)})")
-    trace = go.Heatmap(x=[str(v) for v in x], y=[str(v) for v in y], z=z, colorscale="Viridis",
-                       colorbar=dict(title=dict(text=zlabel, side="right"), thickness=10))
-    if text_format:
-        trace.update(texttemplate=text_format, textfont=dict(size=TICK_FONT_PX))
+    xs, ys = [str(v) for v in x], [str(v) for v in y]
+    finite = z[np.isfinite(z)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    hi = hi if hi > lo else lo + 1.0
+    # the heatmap trace keeps the data, the hover and the colour bar; its raster (an n×m-pixel
+    # image scaled up in PDF/SVG) is transparent, and every cell is a vector rectangle instead
+    trace = go.Heatmap(x=xs, y=ys, z=z, colorscale="Viridis", zmin=lo, zmax=hi, opacity=0,
+                       colorbar=dict(title=dict(text=zlabel, side="right", font=dict(size=TICK_FONT_PX)),
+                                     thickness=10, tickfont=dict(size=TICK_FONT_PX)),
+                       hovertemplate="x = %{x}<br>y = %{y}<br>%{z:.4g}<extra></extra>")
     fig = go.Figure(trace)
-    fig.update_layout(title=title, xaxis_title=xlabel, yaxis_title=ylabel)
-    fig.update_xaxes(type="category", showgrid=False)
-    fig.update_yaxes(type="category", showgrid=False)
+    shapes = []
+    text_x: list[str] = []
+    text_y: list[str] = []
+    texts: list[str] = []
+    colours: list[str] = []
+    for i, yv in enumerate(ys):
+        for j, xv in enumerate(xs):
+            v = z[i, j]
+            if np.isposinf(v):  # e.g. nines of a system that never fails
+                fill, ink, label = sample_colorscale("Viridis", [1.0])[0], "black", "∞"
+            elif not np.isfinite(v):  # no value: a grey "n/a" cell, distinct from any colour
+                fill, ink, label = "#eeeeee", "#555555", "n/a"
+            else:
+                frac = (v - lo) / (hi - lo)
+                fill = sample_colorscale("Viridis", [frac])[0]
+                ink = "black" if frac > 0.6 else "white"
+                label = _format_cell(text_format, v) if text_format else ""
+            shapes.append(dict(type="rect", xref="x", yref="y", x0=j - 0.5, x1=j + 0.5, y0=i - 0.5,
+                               y1=i + 0.5, fillcolor=fill, line=dict(width=0.5, color="white"),
+                               layer="below"))
+            if label:
+                text_x.append(xv)
+                text_y.append(yv)
+                texts.append(label)
+                colours.append(ink)
+    fig.add_trace(go.Scatter(x=text_x, y=text_y, text=texts, mode="text", name="cell values",
+                             textfont=dict(size=TICK_FONT_PX, color=colours), hoverinfo="skip",
+                             showlegend=False))
+    fig.update_layout(title=title, xaxis_title=xlabel, yaxis_title=ylabel, shapes=shapes)
+    # upright tick labels, smaller where the cells are narrow (≈0.6 em per character)
+    cell_px = (WIDTHS_IN.get(width, WIDTHS_IN["single"]) * PX_PER_IN - 120) / max(len(xs), 1)
+    widest = max((len(v) for v in xs), default=1)
+    tick_px = max(min(TICK_FONT_PX, 0.9 * cell_px / (0.6 * widest)), 7.0)
+    fig.update_xaxes(type="category", showgrid=False, tickangle=0, categoryorder="array",
+                     categoryarray=xs, range=[-0.5, len(xs) - 0.5], tickfont=dict(size=round(tick_px, 1)))
+    fig.update_yaxes(type="category", showgrid=False, categoryorder="array", categoryarray=ys,
+                     range=[-0.5, len(ys) - 0.5])
     return paper_layout(fig, width)
+
+
+def _format_cell(template: str, v: float) -> str:
+    """A plotly ``%{z:.1f}``-style template (or a Python format spec) applied to one value."""
+    spec = template
+    if "%{z" in template:
+        head, _, rest = template.partition("%{z")
+        fmt, _, tail = rest.partition("}")
+        return head + format(v, fmt.lstrip(":") or "g") + tail
+    return format(v, spec)
 
 
 

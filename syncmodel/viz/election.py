@@ -19,6 +19,8 @@ ROLE_COLORS = {"follower": "#D9D9D9", "candidate": "#E69F00", "leader": "#0072B2
                "down": "#000000"}
 MESSAGE_COLORS = {"rv": "#E69F00", "rvr": "#CC79A7", "ae": "#0072B2", "aer": "#56B4E9",
                   "pv": "#009E73", "pvr": "#009E73"}
+#: traces of the dashboard's timeline panel (roles, message kinds, fault marks), padded with empty ones
+TIMELINE_TRACES = 40
 #: legend names of the simulator's message kinds (Raft's RPC names; others as they are)
 MESSAGE_NAMES = {"rv": "RequestVote", "rvr": "vote reply", "ae": "AppendEntries (heartbeat)",
                  "aer": "AppendEntries reply", "pv": "pre-vote", "pvr": "pre-vote reply"}
@@ -38,40 +40,51 @@ def figure16_figure(panels: Sequence[Mapping[str, Sequence[float] | np.ndarray]]
     rows = len(panels)
     fig = make_subplots(rows=rows, cols=1, vertical_spacing=0.14,
                         subplot_titles=list(titles) if titles else None)
-    # one colour and dash per label across panels; the palette's yellow is too pale for lines
-    colours = [c for c in PALETTE if c != "#F0E442"]
-    style: dict[str, tuple[str, str]] = {}
-    shown: set[str] = set()
+    # colours restart in each panel (each panel has its own legend, inside its empty left part,
+    # so no colour repeats within a panel); a label in several panels keeps one style
+    colours = [c for c in PALETTE if c != "#F0E442"]  # the palette's yellow is too pale for lines
+    counts: dict[str, int] = {}
+    for panel in panels:
+        for label in panel:
+            counts[label] = counts.get(label, 0) + 1
+    shared = {lab: (colours[-1 - k % len(colours)], "solid")
+              for k, lab in enumerate(lab for lab, c in counts.items() if c > 1)}
     lows: list[float] = []
+    never: list[tuple[int, str]] = []
     for row, panel in enumerate(panels, start=1):
+        legend = "legend" if row == 1 else f"legend{row}"
+        k = 0
         for label, samples in panel.items():
-            if label not in style:
-                k = len(style)
-                style[label] = (colours[k % len(colours)], DASHES[k % len(DASHES)])
-            c, dash = style[label]
+            if label in shared:
+                c, dash = shared[label]
+            else:
+                c, dash = colours[k % len(colours)], DASHES[k % len(DASHES)]
+                k += 1
             a = np.asarray(samples, dtype=float)
             xs, ys = ecdf(a)
             frac = xs.size / max(a.size, 1)
-            name = f"{label} ms" if xs.size else f"{label} ms (none by the cap)"
+            name = f"{label} ms" if xs.size else f"{label} ms: no leader by the cap"
             if xs.size:
                 lows.append(float(xs[0]))
-            elif cap_ms is not None:  # keep a legend entry: a flat line at 0 up to the cap
-                xs, ys, frac = np.array([cap_ms / 100, cap_ms]), np.array([0.0, 0.0]), 1.0
+            else:
+                never.append((row, label))
             fig.add_trace(go.Scatter(x=xs, y=ys * frac, mode="lines", line_shape="hv",
-                                     name=name, legendgroup=label,
-                                     showlegend=label not in shown,
+                                     name=name, legendgroup=f"{row}:{label}", legend=legend,
                                      line=dict(color=c, dash=dash, width=1.4)), row=row, col=1)
-            shown.add(label)
             if analytic and label in analytic:
                 t, f = analytic[label]
                 pos = np.flatnonzero(f > 1e-4)
                 if pos.size:
                     first = max(int(pos[0]) - 1, 0)
                     fig.add_trace(go.Scatter(x=t[first:], y=f[first:], mode="lines",
-                                             name=f"{label} model", legendgroup=label,
-                                             showlegend=False,
+                                             name=f"{label} model", legendgroup=f"{row}:{label}",
+                                             showlegend=False, legend=legend,
                                              line=dict(color=c, dash="dot", width=0.9),
                                              opacity=0.8), row=row, col=1)
+        if analytic:  # one legend line says what the thin dotted curves are
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="thin dotted: split-vote model",
+                                     legend=legend, line=dict(color="#555555", dash="dot", width=0.9)),
+                          row=row, col=1)
     for q in quoted:
         fig.add_trace(go.Scatter(x=[q["x"]], y=[q["y"]], mode="markers+text",
                                  text=[q.get("text", "")], textposition=q.get("position",
@@ -80,7 +93,7 @@ def figure16_figure(panels: Sequence[Mapping[str, Sequence[float] | np.ndarray]]
                                  marker=dict(symbol="diamond-open", size=7, color="black"),
                                  showlegend=False, hoverinfo="text"),
                       row=int(q.get("panel", 1)), col=1)
-    lo = min(lows) / 1.5 if lows else 10.0
+    lo = min(lows) / 12 if lows else 10.0  # room on the left for the legend
     hi = (cap_ms if cap_ms is not None else max(lows, default=1000.0)) * 1.3
     fig.update_xaxes(type="log", title_text="time without leader (ms)",
                      range=[np.log10(lo), np.log10(hi)])
@@ -89,8 +102,19 @@ def figure16_figure(panels: Sequence[Mapping[str, Sequence[float] | np.ndarray]]
         for row in range(1, rows + 1):
             fig.add_vline(x=cap_ms, line=dict(color="grey", dash="dash", width=0.8), row=row,
                           col=1)
-    fig.update_annotations(font_size=FONT_PX)
-    return paper_layout(fig, width, height_in=2.4 * rows)
+        for row, label in never:  # a curve flat at 0 would be invisible on the axis: say it
+            fig.add_annotation(x=np.log10(lo * 1.15), y=0.03, xanchor="left", yanchor="bottom",
+                               text=f"{label} ms: no leader within {cap_ms / 1000:g} s (flat at 0)",
+                               showarrow=False, font=dict(size=TICK_FONT_PX * 0.9), row=row, col=1)
+    for ann in fig.layout.annotations[: len(titles)]:  # the panel titles
+        ann.font.size = FONT_PX
+    fig = paper_layout(fig, width, height_in=2.4 * rows)
+    for row in range(1, rows + 1):
+        top = fig.layout[f"yaxis{row if row > 1 else ''}"].domain[1]
+        fig.update_layout({"legend" if row == 1 else f"legend{row}": dict(
+            x=0.005, y=top - 0.005, xanchor="left", yanchor="top", bgcolor="rgba(255,255,255,0.85)",
+            font=dict(size=TICK_FONT_PX * 0.85), tracegroupgap=0)})
+    return fig
 
 
 def cdf_vs_paper_figure(curves: Mapping[str, Sequence[float] | np.ndarray], *,
@@ -213,6 +237,11 @@ def election_dashboard_figure(spans: Sequence[Mapping[str, Any]], arrows: Sequen
                         subplot_titles=("one run: roles per node and messages",
                                         "time to a leader over all trials"))
     timeline_figure(spans, arrows, marks, n=n, fig=fig, row=1)
+    # a fixed number of traces whatever the algorithm's message kinds: a dashboard update then
+    # restyles trace by trace, and never deletes or adds traces on the page
+    for _ in range(max(TIMELINE_TRACES - len(fig.data), 0)):
+        fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name="", showlegend=False, hoverinfo="skip"),
+                      row=1, col=1)
     a = np.asarray(times_ms, dtype=float)
     xs, ys = ecdf(a)
     frac = xs.size / max(a.size, 1)

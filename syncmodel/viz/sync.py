@@ -63,6 +63,15 @@ def _legend_below(fig: go.Figure) -> go.Figure:
     return fig
 
 
+def _nice_step(top: float, most: int = 5) -> float:
+    """The smallest 1, 2 or 5 × 10^k step that covers [0, top] in at most ``most`` steps."""
+    k = 10.0 ** np.floor(np.log10(max(top, 1.0) / most))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if top / (m * k) <= most:
+            return max(m * k, 1.0)
+    return 10.0 * k
+
+
 def convergence_figure(time: Sequence[float] | np.ndarray, ratio: Sequence[float] | np.ndarray, *,
                        c: Sequence[float] | np.ndarray | None = None,
                        a: Sequence[float] | np.ndarray | None = None,
@@ -83,9 +92,14 @@ def convergence_figure(time: Sequence[float] | np.ndarray, ratio: Sequence[float
                                  mode="lines", line=dict(color=color(1), dash="dash", width=1.2)))
         fig.add_trace(go.Scatter(x=t, y=np.asarray(c, dtype=float), name="|C(S)|", yaxis="y2",
                                  mode="lines", line=dict(color=color(2), dash="dot", width=1.2)))
-        fig.update_layout(yaxis2=dict(title="facts", overlaying="y", side="right", showgrid=False,
-                                      rangemode="tozero", tickformat="d"))
-    fig.update_layout(title=title, xaxis_title="time (ms)", yaxis_title="consistency ratio",
+        top = float(np.nanmax(np.concatenate([np.asarray(a, dtype=float), np.asarray(c, dtype=float)]),
+                              initial=1.0))
+        step = _nice_step(top)
+        # round ticks (0, 10, 20 …) on a range of its own: not the left axis's 0/0.5/1 fractions
+        fig.update_layout(yaxis2=dict(title="facts held (|A(S)|, |C(S)|)", overlaying="y", side="right",
+                                      showgrid=False, tickmode="linear", tick0=0, dtick=step,
+                                      range=[0, np.ceil(top / step) * step * 1.05], tickformat="d"))
+    fig.update_layout(title=title, xaxis_title="time (ms)", yaxis_title="consistency ratio |C(S)| / |A(S)|",
                       yaxis_range=[0, 1.05])
     return _legend_below(paper_layout(fig, width, aspect=0.85))
 

@@ -21,7 +21,7 @@ __all__ = ["NINES_CAP", "PANELS", "bar_labels", "comparison_data", "comparison_f
 
 #: panel titles, in trace order
 PANELS = ("availability (nines)", "failover downtime (s)", "P(stale read)",
-          "acknowledged writes lost (% of acked)")
+          "writes lost (% of acked)")
 #: bar label formats of panels 0, 2, 3
 LABELS = {0: "{:.1f}", 2: "{:.2g}", 3: "{:.2g}"}
 #: nines shown for a system that never fails (availability 1)

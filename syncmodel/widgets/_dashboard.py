@@ -52,15 +52,18 @@ import plotly.graph_objects as go
 from ..errors import InfeasibleError, InvalidParameterError, invalid
 from ..viz import screen_layout
 
-__all__ = ["Dashboard", "live_figure", "log_slider", "update_figure"]
+__all__ = ["DASHBOARD_CLASS", "Dashboard", "FigureWidget", "live_figure", "log_slider", "update_figure"]
 
 #: trace properties copied on every update (data and what depends on it)
-_TRACE_KEYS = ("x", "y", "z", "text", "customdata", "hovertext", "name", "texttemplate",
+_TRACE_KEYS = ("x", "y", "z", "text", "customdata", "hovertext", "name", "texttemplate", "mode",
+               "legendgroup", "hoverinfo", "textfont", "line_shape",
                "error_x", "error_y", "base", "width", "zmin", "zmax", "visible", "showlegend",
                "marker", "line", "colorbar", "fill", "fillcolor", "opacity")
 #: axis properties copied on every update
 _AXIS_KEYS = ("range", "type", "title", "tickvals", "ticktext", "categoryarray", "categoryorder",
               "autorange")
+#: CSS class of every dashboard's box: browser tests find the dashboard figure by it
+DASHBOARD_CLASS = "syncmodel-dashboard"
 #: readable error colour (Okabe–Ito vermillion)
 _RED = "#D55E00"
 #: a CSS spinner that needs no font or network
@@ -69,12 +72,37 @@ _SPINNER = ("<span style='display:inline-block;width:10px;height:10px;border:2px
             "margin-right:6px'></span><style>@keyframes smspin{to{transform:rotate(360deg)}}</style>")
 
 
-def live_figure(fig: go.Figure, height_px: int | None = None) -> go.FigureWidget:
-    """``fig`` (finished: every trace, axis and title) at screen size, as a FigureWidget.
+class FigureWidget(go.FigureWidget):
+    """A ``go.FigureWidget`` whose comm opens with its complete data and layout.
 
-    Do not change the widget before it is displayed; change it with :func:`update_figure`.
+    plotly's FigureWidget opens its comm first (with empty ``_widget_data`` and
+    ``_widget_layout``) and sends the figure afterwards as two ``update`` messages; its
+    front-end view draws the state it finds at render time and ignores later changes of
+    those two traits.  When the page creates the model while the updates are still in
+    flight (a slow page: the 4 MB widget bundle loading on a busy machine) the view draws
+    an empty plot with default axes, in Voila and in JupyterLab alike.  Here the comm opens
+    only once the figure is set, so the first message carries the whole figure.
     """
-    return go.FigureWidget(screen_layout(fig, height_px=height_px))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._defer_open = True
+        super().__init__(*args, **kwargs)
+        self._defer_open = False
+        self.open()
+
+    def open(self) -> None:
+        """Open the comm, unless the constructor is still filling in the figure."""
+        if not getattr(self, "_defer_open", False):
+            super().open()
+
+
+def live_figure(fig: go.Figure, height_px: int | None = None) -> go.FigureWidget:
+    """``fig`` (finished: every trace, axis and title) at screen size, as a FigureWidget
+    whose first message to the page is the complete figure (see :class:`FigureWidget`).
+
+    Change it afterwards only with :func:`update_figure`.
+    """
+    return FigureWidget(screen_layout(fig, height_px=height_px))
 
 
 def _same_shape(fw: go.FigureWidget, new: go.Figure) -> bool:
@@ -179,6 +207,7 @@ class Dashboard(w.VBox):
             ctl.observe(self._changed, names="value")
         top = panel if panel is not None else _arrange(list(self.controls.values()), per_column)
         super().__init__([top, *extra, self.status, self.figure, *below])
+        self.add_class(DASHBOARD_CLASS)
 
     def values(self) -> dict[str, Any]:
         """The controls' current values, by name (what ``compute`` receives)."""

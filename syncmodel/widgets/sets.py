@@ -13,7 +13,7 @@ from ..errors import InvalidParameterError, invalid
 from ..sets import Cluster, Fact
 from ..viz import line_figure
 from ..viz.sets import cluster_arrays, cluster_figure
-from ._dashboard import Dashboard, live_figure, update_figure
+from ._dashboard import DASHBOARD_CLASS, Dashboard, live_figure, update_figure
 
 __all__ = ["SetsDashboard", "cluster_arrays", "cluster_figure", "dashboard", "format_facts", "parse_facts",
            "tour_dashboard"]
@@ -61,13 +61,14 @@ class SetsDashboard(w.VBox):
             self.toggles[node], self.editors[node] = t, e
             rows.append(w.HBox([t, e]))
         self.gossip = w.Button(description="anti-entropy round", icon="refresh",
-                               layout=w.Layout(width="auto"))
+                               layout=w.Layout(width="220px"))
         self.gossip.on_click(lambda _b: self._gossip())
         self.summary = w.HTML()
         self.message = w.HTML()
-        self._refresh()
+        self._refresh(figure=False)  # the widget already shows this cluster: no change before display
         super().__init__([w.HTML("<b>replica: up/down, facts it holds (key:version)</b>"),
                           *rows, self.gossip, self.summary, self.message, self.figure])
+        self.add_class(DASHBOARD_CLASS)
 
     def _toggle(self, node: Any, up: bool) -> None:
         self.cluster.set_up(node, up)
@@ -90,13 +91,14 @@ class SetsDashboard(w.VBox):
             editor.value = format_facts(self.cluster.holds(node))
         self._refresh()
 
-    def _refresh(self) -> None:
+    def _refresh(self, figure: bool = True) -> None:
         d = cluster_arrays(self.cluster)
         c = sorted(f"{k}:{v}" for k, v in self.cluster.consistency_set())
         a = sorted(f"{k}:{v}" for k, v in self.cluster.availability_set())
         self.summary.value = (f"C(S) = {{{', '.join(c)}}} &nbsp; A(S) = {{{', '.join(a)}}} &nbsp; "
                               f"|C(S)|/|A(S)| = <b>{d['ratio']:.3f}</b>")
-        update_figure(self.figure, cluster_figure(self.cluster))
+        if figure:
+            update_figure(self.figure, cluster_figure(self.cluster))
 
 
 def dashboard(holdings: Mapping[Any, Any] | Cluster, down: list[Any] | tuple[Any, ...] = ()) -> SetsDashboard:

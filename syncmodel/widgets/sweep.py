@@ -16,7 +16,7 @@ from ..errors import invalid
 from ..sweep import Agg, columns, pivot
 from ..viz import SWEEP_LABELS as LABELS
 from ..viz import table_heatmap
-from ._dashboard import live_figure, update_figure
+from ._dashboard import DASHBOARD_CLASS, live_figure, update_figure
 
 AGGREGATES: tuple[Agg, ...] = ("mean", "median", "min", "max", "std")
 def _label(name: str, labels: Mapping[str, str] | None) -> str:
@@ -65,6 +65,7 @@ class SweepDashboard(w.VBox):
             control.observe(lambda _c: self._refresh(), names="value")
         super().__init__([w.HBox([self.which, self.metric]), w.HBox([self.x, self.y]),
                           self.agg, self.note, self.figure])
+        self.add_class(DASHBOARD_CLASS)
 
     @property
     def frame(self) -> pd.DataFrame:
