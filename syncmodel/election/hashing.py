@@ -11,6 +11,7 @@ import hashlib
 import subprocess
 import sys
 from collections.abc import Hashable, Iterable
+from pathlib import Path
 
 from ..errors import InfeasibleError, check_int, check_real, invalid, is_iterable
 
@@ -53,7 +54,10 @@ def hash_election(ids: Iterable[Hashable]) -> Hashable:
 
 
 def reference_failure(timeout_s: float = 60.0) -> str:
-    """Run ``python -m syncmodel.election.reference`` and return its stderr (the traceback).
+    """Run the seed's code (``syncmodel/election/reference.py``) as a script and return its
+    stderr (the traceback).  It runs by path, not as ``python -m syncmodel.election.reference``:
+    the package imports that module first, and runpy would then warn about it above the
+    traceback.
 
     ``timeout_s``: the subprocess's wall-clock limit, in seconds.
 
@@ -64,7 +68,7 @@ def reference_failure(timeout_s: float = 60.0) -> str:
     """
     timeout_s = check_real("timeout_s", timeout_s, 0.0, lo_open=True)
     try:
-        done = subprocess.run([sys.executable, "-m", "syncmodel.election.reference"],
+        done = subprocess.run([sys.executable, str(Path(__file__).with_name("reference.py"))],
                               capture_output=True, text=True, check=False,
                               timeout=timeout_s if timeout_s < 1e9 else None)  # 1e308: no limit
     except subprocess.TimeoutExpired:
