@@ -15,6 +15,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
+__all__ = ["MAX_COUNT", "InfeasibleError", "InvalidParameterError", "ResourceLimitError", "SyncModelError",
+           "check_bool", "check_choice", "check_collection", "check_hashable", "check_int",
+           "check_probability", "check_real", "float_array", "invalid", "is_iterable", "too_big"]
+
 
 class SyncModelError(Exception):
     """Base class of every error syncmodel raises on purpose."""

@@ -23,6 +23,10 @@ from typing import Any
 
 from .errors import invalid
 
+__all__ = ["ALL_FORMATS", "IMAGE_FORMATS", "PNG_SCALE", "RELOAD_EVERY", "check_formats", "check_output_dir",
+           "check_path", "clean_stale_parts", "figure_base", "find_browser", "glob_escape", "stop_browser",
+           "target", "write_figure"]
+
 IMAGE_FORMATS = ("pdf", "svg", "png")
 ALL_FORMATS = (*IMAGE_FORMATS, "html")
 #: PNG pixel density: scale 3 on a 96 px/in figure gives 288 dpi

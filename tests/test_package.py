@@ -101,11 +101,8 @@ def test_dir_shows_the_public_api_only():
     assert sm.__doc__.lower().startswith("start here")
 
 
-#: modules of other lanes that do not declare __all__ yet (election: elect; viz, widgets,
-#: figures: dash; errors, export: rel; pbs: elect; quorum internals: scale; check internals: check)
-NO_ALL_YET = ("syncmodel.election.", "syncmodel.viz", "syncmodel.widgets", "syncmodel.figures",
-              "syncmodel.errors", "syncmodel.export", "syncmodel.sync.pbs", "syncmodel.quorum.",
-              "syncmodel.check.")
+#: modules exempt from declaring __all__: the seed article's election code, kept verbatim (issue 17)
+NO_ALL_YET = ("syncmodel.election.reference",)
 
 
 def test_public_modules_declare_all_and_their_names_exist():

@@ -13,6 +13,8 @@ from .history import History
 from .linear import Op, effective
 from .models import check_model, step
 
+__all__ = ["MAX_BRUTE", "brute_linearizable"]
+
 MAX_BRUTE = 9
 
 

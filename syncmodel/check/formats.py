@@ -13,6 +13,8 @@ from typing import Any
 from ..errors import InvalidParameterError, invalid
 from .history import EventBuilder, History
 
+__all__ = ["EdnError", "load_edn", "load_jepsen", "read_edn"]
+
 _MARK = "jepsen.util -"
 _NUMBER = re.compile(r"[+-]?\d+(\.\d*)?([eE][+-]?\d+)?N?M?$")
 

@@ -14,6 +14,8 @@ from ..rng import Seed, as_generator
 from .history import History, Operation
 from .models import step
 
+__all__ = ["inject_stale_read", "random_history", "sequential_history"]
+
 
 def sequential_history(ops: int = 100, clients: int = 5, keys: int = 1, *, seed: Seed = None,
                        read_fraction: float = 0.5, cas_fraction: float = 0.0, info_fraction: float = 0.0,

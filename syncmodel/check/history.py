@@ -16,6 +16,9 @@ from ..errors import InvalidParameterError, invalid
 if TYPE_CHECKING:
     import pandas as pd
 
+__all__ = ["ALIASES", "FUNCTIONS", "TABLE_COLUMNS", "TYPES", "EventBuilder", "History", "Operation",
+           "from_table", "function_name"]
+
 #: the functions a history may call (Jepsen / Porcupine spellings map onto these)
 FUNCTIONS = ("read", "write", "cas", "append")
 ALIASES = {"get": "read", "put": "write", "compare-and-set": "cas", "r": "read", "w": "write"}

@@ -18,6 +18,9 @@ from .models import check_model, step
 if TYPE_CHECKING:
     import pandas as pd
 
+__all__ = ["Deadline", "LinearizabilityResult", "Op", "effective", "linearizable", "map_step", "points",
+           "prune_unobserved", "truncate", "wgl"]
+
 
 class _Timeout(Exception):
     pass

@@ -9,6 +9,8 @@ from typing import Any
 
 from ..errors import InvalidParameterError
 
+__all__ = ["MODELS", "append_value", "check_model", "step"]
+
 MODELS = ("register", "kv")
 
 

@@ -17,6 +17,8 @@ from .history import History, Operation
 if TYPE_CHECKING:
     import pandas as pd
 
+__all__ = ["classify", "simulate_history"]
+
 
 class _Recorder:
     """Watches a store run through its ledger (every write created and acknowledged, every

@@ -19,6 +19,9 @@ from .models import check_model, step
 if TYPE_CHECKING:
     import pandas as pd
 
+__all__ = ["GUARANTEES", "SequentialResult", "k_staleness_curve", "sequentially_consistent",
+           "session_guarantees", "staleness"]
+
 GUARANTEES = ("read-your-writes", "monotonic reads", "monotonic writes", "writes-follow-reads")
 
 

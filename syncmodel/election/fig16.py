@@ -22,6 +22,12 @@ from .runner import _check_timeout, simulate
 if TYPE_CHECKING:
     import pandas as pd
 
+__all__ = ["BEHIND", "BOTTOM_RANGES", "DISK", "EARLIER_MODEL", "EVENT_ORDER", "LATENCY", "MAX_GRID",
+           "N_SERVERS", "PAPER", "PAPER_TESTS", "PAPER_TRIALS", "RANGES", "TIMEOUT_STEP_MS", "TIME_CAP_MS",
+           "TOP_RANGES", "WARMUP_HEARTBEATS", "analytic_cdf", "batch_maxima", "broadcast_time_ms",
+           "compare_with_paper", "event_order_samples", "figure16", "figure16_all", "label", "paper_table",
+           "split_vote_probability"]
+
 #: the ten timeout ranges of the paper's Figure 16 (ms): top panel, then bottom panel
 TOP_RANGES: tuple[tuple[float, float], ...] = (
     (150, 150), (150, 151), (150, 155), (150, 175), (150, 200), (150, 300))

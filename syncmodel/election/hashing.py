@@ -15,6 +15,8 @@ from pathlib import Path
 
 from ..errors import InfeasibleError, check_int, check_real, invalid, is_iterable
 
+__all__ = ["hash_election", "hash_value", "reference_failure", "reference_with_leader_patched"]
+
 
 def hash_value(node_id: Hashable) -> int:
     """The rank of ``node_id``: ``int(sha256(str(node_id).encode()).hexdigest(), 16)``.

@@ -20,6 +20,9 @@ from ..sim import Fixed, Latency, Network, Process
 from ..sim.latency import buffered
 from .hashing import hash_value
 
+__all__ = ["ALGORITHMS", "EVENT_ORDERS", "BullyNode", "Config", "ElectionNode", "FiveStepNode", "HashNode",
+           "Monitor", "RaftNode", "samplers"]
+
 #: Raft's event orders: "logcabin" — the order of the code behind the Raft paper's Figure 16
 #: (LogCabin, 2013): disk writes block the node; a candidate persists (term, vote) before its
 #: requests; a voter that sees a newer term persists the term, resets its timer, then persists

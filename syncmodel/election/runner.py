@@ -26,6 +26,9 @@ from .safety import check_safety, max_concurrent_leaders
 if TYPE_CHECKING:
     import pandas as pd
 
+__all__ = ["COLUMNS", "DEFAULT_DISK", "DEFAULT_LATENCY", "MAX_TRIALS", "PARAMS", "SCENARIOS", "ElectionRun",
+           "run_once", "simulate", "split_brain"]
+
 SCENARIOS = ("crash", "cold", "steady")
 
 #: default one-way network delay and disk write (ms): the Figure 16 calibration (LogCabin on

@@ -12,6 +12,8 @@ from typing import Any
 from ..errors import check_real, invalid
 from ..sim import Trace
 
+__all__ = ["TERM_KINDS", "Violation", "check_safety", "leader_intervals", "max_concurrent_leaders"]
+
 #: record kinds written by a node that carry its current term
 TERM_KINDS = frozenset({"term", "candidate", "vote", "leader", "follow", "step_down"})
 

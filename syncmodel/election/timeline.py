@@ -11,6 +11,8 @@ from typing import Any
 
 from ..sim import Trace
 
+__all__ = ["fault_marks", "message_arrows", "role_spans"]
+
 #: record kinds that end a node's current role span, and the role they start
 _ROLE_OF = {"candidate": "candidate", "leader": "leader", "follow": "follower",
             "step_down": "follower", "crash": "down", "restart": "follower"}

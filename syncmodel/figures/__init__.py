@@ -17,6 +17,8 @@ from typing import Any
 
 from ..errors import invalid
 
+__all__ = ["FigureBuilder", "FigureSpec", "Written", "build_all", "discover", "register"]
+
 FigureBuilder = Callable[..., Any]
 
 

@@ -12,6 +12,8 @@ import plotly.graph_objects as go
 
 from . import register
 
+__all__ = ["MODES", "SIM", "build", "build_guarantees", "draw"]
+
 #: the store run behind the figures (small and fast; seeds fixed)
 SIM: dict[str, Any] = {"duration_ms": 600.0, "clients": 4, "keys": 4}
 MODES: dict[str, dict[str, Any]] = {

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import plotly.graph_objects as go
 
+__all__ = ["BOTTOM_WITH_REFERENCE", "build", "build_event_order", "event_order_plot", "figure16_plot"]
+
 BOTTOM_WITH_REFERENCE = (*fig16.BOTTOM_RANGES, (150, 300))
 
 

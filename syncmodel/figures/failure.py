@@ -9,6 +9,8 @@ from ..failure import failure_curve
 from ..structure import Structure, choose, grid
 from . import register
 
+__all__ = ["build", "example_systems", "nines_data", "p_grid"]
+
 
 def example_systems() -> dict[str, Structure]:
     """Majorities of 3, 4, 5 and 7 nodes and a 3 × 3 grid (reads * writes)."""

@@ -11,6 +11,8 @@ import plotly.graph_objects as go
 from .. import quorum as Q
 from . import register
 
+__all__ = ["build", "comparison"]
+
 
 def comparison(n_rows: int = 3, n_cols: int = 3, q2: int = 2, points: int = 41) -> dict[str, Any]:
     """Majority, grid and Flexible Paxos on the same n = rows·cols nodes: curves and key numbers.

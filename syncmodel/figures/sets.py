@@ -7,6 +7,8 @@ import plotly.graph_objects as go
 from ..sets import Cluster
 from . import register
 
+__all__ = ["EXAMPLE_HOLDINGS", "build", "example_cluster"]
+
 #: the worked example of notebook 01: three replicas diverged during a partition, one down
 EXAMPLE_HOLDINGS = {
     "n1": [("x", 2), ("y", 1), ("z", 1)],

@@ -6,6 +6,8 @@ import plotly.graph_objects as go
 
 from . import register
 
+__all__ = ["N_VALUES", "P_VALUES", "build"]
+
 N_VALUES = (1, 2, 3, 4, 5, 7, 9)
 P_VALUES = (0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4)
 

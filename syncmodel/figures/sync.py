@@ -7,6 +7,8 @@ import plotly.graph_objects as go
 
 from . import register
 
+__all__ = ["build", "build_convergence", "build_sloppy"]
+
 
 @register("sync_staleness", "PBS t-visibility (N=3, R=W=1) for four production profiles, simulator points")
 def build(small: bool = False) -> go.Figure:

@@ -6,6 +6,8 @@ import plotly.graph_objects as go
 
 from . import register
 
+__all__ = ["P_NODE", "T_MS", "build"]
+
 #: the failure scenario of the paper figure: node failure probability and read delay
 P_NODE = 0.01
 T_MS = 0.0

@@ -14,6 +14,8 @@ import plotly.graph_objects as go
 
 from . import register
 
+__all__ = ["INT_KEYS", "MEASURED", "MODEL_KEYS", "PANELS", "build", "overrides", "panels"]
+
 MEASURED = Path(__file__).resolve().parents[2] / "data" / "measured"
 
 #: per system: the settings of the panel (as written in the measurement's ``settings`` column)

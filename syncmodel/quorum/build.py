@@ -14,6 +14,8 @@ from ..structure import Sets, all_of, any_of, choose
 from .system import QuorumSystem
 from .trees import MAX_BITMASK_NODES, _all_masks
 
+__all__ = ["KINDS", "flexible", "grid", "majority", "system", "threshold", "weighted"]
+
 
 def _node_list(n_or_nodes: Any, name: str = "n") -> list[Hashable]:
     if isinstance(n_or_nodes, numbers.Integral) and not isinstance(n_or_nodes, bool):

@@ -14,6 +14,8 @@ from ..structure import Node, Structure, choose
 from .strategy import OPTIMIZE, Distribution, Strategy
 from .system import QuorumSystem
 
+__all__ = ["MAX_CANDIDATES", "count_expressions", "expressions", "partitions", "search"]
+
 #: most candidate expressions :func:`search` enumerates without a ``timeout``
 MAX_CANDIDATES = 100_000
 

@@ -32,6 +32,8 @@ from .trees import (
     _threshold_of,
 )
 
+__all__ = ["QuorumSystem"]
+
 
 class QuorumSystem:
     """A read-write quorum system: every read quorum meets every write quorum.

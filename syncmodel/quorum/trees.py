@@ -11,6 +11,8 @@ import numpy as np
 from ..errors import InfeasibleError
 from ..structure import FALSE, TRUE, Tree, make_choose, tree_counts
 
+__all__ = ["MAX_BITMASK_NODES", "MAX_DEMANDS"]
+
 #: largest node count for which subsets are enumerated as bitmasks (f-resilience, weighted voting)
 MAX_BITMASK_NODES = 20
 

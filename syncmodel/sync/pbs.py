@@ -18,6 +18,10 @@ from ..errors import check_choice, check_int, check_probability, check_real, flo
 from ..rng import Seed, as_generator
 from ..sim.latency import Latency, LatencySpec, as_latency, check_draw, finite_moment
 
+__all__ = ["CHUNK", "MAX_SCAN", "PROFILES", "SOURCE", "TABLE3", "VARIANTS", "WAN_DELAY_MS", "WARS",
+           "YMMR_WRITE_ALPHA", "ParetoExponential", "as_wars", "check_nrw", "k_staleness", "profile",
+           "t_for_probability", "t_visibility", "t_visibility_curve", "wilson"]
+
 #: the paper: Bailis, Venkataraman, Franklin, Hellerstein, Stoica, "Probabilistically Bounded
 #: Staleness for Practical Partial Quorums", PVLDB 5(8):776-787, 2012 (Table 3 for the fits)
 SOURCE = ("Bailis, Venkataraman, Franklin, Hellerstein, Stoica. Probabilistically Bounded Staleness "

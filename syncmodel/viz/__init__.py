@@ -19,6 +19,11 @@ from plotly.colors import sample_colorscale
 
 from ..errors import check_bool, check_real, invalid
 
+__all__ = ["DASHES", "FONT_FAMILY", "FONT_PX", "MIN_HEIGHT_PX", "PALETTE", "PAPER_TEMPLATE", "PX_PER_IN",
+           "SCREEN_FONT_PX", "SCREEN_HEIGHT_PX", "SCREEN_TEMPLATE", "SCREEN_TICK_FONT_PX", "SCREEN_WIDTH_PX",
+           "SWEEP_LABELS", "TICK_FONT_PX", "WIDTHS_IN", "cdf_figure", "color", "ecdf", "heatmap_figure",
+           "line_figure", "paper_layout", "screen_layout", "table_heatmap"]
+
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with any colour-vision deficiency.
 PALETTE: tuple[str, ...] = (
     "#0072B2",  # blue

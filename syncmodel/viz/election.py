@@ -15,6 +15,9 @@ from plotly.subplots import make_subplots
 
 from . import DASHES, FONT_PX, PALETTE, TICK_FONT_PX, ecdf, paper_layout
 
+__all__ = ["MESSAGE_COLORS", "MESSAGE_NAMES", "ROLE_COLORS", "TIMELINE_TRACES", "cdf_vs_paper_figure",
+           "election_dashboard_figure", "figure16_figure", "timeline_figure"]
+
 ROLE_COLORS = {"follower": "#D9D9D9", "candidate": "#E69F00", "leader": "#0072B2",
                "down": "#000000"}
 MESSAGE_COLORS = {"rv": "#E69F00", "rvr": "#CC79A7", "ae": "#0072B2", "aer": "#56B4E9",

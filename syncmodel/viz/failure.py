@@ -13,6 +13,8 @@ import plotly.graph_objects as go
 from .._stats import nines
 from . import DASHES, color, paper_layout
 
+__all__ = ["NINES_AXIS", "interval_figure", "nines_figure", "nines_point_figure", "nines_traces", "to_nines"]
+
 NINES_AXIS = "availability (nines) = −log₁₀ P(S)"
 
 

@@ -14,6 +14,8 @@ import plotly.graph_objects as go
 from ..errors import invalid
 from . import color, paper_layout
 
+__all__ = ["COLUMNS", "SHORT", "VIOLATION", "history_figure", "op_label"]
+
 COLUMNS = ("index", "process", "type", "f", "key", "value", "invoke_ms", "complete_ms")
 VIOLATION = "#D55E00"   # vermillion (Okabe–Ito)
 SHORT = {"read": "r", "write": "w", "cas": "cas", "append": "+"}

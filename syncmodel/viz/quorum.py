@@ -12,6 +12,8 @@ from plotly.subplots import make_subplots
 
 from . import DASHES, color, paper_layout
 
+__all__ = ["Series", "quorum_figure", "quorum_traces"]
+
 Series = Mapping[str, Sequence[float] | np.ndarray]
 
 

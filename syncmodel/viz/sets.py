@@ -13,6 +13,9 @@ import plotly.graph_objects as go
 
 from . import PALETTE, paper_layout
 
+__all__ = ["CATEGORIES", "cluster_arrays", "cluster_figure", "holdings_figure", "holdings_title",
+           "holdings_traces"]
+
 #: (legend name, colour, marker symbol) of each cell category
 CATEGORIES = (
     ("in C(S): all agree", PALETTE[2], "square"),

@@ -14,6 +14,9 @@ import plotly.graph_objects as go
 
 from . import DASHES, color, paper_layout
 
+__all__ = ["as_lists", "bars_figure", "convergence_figure", "sloppy_figure", "staleness_figure",
+           "sync_dashboard_figure"]
+
 
 def _band(fig: go.Figure, x: np.ndarray, lo: np.ndarray, hi: np.ndarray, i: int, name: str) -> None:
     rgb = color(i).lstrip("#")

@@ -22,6 +22,9 @@ from ..structure import Structure, choose, grid
 from ..viz.failure import nines_point_figure
 from ._dashboard import Dashboard, log_slider
 
+__all__ = ["KINDS", "FailureDashboard", "build_structure", "compute", "dashboard", "domains_for", "figure",
+           "readout"]
+
 KINDS = ("majority", "k-of-n", "grid")
 
 

@@ -18,6 +18,8 @@ from ..viz import SWEEP_LABELS as LABELS
 from ..viz import table_heatmap
 from ._dashboard import DASHBOARD_CLASS, live_figure, update_figure
 
+__all__ = ["AGGREGATES", "SweepDashboard", "dashboard", "heatmap"]
+
 AGGREGATES: tuple[Agg, ...] = ("mean", "median", "min", "max", "std")
 def _label(name: str, labels: Mapping[str, str] | None) -> str:
     return {**LABELS, **(labels or {})}.get(name, name)
