@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ._os import pid_alive
 from .errors import invalid
 
 _PART_MAX_AGE_S = 3600.0
@@ -475,7 +476,7 @@ class Cache:
         for part in parts:
             try:
                 pid_text = part.name.rsplit(".", 3)[-3]
-                dead = not pid_text.isdigit() or not _pid_alive(int(pid_text))
+                dead = not pid_text.isdigit() or not pid_alive(int(pid_text))
                 if (dead and int(pid_text or -1) != os.getpid()) \
                         or now - part.lstat().st_mtime > _PART_MAX_AGE_S:
                     part.unlink()
@@ -490,11 +491,3 @@ def _discard(path: Path) -> None:
         pass
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ._os import pid_alive
 from .errors import invalid
 
 __all__ = ["ALL_FORMATS", "IMAGE_FORMATS", "PNG_SCALE", "RELOAD_EVERY", "check_formats", "check_output_dir",
@@ -186,14 +187,6 @@ def _part_prefix(path: Path) -> str:
     return f".{path.name}.{os.getpid()}."
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
 
 
 def clean_stale_parts(path: Path) -> list[Path]:
@@ -211,7 +204,7 @@ def clean_stale_parts(path: Path) -> list[Path]:
         middle = part.name[len(path.name) + 2:-len(".part")]
         pid_text = middle.split(".", 1)[0]
         try:
-            stale = (not pid_text.isdigit() or not _pid_alive(int(pid_text))
+            stale = (not pid_text.isdigit() or not pid_alive(int(pid_text))
                      or now - part.lstat().st_mtime > _PART_MAX_AGE_S)
             if stale and int(pid_text or -1) != os.getpid():
                 part.unlink()
