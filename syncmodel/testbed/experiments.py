@@ -51,6 +51,17 @@ def _base_row(c: Cluster, experiment: str, seed: Seed, fault: str, trial: int) -
     return row
 
 
+def _await_new_leader(c: Cluster, old: int, t0: float, time_cap_ms: float) -> int | None:
+    """Poll ``c.leader()`` every :data:`POLL_S` until a leader other than ``old`` answers,
+    or ``time_cap_ms`` after the monotonic time ``t0``; the new leader, or None at the cap."""
+    while (time.monotonic() - t0) * 1000.0 < time_cap_ms:
+        lead = c.leader()
+        if lead is not None and lead != old:
+            return int(lead)
+        time.sleep(POLL_S)
+    return None
+
+
 def _unix_ms() -> float:
     return time.time() * 1000.0
 
@@ -104,13 +115,7 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
             t0 = time.monotonic()
             row["fault_unix_ms"] = _unix_ms()
             c.fault(fault, old)
-            new = None
-            while (time.monotonic() - t0) * 1000.0 < time_cap_ms:
-                lead = c.leader()
-                if lead is not None and lead != old:
-                    new = lead
-                    break
-                time.sleep(POLL_S)
+            new = _await_new_leader(c, old, t0, time_cap_ms)
             t1 = last = time.monotonic()
             row.update({"old_leader": old, "new_leader": new if new is not None else -1,
                         "timed_out": new is None,
@@ -335,13 +340,7 @@ def lost_writes(trials: int = 10, seed: Seed = None, *, wait_replicas: int = 0, 
             time.sleep(float(rng.uniform(0.0, 0.001)))
             t0 = time.monotonic()
             c.crash(old)
-            new = None
-            while (time.monotonic() - t0) * 1000.0 < time_cap_ms:
-                lead = c.leader()
-                if lead is not None and lead != old:
-                    new = lead
-                    break
-                time.sleep(POLL_S)
+            new = _await_new_leader(c, old, t0, time_cap_ms)
             lost = None
             if new is not None:
                 nm = c.conn(new)
