@@ -115,17 +115,48 @@ def test_linearizable_paths_never_stale():
     assert A.stale_read_probability(systems.preset("consul", read_path="consistent")) == 0.0
 
 
+def _race_mc(n: int, t: float, mu: float, *, n_reads: int = 400_000, rtt: float | None = None,
+             q: float = 0.0, b: float = 0.0, seed: int = 0) -> float:
+    """Simulate the read race directly: uniformly placed reads (server 0 leads); the follower
+    applies H + J·B after the ack; the read arrives t + C later (C = A + R hops, or rtt)."""
+    rng = np.random.default_rng(seed)
+    server = rng.integers(0, n, n_reads)
+    stall = rng.exponential(b, n_reads) if b else np.zeros(n_reads)
+    apply = rng.exponential(mu, n_reads) + (rng.random(n_reads) < q) * stall
+    c = rng.exponential(mu, n_reads) + rng.exponential(mu, n_reads) if rtt is None else np.full(n_reads, rtt)
+    return float(np.mean((server != 0) & (apply > t + c)))
+
+
+def _close(got: float, mc: float, n_reads: int = 400_000) -> bool:
+    return abs(got - mc) < 5 * math.sqrt(max(got * (1 - got), 1e-6) / n_reads)
+
+
 def test_zookeeper_local_reads_can_be_stale_monte_carlo():
+    # the follower applies one hop after the ack; the client needs two hops to get its read there
     m = systems.preset("zookeeper", nodes=5)
-    rng = np.random.default_rng(0)
-    n_reads, mu, t = 200_000, 2.0, 1.5
-    server = rng.integers(0, 5, n_reads)  # 0 is the leader
-    lag = rng.exponential(mu, n_reads)
-    mc = float(np.mean((server != 0) & (lag > t)))
-    got = A.stale_read_probability(m, t, latency_ms=mu)
-    assert got > 0
-    assert abs(got - mc) < 5 * math.sqrt(got * (1 - got) / n_reads)
-    assert A.stale_read_probability("zookeeper") == pytest.approx(2 / 3)
+    for t, mu in ((1.5, 2.0), (0.0, 1.0)):
+        got = A.stale_read_probability(m, t, latency_ms=mu)
+        assert got > 0 and _close(got, _race_mc(5, t, mu))
+    assert A.stale_read_probability("zookeeper") == pytest.approx((2 / 3) * 0.25)  # memoryless: (1/2)²
+    assert A.stale_read_probability("zookeeper", 0.0, rtt_ms=1.0) == pytest.approx((2 / 3) * math.exp(-1))
+
+
+def test_stalled_follower_race_monte_carlo():
+    # a follower still busy (etcd: its WAL write) when the commit arrives: q·Exp(b) on top of the hop
+    serial = systems.preset("etcd", read_path="serializable")
+    cases = [dict(t=1.0, mu=0.05, rtt=1.0, q=0.2, b=2.0), dict(t=0.5, mu=0.5, rtt=None, q=0.3, b=0.5),
+             dict(t=0.0, mu=0.3, rtt=None, q=0.5, b=3.0), dict(t=2.0, mu=0.0, rtt=0.4, q=0.25, b=1.5)]
+    for k, cs in enumerate(cases):
+        got = A.stale_read_probability(serial, cs["t"], latency_ms=cs["mu"], rtt_ms=cs["rtt"],
+                                       stall_probability=cs["q"], stall_ms=cs["b"])
+        mc = _race_mc(3, cs["t"], cs["mu"], rtt=cs["rtt"], q=cs["q"], b=cs["b"], seed=k)
+        assert _close(got, mc), (cs, got, mc)
+    # no hop, no stall: the follower has applied by the time any read arrives
+    assert A.stale_read_probability(serial, 0.0, latency_ms=0.0) == 0.0
+    with pytest.raises(InvalidParameterError, match="stall_probability"):
+        A.stale_read_probability(serial, stall_probability=1.5)
+    with pytest.raises(InvalidParameterError, match="rtt_ms"):
+        A.stale_read_probability(serial, rtt_ms=-1.0)
 
 
 def test_consul_and_etcd_follower_reads():
@@ -133,15 +164,17 @@ def test_consul_and_etcd_follower_reads():
     assert A.stale_read_probability(stale, 25.0) == pytest.approx(1 / 3)  # (2/3)(1 − 25/50)
     assert A.stale_read_probability(stale, 60.0) == 0.0
     serial = systems.preset("etcd", read_path="serializable")
-    # the commit index goes out right after the commit, one hop (Exp(μ)) behind the ack,
-    # not on the next heartbeat (measured: data/measured/etcd_stale_reads.csv)
-    assert A.stale_read_probability(serial, 2.0, latency_ms=2.0) == pytest.approx((2 / 3) * math.exp(-1))
+    # the commit index goes out right after the commit, one hop (Exp(μ)) behind the ack, not on
+    # the next heartbeat; a measured client round trip of 1 ms: (2/3)·e^(−(t + 1)/μ)
+    assert A.stale_read_probability(serial, 2.0, latency_ms=2.0, rtt_ms=1.0) == pytest.approx(
+        (2 / 3) * math.exp(-1.5))
     assert A.stale_read_probability(serial, 50.0) < 1e-20
 
 
 def test_replica_and_follower_reads():
     r = systems.preset("redis", read_path="replica")
-    assert A.stale_read_probability(r, 2.0, latency_ms=2.0) == pytest.approx((2 / 3) * math.exp(-1))
+    got = A.stale_read_probability(r, 2.0, latency_ms=2.0, rtt_ms=0.0)
+    assert got == pytest.approx((2 / 3) * math.exp(-1))
     f = systems.preset("cockroachdb", read_path="follower")
     assert A.stale_read_probability(f, 100.0) == pytest.approx((2 / 3) * 0.5)  # U(0, 200 ms) lag
 
@@ -421,3 +454,30 @@ def test_one_class_per_system_answers_the_questions():
     with pytest.warns(DeprecationWarning, match="syncmodel.systems.lost_writes"):
         from syncmodel.systems import analysis
         assert analysis.lost_writes is systems.lost_writes
+
+
+def test_constant_lag_loses_the_writes_in_flight():
+    # closed form, independent of the code: with every replica exactly w = lag − crash_after
+    # behind, the lost writes are the last one plus a Poisson(rate·w) count of earlier ones
+    rate, lag, after = 5000.0, 5.0, 1.0
+    lost = [A.lost_writes("redis", 2000, rate, lag_ms=lag, lag_shape="constant", crash_after_ms=after,
+                          seed=s)["lost"] for s in range(400)]
+    w = (lag - after) / 1000.0
+    assert np.mean(lost) == pytest.approx(1 + rate * w, abs=5 * math.sqrt(rate * w / 400))
+    assert np.var(lost) == pytest.approx(rate * w, rel=0.25)
+    # the leader dies after the stream caught up: nothing in flight
+    assert A.lost_writes("redis", 500, rate, lag_ms=lag, lag_shape="constant", crash_after_ms=lag,
+                         seed=0)["lost"] == 0
+    # WAIT 1: only writes a replica holds are acknowledged, so none is lost
+    waited = systems.preset("redis", wait_replicas=1)
+    assert all(A.lost_writes(waited, 500, rate, lag_ms=lag, lag_shape="constant", seed=s)["lost"] == 0
+               for s in range(20))
+    # the exponential stream's running max trails further: more are lost than with a constant lag
+    expo = np.median([A.lost_writes("redis", 200, 4700.0, lag_ms=5.0, seed=s)["lost"] for s in range(200)])
+    const = np.median([A.lost_writes("redis", 200, 4700.0, lag_ms=5.0, lag_shape="constant", seed=s)["lost"]
+                       for s in range(200)])
+    assert expo > 2 * const
+    with pytest.raises(InvalidParameterError, match="lag_shape"):
+        A.lost_writes("redis", lag_shape="uniform")
+    with pytest.raises(InvalidParameterError, match="crash_after_ms"):
+        A.lost_writes("redis", crash_after_ms=-1.0)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
     from ..rng import Seed
+    from .race import ReadRace
 
 __all__ = ["HDFS", "GlusterFS"]
 
@@ -58,7 +59,7 @@ class HDFS(SystemModel):
             total += w * failure.fault_tolerance(s, p, domains=doms, method=method, seed=seed)
         return float(total)
 
-    def _stale_read(self, t: float, mu: float, trials: int, seed: Seed) -> float:
+    def _stale_read(self, t: float, race: ReadRace, trials: int, seed: Seed) -> float:
         """The pipeline reaches every replica before the acknowledgement: 0."""
         return 0.0
 
@@ -113,7 +114,7 @@ class GlusterFS(SystemModel):
         out = super().failover_downtime(trials, seed=seed, fault=fault)
         return np.full(out.size, float(self.params["ping_timeout_ms"]))
 
-    def _stale_read(self, t: float, mu: float, trials: int, seed: Seed) -> float:
+    def _stale_read(self, t: float, race: ReadRace, trials: int, seed: Seed) -> float:
         """Writes reach every brick before the acknowledgement: 0."""
         return 0.0
 

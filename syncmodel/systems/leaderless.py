@@ -11,6 +11,7 @@ from .model import SystemModel, _resolved, choice, flag, ms, nonneg
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..rng import Seed
+    from .race import ReadRace
 
 __all__ = ["CONSISTENCY_LEVELS", "Cassandra"]
 
@@ -45,7 +46,7 @@ class Cassandra(SystemModel):
         return (level_replies(levels["consistency_read"], replicas),
                 level_replies(levels["consistency_write"], replicas))
 
-    def _stale_read(self, t: float, mu: float, trials: int, seed: Seed) -> float:
+    def _stale_read(self, t: float, race: ReadRace, trials: int, seed: Seed) -> float:
         """At consistency levels R, W of N replicas: 0 if R + W > N; at t = 0 the PBS closed
         form C(N − W, R)/C(N, R) = 1 − ``pbs.k_staleness(N, R, W, 1)``; for t > 0,
         1 − ``pbs.t_visibility(N, R, W, t)`` (WARS, LNKD-SSD latencies).

@@ -5,7 +5,6 @@ shared :class:`SystemModel`; :func:`preset` reads ``data/systems.toml`` and buil
 
 from __future__ import annotations
 
-import math
 import tomllib
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,9 +27,10 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
     from ..rng import Seed
+    from .race import ReadRace
 
-__all__ = ["DATA_FILE", "FRESH_READ_PATHS", "READ_PATHS", "SYSTEM_CLASSES", "SystemModel", "load_defaults",
-           "names", "preset"]
+__all__ = ["DATA_FILE", "FRESH_READ_PATHS", "LAG_SHAPES", "READ_PATHS", "SYSTEM_CLASSES", "StreamLag",
+           "SystemModel", "load_defaults", "names", "preset"]
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "systems.toml"
 
@@ -262,26 +262,32 @@ class SystemModel:
 
     # ------------------------------------------------------------------ 3. stale reads
     def stale_read_probability(self, t_ms: float = 0.0, *, latency_ms: float = 1.0,
-                               trials: int = 100_000, seed: Seed = None) -> float:
+                               rtt_ms: float | None = None, stall_probability: float = 0.0,
+                               stall_ms: float = 0.0, trials: int = 100_000, seed: Seed = None) -> float:
         """P(a read issued t ms after a write is acknowledged returns an older version).
 
         Default read path, no failure, the client attached to a uniformly chosen server.
         Paths that read the latest write (ReadIndex, sync, consistent, leaseholder, the
         Redis master, the key's Memcached server): 0.  Otherwise the system's own model
-        (:meth:`_stale_read`): follower reads are stale iff the server is a follower
-        (probability (n − 1)/n) that has not applied the write yet.
+        (:meth:`_stale_read`).  Follower reads that trail the acknowledgement by one hop
+        (etcd serializable, ZooKeeper local, Redis replica) are a race
+        (:class:`~syncmodel.systems.race.ReadRace`): stale iff the server is a follower
+        (probability (n − 1)/n) whose apply lag D = Exp(``latency_ms``) hop, plus with
+        probability ``stall_probability`` an Exp(``stall_ms``) stall, exceeds t plus the
+        client's turnaround (``rtt_ms``; None: two Exp(``latency_ms``) hops).
         """
         from ..rng import check_seed
+        from .race import ReadRace
 
         t = nonneg("t_ms", t_ms)
-        mu = nonneg("latency_ms", latency_ms)
+        race = ReadRace(latency_ms, rtt_ms, stall_probability, stall_ms)
         trials = check_int("trials", trials, 1)
         check_seed(seed)
         if self.fresh_reads:
             return 0.0
-        return self._stale_read(t, mu, trials, seed)
+        return self._stale_read(t, race, trials, seed)
 
-    def _stale_read(self, t: float, mu: float, trials: int, seed: Seed) -> float:
+    def _stale_read(self, t: float, race: ReadRace, trials: int, seed: Seed) -> float:
         raise InvalidParameterError(  # pragma: no cover - every non-fresh path has a model
             f"no stale-read model for read path {self.read_path!r}")
 
@@ -290,9 +296,9 @@ class SystemModel:
         """The probability that a uniformly chosen server is a follower: (n − 1)/n."""
         return (self.nodes - 1) / self.nodes
 
-    def _follower_exp_stale(self, t: float, mu: float) -> float:
-        """Follower reads whose apply lag is D ~ Exp(mean μ): (n − 1)/n · e^(−t/μ)."""
-        return self._follower_share * (math.exp(-t / mu) if mu > 0 else float(t == 0.0))
+    def _follower_race_stale(self, t: float, race: ReadRace) -> float:
+        """Follower reads one hop behind the acknowledgement: (n − 1)/n · ``race.stale(t)``."""
+        return self._follower_share * race.stale(t)
 
     def deposed_leader_window(self, trials: int = 200, *, seed: Seed = None) -> np.ndarray:
         """Samples (ms) of the time a partitioned old leader still serves reads after a new
@@ -309,16 +315,25 @@ class SystemModel:
 
     # ------------------------------------------------------------------ 4. lost writes
     def lost_writes(self, writes: int = 1000, rate_per_s: float = 1000.0, *, lag_ms: float = 2.0,
-                    failed_replicas: int = 0, seed: Seed = None) -> dict[str, Any]:
+                    failed_replicas: int = 0, lag_shape: str = "exponential", crash_after_ms: float = 0.0,
+                    seed: Seed = None) -> dict[str, Any]:
         """Acknowledged writes lost when the leader (or one server) crashes after a write burst.
 
         Schedule: ``writes`` writes arrive as a Poisson stream (``rate_per_s``); each
-        follower/replica receives them in order, write j after its arrival plus an
-        Exp(``lag_ms``) delay (FIFO: receipt = running max).  The leader crashes right
-        after the last arrival together with ``failed_replicas`` of the others.  What is
-        lost is the system's own model (:meth:`_lost_writes`); by default (Cassandra's
-        commit log, HDFS's pipeline, GlusterFS's quorum writes) a crashed node's
-        acknowledged writes are durable or held by the other replicas: 0.
+        follower/replica receives them in order over its stream (:class:`StreamLag`):
+        ``lag_shape`` "exponential" — write j after its arrival plus an Exp(``lag_ms``)
+        delay, FIFO (receipt = running max), or "constant" — every write exactly ``lag_ms``
+        after its arrival (one TCP stream with a steady delay: what a delaying proxy or a
+        long link gives).  The leader crashes ``crash_after_ms`` after the last arrival
+        together with ``failed_replicas`` of the others.  What is lost is the system's own
+        model (:meth:`_lost_writes`); by default (Cassandra's commit log, HDFS's pipeline,
+        GlusterFS's quorum writes) a crashed node's acknowledged writes are durable or held
+        by the other replicas: 0.
+        Worked case (Redis, asynchronous, constant lag w = lag − crash_after > 0): the
+        writes in flight at the crash are the last one plus those that arrived in the w
+        before it — a Poisson(rate·w) count on a long stream: E[lost] = 1 + rate·w, e.g.
+        5000/s, 5 ms, crash 1 ms after: 21.  (Exponential lag loses more: a median of ~70 of
+        200 writes at 4700/s, 5 ms.)
         Returns acknowledged, lost, lost_fraction, available.
         """
         from ..rng import as_generator
@@ -327,18 +342,18 @@ class SystemModel:
         rate = nonneg("rate_per_s", rate_per_s)
         if rate == 0:
             raise invalid("rate_per_s", rate_per_s, "a rate > 0")
-        lag = nonneg("lag_ms", lag_ms)
+        stream = StreamLag(lag_ms, lag_shape, crash_after_ms)
         others = self.replicas - 1
         failed = check_int("failed_replicas", failed_replicas, 0)
         if failed > max(others, 0):
             raise invalid("failed_replicas", failed_replicas, f"an int in [0, {max(others, 0)}]")
-        return self._lost_writes(writes, rate, lag, failed, as_generator(seed))
+        return self._lost_writes(writes, rate, stream, failed, as_generator(seed))
 
-    def _lost_writes(self, writes: int, rate: float, lag: float, failed: int,
+    def _lost_writes(self, writes: int, rate: float, lag: StreamLag, failed: int,
                      rng: np.random.Generator) -> dict[str, Any]:
         return {"acknowledged": writes, "lost": 0, "lost_fraction": 0.0, "available": True}
 
-    def _leader_crash_loss(self, writes: int, rate: float, lag: float, failed: int,
+    def _leader_crash_loss(self, writes: int, rate: float, lag: StreamLag, failed: int,
                            rng: np.random.Generator, *, holders: int, survivors: int) -> dict[str, Any]:
         """Log shipping cut by a leader crash: a write is acknowledged once ``holders``
         followers hold it; the cluster is available after the crash when ≥ ``survivors``
@@ -348,8 +363,8 @@ class SystemModel:
 
         others = self.replicas - 1
         arrivals = np.cumsum(rng.exponential(1000.0 / rate, size=writes))
-        crash = float(arrivals[-1])
-        rec = _receipts(rng, arrivals, others, lag) if others else np.empty((0, writes))
+        crash = float(arrivals[-1]) + lag.crash_after_ms
+        rec = lag.receipts(rng, arrivals, others) if others else np.empty((0, writes))
         have = rec <= crash  # (others, writes): follower holds write j when the leader dies
         dead = rng.choice(others, size=failed, replace=False) if failed else np.array([], dtype=int)
         alive = np.setdiff1d(np.arange(others), dead)
@@ -468,13 +483,47 @@ def _resolved(versions: list[tuple[dict[Hashable, int], float, str]], policy: st
             "discarded": len(concurrent) - len(kept) + discarded_extra, "refused": refused}
 
 
-def _receipts(rng: np.random.Generator, arrivals: np.ndarray, replicas: int, lag_ms: float
-              ) -> np.ndarray:
-    """(replicas, writes) receipt times over FIFO streams: cumulative max of arrival + lag."""
-    import numpy as np
+#: the shapes of a replication stream's delay (:class:`StreamLag`)
+LAG_SHAPES = ("exponential", "constant")
 
-    raw = arrivals[None, :] + rng.exponential(lag_ms, size=(replicas, arrivals.size))
-    return np.maximum.accumulate(raw, axis=1)
+
+@dataclass(frozen=True)
+class StreamLag:
+    """How far each replica's stream trails the leader, and when the leader dies.
+
+    ``mean_ms``: the mean delay from a write's arrival at the leader to its receipt at a
+    replica; ``shape``: "exponential" (each write its own Exp(mean) delay; the stream is FIFO,
+    so receipt j = max over i ≤ j of arrival_i + delay_i — the running max grows with the
+    stream's length, about mean × ln(writes in one lag)) or "constant" (receipt = arrival +
+    mean: one TCP stream with a steady delay); ``crash_after_ms``: the leader dies that long
+    after the last write arrived.
+    Worked case: constant 5 ms lag, writes every 0.2 ms, crash at the last arrival: the
+    writes of the last 5 ms — 25 of them — are not yet at any replica.
+
+    >>> import numpy as np
+    >>> lag = StreamLag(5.0, "constant")
+    >>> arrivals = np.arange(1, 201) * 0.2
+    >>> int((lag.receipts(np.random.default_rng(0), arrivals, 1)[0] > arrivals[-1]).sum())
+    25
+    """
+
+    mean_ms: float = 2.0
+    shape: str = "exponential"
+    crash_after_ms: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mean_ms", nonneg("lag_ms", self.mean_ms))
+        check_choice("lag_shape", self.shape, LAG_SHAPES)
+        object.__setattr__(self, "crash_after_ms", nonneg("crash_after_ms", self.crash_after_ms))
+
+    def receipts(self, rng: np.random.Generator, arrivals: np.ndarray, replicas: int) -> np.ndarray:
+        """(replicas, writes) receipt times of the writes that arrived at ``arrivals``."""
+        import numpy as np
+
+        if self.shape == "constant":
+            return np.broadcast_to(arrivals[None, :] + self.mean_ms, (replicas, arrivals.size)).copy()
+        raw = arrivals[None, :] + rng.exponential(self.mean_ms, size=(replicas, arrivals.size))
+        return np.maximum.accumulate(raw, axis=1)
 
 
 #: how the failed leader fails, for :meth:`SystemModel.failover_downtime`

@@ -52,14 +52,20 @@ def failover_downtime(system: SystemModel | str, trials: int = 200, seed: Seed =
 
 
 def stale_read_probability(system: SystemModel | str, t_ms: float = 0.0, *, latency_ms: float = 1.0,
-                           trials: int = 100_000, seed: Seed = None) -> float:
+                           rtt_ms: float | None = None, stall_probability: float = 0.0,
+                           stall_ms: float = 0.0, trials: int = 100_000, seed: Seed = None) -> float:
     """P(a read ``t_ms`` after an acknowledged write returns an older version), default
-    read path, no failure (the system's ``stale_read_probability``).
+    read path, no failure (the system's ``stale_read_probability``).  ``latency_ms``: one
+    hop; ``rtt_ms``: the client's round trip (None: two hops); ``stall_probability`` and
+    ``stall_ms``: a follower still busy when the commit reaches it
+    (:class:`~syncmodel.systems.race.ReadRace`).
 
     >>> round(stale_read_probability("cassandra"), 12), stale_read_probability("etcd")
     (0.666666666667, 0.0)
     """
-    return model(system).stale_read_probability(t_ms, latency_ms=latency_ms, trials=trials, seed=seed)
+    return model(system).stale_read_probability(t_ms, latency_ms=latency_ms, rtt_ms=rtt_ms,
+                                                 stall_probability=stall_probability, stall_ms=stall_ms,
+                                                 trials=trials, seed=seed)
 
 
 def deposed_leader_window(system: SystemModel | str, trials: int = 200, seed: Seed = None) -> np.ndarray:
@@ -69,11 +75,13 @@ def deposed_leader_window(system: SystemModel | str, trials: int = 200, seed: Se
 
 
 def lost_writes(system: SystemModel | str, writes: int = 1000, rate_per_s: float = 1000.0, *,
-                lag_ms: float = 2.0, failed_replicas: int = 0, seed: Seed = None) -> dict[str, Any]:
+                lag_ms: float = 2.0, failed_replicas: int = 0, lag_shape: str = "exponential",
+                crash_after_ms: float = 0.0, seed: Seed = None) -> dict[str, Any]:
     """Acknowledged writes lost when the leader crashes after a write burst: a dict with
-    acknowledged, lost, lost_fraction, available (the system's ``lost_writes``)."""
+    acknowledged, lost, lost_fraction, available (the system's ``lost_writes``; ``lag_shape``
+    "exponential" or "constant", the leader dying ``crash_after_ms`` after the last write)."""
     return model(system).lost_writes(writes, rate_per_s, lag_ms=lag_ms, failed_replicas=failed_replicas,
-                                     seed=seed)
+                                     lag_shape=lag_shape, crash_after_ms=crash_after_ms, seed=seed)
 
 
 def hinted_handoff_missed(system: SystemModel | str, outage_ms: float) -> float:
