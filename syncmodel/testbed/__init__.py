@@ -16,24 +16,19 @@ from .base import FAULTS, Cluster
 from .compare import bootstrap_median, compare, ks_statistic
 from .data import MEASURED_DIR, read_measured, write_measured
 from .etcd import EtcdCluster
-from .experiments import (
-    failover,
-    lost_writes,
-    memcached_loss,
-    predicted_failover,
-    predicted_stale,
-    stale_reads,
-)
+from .experiments import failover, lost_writes, memcached_loss, predicted_failover
 from .history import COLUMNS as HISTORY_COLUMNS
 from .history import History
 from .memcached import MemcachedPool
 from .redis import RedisCluster
 from .report import comparison_table
+from .staleness import fit_race, predicted_stale, stale_reads
 from .zookeeper import ZooKeeperCluster
 
 __all__ = ["FAULTS", "HISTORY_COLUMNS", "MEASURED_DIR", "SYSTEMS", "Cluster", "History",
            "ServerNotInstalledError", "ServerStartError", "bootstrap_median", "cluster", "compare",
-           "comparison_table", "failover", "free_ports", "installed", "ks_statistic", "live", "lost_writes",
+           "comparison_table", "failover", "fit_race", "free_ports", "installed", "ks_statistic", "live",
+           "lost_writes",
            "memcached_loss", "predicted_failover", "predicted_stale", "read_measured", "reap_all",
            "stale_reads", "write_measured"]
 

@@ -1,7 +1,8 @@
 """Committed measurements: ``data/measured/<system>_<experiment>.csv`` with a ``#`` provenance header.
 
-:func:`write_measured` writes one (versions, settings, date, machine, command, then one row per
-trial); :func:`read_measured` reads one back (the header lines are skipped, kept in ``attrs``).
+:func:`write_measured` writes one (versions, settings, date, machine, load average, command,
+then one row per trial); :func:`read_measured` reads one back (the header lines are skipped, kept in
+``attrs``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ def machine() -> str:
     return f"{platform.platform()}; {os.cpu_count()} CPUs {cpu}; Python {platform.python_version()}"
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages now ("1.20 0.95 0.80"; "unknown" off Linux/Unix)."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:  # pragma: no cover - getloadavg unavailable
+        return "unknown"
+
+
 def write_measured(df: pd.DataFrame, system: str, experiment: str, *, notes: dict[str, Any] | None = None,
                    directory: Path | str | None = None) -> Path:
     """Write ``df`` to ``<directory>/<system>_<experiment>.csv`` under a ``#`` provenance header."""
@@ -48,6 +57,7 @@ def write_measured(df: pd.DataFrame, system: str, experiment: str, *, notes: dic
             f"settings: {' | '.join(settings)}",
             f"date: {_dt.datetime.now(_dt.UTC).isoformat(timespec='seconds')}",
             f"machine: {machine()}",
+            f"load average (1, 5, 15 min) when written: {load_average()}",
             "command: make validate (python -m syncmodel.testbed.validate)",
             f"rows: {len(df)}"]
     head += [f"{k}: {v}" for k, v in (notes or {}).items()]

@@ -1,8 +1,8 @@
 """Experiments on the real systems, each paired with the model that predicts it.
 
 failover (etcd, ZooKeeper, Redis Sentinel: crash or pause the leader, time the new one),
-stale_reads (read a follower t ms after an acknowledged write), lost_writes (Redis master
-killed under a write stream, with or without WAIT 1) and memcached_loss (one server dies).
+lost_writes (Redis master killed under a write stream, with or without WAIT 1) and
+memcached_loss (one server dies); stale reads live in :mod:`.staleness`.
 Each returns one row per trial; every loop is bounded in count and in time.
 """
 
@@ -23,11 +23,9 @@ from .history import History
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["failover", "lost_writes", "memcached_loss", "predicted_failover", "predicted_stale",
-           "stale_reads"]
+__all__ = ["failover", "lost_writes", "memcached_loss", "predicted_failover"]
 
 FAILOVER_SYSTEMS = ("etcd", "zookeeper", "redis")
-STALE_SYSTEMS = ("etcd", "zookeeper", "redis")
 POLL_S = 0.005
 SENTINEL_EVENTS = ("sdown", "odown", "try_failover", "elected", "selected", "promoted", "switch")
 
@@ -179,116 +177,11 @@ def _overrides(name: str, n: int, settings: dict[str, Any]) -> dict[str, Any]:
     return over
 
 
-# ------------------------------------------------------------------ stale reads
-def stale_reads(name: str, trials: int = 200, seed: Seed = None, *, n: int = 3,
-                delays_ms: Sequence[float] = (0.0, 0.5, 1.0, 2.0, 5.0, 10.0),
-                **settings: Any) -> pd.DataFrame:
-    """Stale reads against the time after an acknowledged write, on a follower/replica read path.
-
-    Per trial: write ``v{trial}`` to one key through the leader (etcd put to the leader;
-    ZooKeeper set through a client of the leader; Redis SET on the master), wait a delay
-    drawn (seeded) from ``delays_ms`` after the acknowledgement, then read the key at a
-    follower (etcd serializable range; ZooKeeper a client of that server: a local read; Redis
-    GET on a replica).  ``stale`` is True when the read returned an older value;
-    ``delay_ms`` is the measured time from acknowledgement to the read's invocation.
-    The history (writes and reads, :mod:`syncmodel.testbed.history`) is ``df.attrs["history"]``.
-    """
-    import pandas as pd
-
-    name = _check_name(name, STALE_SYSTEMS, "stale_reads")
-    trials = check_int("trials", trials, 1)
-    grid = [float(d) for d in delays_ms]
-    if not grid or any(not (d >= 0 and np.isfinite(d)) for d in grid):
-        raise invalid("delays_ms", delays_ms, "a non-empty list of finite delays ≥ 0")
-    rng = as_generator(seed)
-    hist = History()
-    rows = []
-    with _cluster(name, n, settings) as c:
-        c.wait_healthy(60.0)
-        lead = c.leader()
-        assert lead is not None
-        fol = next(i for i in range(c.n) if i != lead)
-        write, read, close = _stale_ops(c, lead, fol)
-        try:
-            for trial in range(trials):
-                hist.trial = trial
-                d = float(grid[int(rng.integers(len(grid)))])
-                val = f"v{trial}"
-                w = hist.invoke(0, "write", "x", val)
-                try:
-                    write(val)
-                    hist.complete(w, "ok")
-                except Exception:
-                    hist.complete(w, "info")
-                    continue
-                t_ack = time.perf_counter()
-                while (time.perf_counter() - t_ack) * 1000.0 < d:
-                    pass
-                t_read = time.perf_counter()
-                r = hist.invoke(1, "read", "x")
-                try:
-                    got = read()
-                    hist.complete(r, "ok", got)
-                except Exception:
-                    hist.complete(r, "fail")
-                    continue
-                row = _base_row(c, "stale_reads", seed, "none", trial)
-                row.update({"read_from": fol, "delay_target_ms": d, "delay_ms": (t_read - t_ack) * 1000.0,
-                            "stale": got != val, "read_ms": r["complete_ms"] - r["invoke_ms"],
-                            "write_ms": w["complete_ms"] - w["invoke_ms"], "ack_unix_ms": _unix_ms()})
-                rows.append(row)
-        finally:
-            close()
-    df = pd.DataFrame(rows)
-    df.attrs["history"] = hist.to_frame()
-    return df
-
-
-def _stale_ops(c: Cluster, lead: int, fol: int) -> tuple[Any, Any, Any]:
-    from .etcd import EtcdCluster
-    from .redis import RedisCluster
-    from .zookeeper import ZooKeeperCluster
-
-    if isinstance(c, EtcdCluster):
-        ec = c
-        return (lambda v: ec.put(lead, "x", v)), (lambda: ec.get(fol, "x", serializable=True)), (lambda: None)
-    if isinstance(c, ZooKeeperCluster):
-        zw, zr = c.client(lead), c.client(fol)
-        zw.ensure_path("/x")
-
-        def zclose() -> None:
-            for z in (zw, zr):
-                z.stop()
-                z.close()
-        return (lambda v: zw.set("/x", v.encode())), (lambda: zr.get("/x")[0].decode()), zclose
-    if isinstance(c, RedisCluster):
-        rw, rr = c.conn(lead), c.conn(fol)
-        return (lambda v: rw.set("x", v)), (lambda: rr.get("x")), (lambda: None)
-    raise InvalidParameterError(f"no stale-read path for {c.system}")  # pragma: no cover
-
-
-def predicted_stale(name: str, delay_ms: float, *, n: int = 3, latency_ms: float = 1.0,
-                    **settings: Any) -> float:
-    """The model's P(stale | the read goes to a follower) at ``delay_ms`` after the acknowledgement.
-
-    :func:`syncmodel.systems.stale_read_probability` on the follower read path (etcd
-    serializable, ZooKeeper local, Redis replica) divided by its follower factor (n − 1)/n,
-    since the testbed always reads at a follower.
-    """
-    from .. import systems
-
-    name = _check_name(name, STALE_SYSTEMS, "stale_reads")
-    path = {"etcd": "serializable", "zookeeper": "local", "redis": "replica"}[name]
-    m = systems.preset(name, read_path=path, **_overrides(name, n, settings))
-    p = systems.stale_read_probability(m, delay_ms, latency_ms=latency_ms)
-    return float(p) * n / (n - 1)
-
-
 # ------------------------------------------------------------------ lost writes
 def lost_writes(trials: int = 10, seed: Seed = None, *, wait_replicas: int = 0, lag_ms: float = 0.0,
                 writes: int = 200, n: int = 3, down_after_ms: float = 500.0,
-                failover_timeout_ms: float = 1000.0,
-                time_cap_ms: float = 20_000.0) -> pd.DataFrame:
+                failover_timeout_ms: float = 1000.0, time_cap_ms: float = 20_000.0,
+                budget_s: float | None = None) -> pd.DataFrame:
     """Acknowledged Redis writes lost when the master is SIGKILLed right after a write stream.
 
     Per trial (a fresh cluster each, so every trial starts from the same state): one client
@@ -296,21 +189,30 @@ def lost_writes(trials: int = 10, seed: Seed = None, *, wait_replicas: int = 0, 
     acknowledged only when ``WAIT 1 100`` returns ≥ 1.  With ``lag_ms`` > 0 every replica's
     stream passes a :class:`~syncmodel.testbed.proxy.DelayProxy` delaying it by ``lag_ms``
     (what the proxy holds when the master dies is dropped).  The master is SIGKILLed right
-    after the last acknowledgement (``after ~ U(0, 1) ms`` jitter, seeded); once the Sentinels
+    after the last acknowledgement (``after ~ U(0, 1) ms`` jitter, seeded; ``kill_after_ms``
+    the measured time from the last acknowledgement to the SIGKILL); once the Sentinels
     promote a replica, every acknowledged key is read back from it: ``lost`` = acknowledged
-    keys it lacks; ``rate_per_s`` the measured write rate.  History: ``df.attrs["history"]``.
+    keys it lacks; ``rate_per_s`` the measured write rate; ``in_flight`` = acknowledged writes
+    whose acknowledgement came within ``lag_ms`` before the kill (those the delaying proxy still
+    held, if the master's stream left with each reply).  ``budget_s`` stops early (at least one
+    trial) once that much wall time is spent.  History: ``df.attrs["history"]``.
     """
     import pandas as pd
 
     trials = check_int("trials", trials, 1, 1000)
     writes = check_int("writes", writes, 1, 100_000)
     wait_replicas = check_int("wait_replicas", wait_replicas, 0, n - 1)
+    if budget_s is not None and not (budget_s > 0 and np.isfinite(budget_s)):
+        raise invalid("budget_s", budget_s, "a finite time > 0 or None")
     rng = as_generator(seed)
+    start = time.monotonic()
     hist = History()
     rows = []
     settings = {"down_after_ms": down_after_ms, "failover_timeout_ms": failover_timeout_ms,
                 "replica_delay_ms": lag_ms}
     for trial in range(trials):
+        if budget_s is not None and trial > 0 and time.monotonic() - start > budget_s:
+            break
         hist.trial = trial
         with _cluster("redis", n, settings) as c:
             from .redis import RedisCluster
@@ -321,6 +223,7 @@ def lost_writes(trials: int = 10, seed: Seed = None, *, wait_replicas: int = 0, 
             m = c.conn(old)
             row = _base_row(c, "lost_writes", seed, "crash", trial)  # (asks the version: before the stream)
             acked: list[str] = []
+            ack_at: list[float] = []
             t_start = time.monotonic()
             for j in range(writes):
                 key = f"t{trial}:k{j}"
@@ -334,12 +237,15 @@ def lost_writes(trials: int = 10, seed: Seed = None, *, wait_replicas: int = 0, 
                             continue
                     hist.complete(op, "ok")
                     acked.append(key)
+                    ack_at.append(time.monotonic())
                 except Exception:
                     hist.complete(op, "info")
             stream_s = time.monotonic() - t_start
             time.sleep(float(rng.uniform(0.0, 0.001)))
             t0 = time.monotonic()
             c.crash(old)
+            kill_after_ms = (t0 - ack_at[-1]) * 1000.0 if ack_at else float("nan")
+            in_flight = sum(t > t0 - lag_ms / 1000.0 for t in ack_at)
             new = _await_new_leader(c, old, t0, time_cap_ms)
             lost = None
             if new is not None:
@@ -352,6 +258,7 @@ def lost_writes(trials: int = 10, seed: Seed = None, *, wait_replicas: int = 0, 
                     op = hist.invoke(1, "read", key)
                     hist.complete(op, "ok", v)
             row.update({"wait_replicas": wait_replicas, "lag_ms": lag_ms, "writes": writes,
+                        "kill_after_ms": kill_after_ms, "in_flight": in_flight,
                         "rate_per_s": writes / stream_s if stream_s > 0 else float("nan"),
                         "acknowledged": len(acked), "lost": lost if lost is not None else -1,
                         "lost_fraction": (lost / len(acked)) if lost is not None and acked else float("nan"),

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FAILOVER_PLAN", "main"]
+__all__ = ["FAILOVER_PLAN", "LOST_BUDGET_S", "LOST_TRIALS", "STALE_BUDGET_S", "STALE_TRIALS", "main"]
 
 #: (system, n, fault, trials, budget_s, settings)
 FAILOVER_PLAN: list[tuple[str, int, str, int, float, dict[str, Any]]] = [
@@ -26,6 +26,11 @@ FAILOVER_PLAN: list[tuple[str, int, str, int, float, dict[str, Any]]] = [
     ("redis", 3, "crash", 40, 110, {"down_after_ms": 500, "failover_timeout_ms": 1000}),
     ("redis", 3, "pause", 15, 50, {"down_after_ms": 500, "failover_timeout_ms": 1000}),
 ]
+
+#: stale reads per system: 9 delays × 120 reads, at most this many seconds
+STALE_TRIALS, STALE_BUDGET_S = 1080, 150.0
+#: Redis lost-write trials per WAIT setting (a fresh cluster each), at most this many seconds
+LOST_TRIALS, LOST_BUDGET_S = 20, 180.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,17 +85,23 @@ def main(argv: list[str] | None = None) -> int:
     for system, settings in stale_settings.items():
         if system not in only or "stale_reads" not in exps:
             continue
-        log(f"stale reads {system}")
-        df = stale_reads(system, k(200), seed=a.seed, **settings)
-        write_measured(df, system, "stale_reads", directory=out)
+        # ≥ 100 reads per delay (9 delays, ~15–50 ms a trial), bounded in time
+        log(f"stale reads {system}: up to {k(STALE_TRIALS)} trials, {STALE_BUDGET_S * a.scale:.0f} s")
+        df = stale_reads(system, k(STALE_TRIALS), seed=a.seed, budget_s=STALE_BUDGET_S * a.scale, **settings)
+        log(f"  {len(df)} trials, {df['stale'].mean():.3f} stale")
+        write_measured(df, system, "stale_reads", directory=out,
+                       notes={"wait": "sleep, then spin the last 0.2 ms (a spinning client starves servers)",
+                              "probes": "rtt_ms: a follower read; lag_ms: follower notification − ack"})
         write_measured(df.attrs["history"].assign(system=system), system, "stale_reads_history",
                        directory=out, notes={"format": "syncmodel.testbed.history (one row per operation)"})
     if "redis" in only and "lost_writes" in exps:
         parts, hists = [], []
         for wait in (0, 1):
-            log(f"lost writes redis WAIT {wait}")
-            df = lost_writes(k(6 if wait == 0 else 3), seed=a.seed + wait, wait_replicas=wait, lag_ms=5.0,
-                             writes=200 if wait == 0 else 100)
+            log(f"lost writes redis WAIT {wait}: up to {k(LOST_TRIALS)} trials, "
+                f"{LOST_BUDGET_S * a.scale:.0f} s")
+            df = lost_writes(k(LOST_TRIALS), seed=a.seed + wait, wait_replicas=wait, lag_ms=5.0,
+                             writes=200 if wait == 0 else 100, budget_s=LOST_BUDGET_S * a.scale)
+            log(f"  {len(df)} trials, median lost {df['lost'].median():g}")
             hists.append(df.attrs.pop("history").assign(wait_replicas=wait))
             parts.append(df)
         write_measured(pd.concat(parts, ignore_index=True), "redis", "lost_writes", directory=out,
