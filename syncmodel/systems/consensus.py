@@ -129,11 +129,13 @@ class Etcd(RaftSystem):
         for that write (``stall_probability``: the read follower was outside the commit
         quorum and had not finished; ``stall_ms``: the rest of its write).  A read is stale
         iff that apply comes after t plus the client's round trip ``rtt_ms`` (the gateway
-        request is ~1 ms on loopback).  Measured on etcd 3.4 (data/measured/
-        etcd_stale_reads.csv, columns ``lag_ms`` from a watch on the follower and
-        ``rtt_ms``): the old model (D ~ Exp(1 ms) counted from the acknowledgement, the
-        read at the follower at that instant) predicted 0.999 of follower reads stale at
-        t = 0 against 0.31 measured (32 reads).  Worked case: ℓ = 1 ms, no stall, default turnaround, t = 0:
+        request is ~1.6 ms on loopback).  Measured on etcd 3.4 (data/measured/
+        etcd_stale_reads.csv, 120 follower reads per delay, columns ``lag_ms`` from a watch
+        on the follower and ``rtt_ms``): fitted ℓ = 0.05 ms, q = 0.25, b = 2.9 ms,
+        rtt = 1.6 ms give 0.14 at t = 0 (measured 0.14) and 0.07–0.12 at 0.5–2 ms (measured
+        0.06–0.01: the watch sees a longer tail than the reads do); the old model (D ~ Exp(1 ms)
+        counted from the acknowledgement, the read at the follower at that instant) said 0.99
+        at t = 0.  Worked case: ℓ = 1 ms, no stall, default turnaround, t = 0:
         (2/3)·(1/2)² = 1/6 of uniformly placed reads.
 
         >>> from syncmodel.systems import preset

@@ -2,7 +2,10 @@
 
 Bytes from the target back to the client are held ``delay_ms`` before they are forwarded; when
 the target's side closes (e.g. it was SIGKILLed), bytes still held are dropped, as a crashed
-machine's unsent data is.  Used to give Redis replicas a replication lag.
+machine's unsent data is — the sender asks the kernel for the connection's TCP state before each
+send, so it does not depend on the reader thread noticing the close first (it may wait for the
+GIL for milliseconds on a loaded machine, while due bytes went out).  Used to give Redis
+replicas a replication lag.
 """
 
 from __future__ import annotations
@@ -10,12 +13,26 @@ from __future__ import annotations
 import collections
 import contextlib
 import socket
+import struct
 import threading
 import time
 
 from ._proc import HOST
 
-__all__ = ["DelayProxy"]
+__all__ = ["DelayProxy", "peer_closed"]
+
+#: Linux TCP states after the peer closed or reset (tcp_states.h: TCP_CLOSE 7, TCP_CLOSE_WAIT 8)
+_CLOSED_STATES = (7, 8)
+
+
+def peer_closed(sock: socket.socket) -> bool:
+    """True when the kernel says the other end of ``sock`` closed or reset it (TCP_INFO's state),
+    whether or not this side has read the bytes it sent before."""
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)
+    except OSError:
+        return True
+    return struct.unpack("B", info[:1])[0] in _CLOSED_STATES
 
 
 class DelayProxy:
@@ -94,6 +111,8 @@ class DelayProxy:
                         cv.wait(min(wait, 0.05))
                         continue
                     held.popleft()
+                if peer_closed(src):  # the target died: what it had not delivered is gone
+                    break
                 dst.sendall(data)
         for s in (src, dst):
             with contextlib.suppress(OSError):

@@ -15,6 +15,8 @@ import http.client
 import json
 import math
 import os
+import select
+import socket
 import threading
 import time
 from collections.abc import Sequence
@@ -49,7 +51,7 @@ class _Notices:
     acknowledgement seen at ``t_ack``, ``drain()`` consumes one without timing it."""
 
     def arm(self) -> None:
-        """Prepare to be told of the next write (ZooKeeper: set the one-shot watches)."""
+        """Prepare to be told of the next write (ZooKeeper: set the one-shot watch)."""
 
     def wait(self) -> float | None:  # pragma: no cover - every system overrides it
         raise NotImplementedError
@@ -59,6 +61,11 @@ class _Notices:
         at = self.wait()
         return (at - t_ack) * 1000.0 if at is not None else float("nan")
 
+    def probe(self, write: Any, value: str) -> float:
+        """Write ``value`` (``write``) and return the follower's lag behind its acknowledgement (ms)."""
+        write(value)
+        return self.lag(time.perf_counter())
+
     def drain(self) -> None:
         self.wait()
 
@@ -66,12 +73,42 @@ class _Notices:
         """Release the connection."""
 
 
-class _EtcdWatch(_Notices):
-    """A v3 watch on the follower through its JSON gateway: one streamed line per event."""
+def _race_sockets(ack: socket.socket, note: socket.socket) -> float:
+    """Wait (≤ :data:`NOTICE_CAP_S`) until both sockets have bytes to read, stamping each as
+    its bytes arrive (one select loop, so a client descheduled meanwhile stamps both late
+    alike): note − ack in ms, NaN if either never came."""
+    at: dict[socket.socket, float] = {}
+    deadline = time.perf_counter() + NOTICE_CAP_S
+    while len(at) < 2 and (left := deadline - time.perf_counter()) > 0:
+        ready, _, _ = select.select([s for s in (ack, note) if s not in at], [], [], left)
+        now = time.perf_counter()
+        for sock in ready:
+            at[sock] = now
+    return (at[note] - at[ack]) * 1000.0 if len(at) == 2 else float("nan")
 
-    def __init__(self, port: int, key: str) -> None:
+
+class _EtcdWatch(_Notices):
+    """A v3 watch on the follower through its JSON gateway: one streamed line per event; the
+    probe's put goes to the leader's gateway on a connection of its own, raced against it."""
+
+    def __init__(self, port: int, key: str, leader_port: int) -> None:
         self.port, self.key = port, key
+        self.put = http.client.HTTPConnection(HOST, leader_port, timeout=5.0)
         self._open()
+
+    def probe(self, write: Any, value: str) -> float:
+        body = json.dumps({"key": base64.b64encode(self.key.encode()).decode(),
+                           "value": base64.b64encode(value.encode()).decode()})
+        self.put.request("POST", "/v3/kv/put", body=body, headers={"Content-Type": "application/json"})
+        assert self.put.sock is not None and self.conn.sock is not None
+        lag = _race_sockets(self.put.sock, self.conn.sock)
+        r = self.put.getresponse()
+        r.read()
+        if r.status != 200:
+            raise OSError(f"etcd put: HTTP {r.status}")
+        if self.wait() is None:
+            return float("nan")
+        return lag
 
     def _open(self) -> None:
         self.conn = http.client.HTTPConnection(HOST, self.port, timeout=5.0)
@@ -96,12 +133,15 @@ class _EtcdWatch(_Notices):
 
     def close(self) -> None:
         self.conn.close()
+        self.put.close()
 
 
 class _RedisNotices(_Notices):
-    """Keyspace notifications of the replica (``notify-keyspace-events K$``) on its own connection."""
+    """Keyspace notifications of the replica (``notify-keyspace-events K$``) on its own connection;
+    the probe's SET goes to the master on a connection of its own, raced against it."""
 
-    def __init__(self, conn: Any, key: str) -> None:
+    def __init__(self, conn: Any, key: str, master: Any) -> None:
+        self.key, self.master = key, master
         conn.config_set("notify-keyspace-events", "K$")
         self.ps = conn.pubsub()
         self.ps.subscribe(f"__keyspace@0__:{key}")
@@ -118,6 +158,19 @@ class _RedisNotices(_Notices):
             if m is not None and m["type"] == "message":
                 return time.perf_counter()
         return None
+
+    def probe(self, write: Any, value: str) -> float:
+        pool = self.master.connection_pool
+        conn = pool.get_connection("SET")
+        try:
+            conn.send_command("SET", self.key, value)
+            lag = _race_sockets(conn._sock, self.ps.connection._sock)
+            conn.read_response()
+        finally:
+            pool.release(conn)
+        if self.wait() is None:
+            return float("nan")
+        return lag
 
     def close(self) -> None:
         self.ps.close()
@@ -164,7 +217,7 @@ def _stale_ops(c: Cluster, lead: int, fol: int) -> tuple[Any, Any, _Notices, Any
 
     if isinstance(c, EtcdCluster):
         ec = c
-        w = _EtcdWatch(ec.client_ports[fol], "x")
+        w = _EtcdWatch(ec.client_ports[fol], "x", ec.client_ports[lead])
         return ((lambda v: ec.put(lead, "x", v)), (lambda: ec.get(fol, "x", serializable=True)), w, w.close)
     if isinstance(c, ZooKeeperCluster):
         zw, zr = c.client(lead), c.client(fol)
@@ -179,7 +232,7 @@ def _stale_ops(c: Cluster, lead: int, fol: int) -> tuple[Any, Any, _Notices, Any
         return (lambda v: zw.set("/x", v.encode())), (lambda: zr.get("/x")[0].decode()), zn, zclose
     if isinstance(c, RedisCluster):
         rw, rr = c.conn(lead), c.conn(fol)
-        rn = _RedisNotices(c.conn(fol, 5.0), "x")
+        rn = _RedisNotices(c.conn(fol, 5.0), "x", c.conn(lead, 5.0))
         return (lambda v: rw.set("x", v)), (lambda: rr.get("x")), rn, rn.close
     raise InvalidParameterError(f"no stale-read path for {c.system}")  # pragma: no cover
 
@@ -197,12 +250,13 @@ def stale_reads(name: str, trials: int = 200, seed: Seed = None, *, n: int = 3,
 
     1. ``rtt_ms``: one read at the follower, timed — the client's round trip to it;
     2. ``lag_ms``: a write, then the time from its acknowledgement to the follower's change
-       notification (etcd: a watch on the follower; ZooKeeper: a data watch on the
-       follower's session, timed where kazoo reads it; Redis: the replica's keyspace
-       notification).  Both travel one hop from a server to this client, so the difference
-       is the follower's apply lag behind the acknowledgement (negative: it applied first;
-       NaN: none within 1 s) — an upper bound where the follower orders a read behind a
-       commit it has received but not yet applied;
+       notification (etcd: a watch on the follower; Redis: the replica's keyspace
+       notification — both sockets stamped in one select loop as their bytes arrive;
+       ZooKeeper: a data watch on the follower's session, stamped where kazoo's connection
+       thread reads it, the ack when the caller wakes).  Both travel one hop from a server
+       to this client, so the difference is the follower's apply lag behind the
+       acknowledgement (negative: it applied first; NaN: none within 1 s) — an upper bound
+       where the follower orders a read behind a commit it has received but not applied;
     3. the stale-read trial: write ``v{trial}``, busy-wait ``delay_target_ms`` after the
        acknowledgement (``delay_ms`` measured), read at the follower: ``stale`` when it
        returned an older value.
@@ -307,14 +361,13 @@ def _probe(hist: History, write: Any, read: Any, notices: _Notices, trial: int) 
     val = f"p{trial}"
     w = hist.invoke(0, "write", "x", val)
     try:
-        write(val)
+        lag = notices.probe(write, val)
     except Exception:
         hist.complete(w, "info")
         notices.drain()
         return rtt, nan
-    t_ack = time.perf_counter()
     hist.complete(w, "ok")
-    return rtt, notices.lag(t_ack)
+    return rtt, lag
 
 
 # ------------------------------------------------------------------ the model for the same run
