@@ -49,7 +49,12 @@ class ReadRace:
     P = (1 − q)·e^(−t/ℓ)·L(1/ℓ) + q·(b·e^(−t/b)·L(1/b) − ℓ·e^(−t/ℓ)·L(1/ℓ))/(b − ℓ)
     (b = ℓ: the Erlang-2 limit; ℓ = 0 or b = 0: that delay is absent).
     Assumptions: the hops and the stall are independent and exponential; the follower applies
-    in log order; the read is served by the follower's applied state (no read barrier).
+    in log order; the read is served by the follower's applied state (no read barrier).  A
+    stall only makes reads stale where the follower serves reads while its apply waits (etcd:
+    the gateway and range goroutines run while the raft loop is in its WAL write); a follower
+    that handles its input in arrival order (Redis's one event loop) serves a commit that
+    arrived first before a later read, however late it runs — there only the hop counts, and
+    a lag measured up to the follower's notification is an upper bound.
     Worked case: ℓ = 1 ms, no stall, C = A + R, t = 0: e^0·(1/2)² = 0.25; with a measured
     rtt of 1 ms instead: e^−1 = 0.368; ℓ = 0.05, q = 0.2, b = 2 ms, rtt = 1 ms, t = 1:
     0.2·2·e^(−1)/1.95 = 0.0755 (the bare hop's e^(−40) vanishes: only a stalled follower is late).

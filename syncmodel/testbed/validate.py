@@ -30,7 +30,7 @@ FAILOVER_PLAN: list[tuple[str, int, str, int, float, dict[str, Any]]] = [
 #: stale reads per system: 9 delays × 120 reads, at most this many seconds
 STALE_TRIALS, STALE_BUDGET_S = 1080, 150.0
 #: Redis lost-write trials per WAIT setting (a fresh cluster each), at most this many seconds
-LOST_TRIALS, LOST_BUDGET_S = 20, 180.0
+LOST_TRIALS, LOST_BUDGET_S = 20, 300.0
 
 
 def main(argv: list[str] | None = None) -> int:
