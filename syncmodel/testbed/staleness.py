@@ -142,6 +142,7 @@ class _RedisNotices(_Notices):
 
     def __init__(self, conn: Any, key: str, master: Any) -> None:
         self.key, self.master = key, master
+        self.wconn: Any = None
         conn.config_set("notify-keyspace-events", "K$")
         self.ps = conn.pubsub()
         self.ps.subscribe(f"__keyspace@0__:{key}")
@@ -160,20 +161,22 @@ class _RedisNotices(_Notices):
         return None
 
     def probe(self, write: Any, value: str) -> float:
-        pool = self.master.connection_pool
-        conn = pool.get_connection("SET")
-        try:
-            conn.send_command("SET", self.key, value)
-            lag = _race_sockets(conn._sock, self.ps.connection._sock)
-            conn.read_response()
-        finally:
-            pool.release(conn)
+        if self.wconn is None:
+            pool = self.master.connection_pool
+            self.wconn = pool.connection_class(**pool.connection_kwargs)
+            self.wconn.connect()
+        self.wconn.send_command("SET", self.key, value)
+        lag = _race_sockets(self.wconn._sock, self.ps.connection._sock)
+        self.wconn.read_response()
         if self.wait() is None:
             return float("nan")
         return lag
 
     def close(self) -> None:
         self.ps.close()
+        if self.wconn is not None:
+            self.wconn.disconnect()
+            self.wconn = None
 
 
 class _ZooKeeperWatch(_Notices):
