@@ -305,11 +305,11 @@ def test_t_visibility_sim_interval_per_point_count() -> None:
 
     # 7 trials over 3 points: counts 3, 2, 2; each interval must use its own count
     res = t_visibility_sim(3, 1, 1, [0.0, 0.5, 5.0], "LNKD-SSD", trials=7, seed=3)
-    assert res["n"].tolist() == [3, 2, 2]
+    assert res.reads.tolist() == [3, 2, 2]
     for j in range(3):
-        lo, hi = wilson(float(res["p"][j]), int(res["n"][j]), 1.96)
-        assert (res["lo"][j], res["hi"][j]) == pytest.approx((float(lo), float(hi)))
-        assert res["lo"][j] <= res["p"][j] <= res["hi"][j]
+        lo, hi = wilson(float(res.fresh[j]), int(res.reads[j]), 1.96)
+        assert (res.lo[j], res.hi[j]) == pytest.approx((float(lo), float(hi)))
+        assert res.lo[j] <= res.fresh[j] <= res.hi[j]
 
 
 def test_t_visibility_sim_uneven_counts_independent_check() -> None:
@@ -319,7 +319,7 @@ def test_t_visibility_sim_uneven_counts_independent_check() -> None:
     # centre (1 + z²/2c)/(1 + z²/c), half (z²/2c)/(1 + z²/c) -> lo = 1/(1 + z²/c), hi = 1
     res = t_visibility_sim(3, 2, 2, [0.0, 1.0], "LNKD-SSD", trials=5, seed=0)  # strict: p = 1
     z2 = 1.96**2
-    for c, lo, hi in zip(res["n"], res["lo"], res["hi"], strict=True):
+    for c, lo, hi in zip(res.reads, res.lo, res.hi, strict=True):
         assert lo == pytest.approx(1 / (1 + z2 / c)) and hi == pytest.approx(1.0)
 
 

@@ -112,8 +112,10 @@ def t_visibility_reads(run: SyncRun, edges: np.ndarray | list[float]) -> pd.Data
     last acknowledged write (``edges`` in ms), with the fraction that saw that write.
 
     Unlike the WARS probe, these reads race with further writes and failures.  A read is
-    fresh when it missed no write acknowledged before it started (behind = 0).  Columns:
-    lo, hi (bin edges), reads, fresh (fraction; NaN for an empty bin).
+    fresh when it missed no write acknowledged before it started (behind = 0).  The result is
+    a table, one row per bin: from_ms, to_ms (the bin's edges; earlier versions called them
+    lo and hi, the names the t-visibility results give a Wilson interval), reads, fresh
+    (fraction; NaN for an empty bin).
     """
     _check_run(run)
     import pandas as pd
@@ -128,7 +130,7 @@ def t_visibility_reads(run: SyncRun, edges: np.ndarray | list[float]) -> pd.Data
     rows = []
     for j in range(e.size - 1):
         sel = df[idx == j]
-        rows.append({"lo": e[j], "hi": e[j + 1], "reads": len(sel),
+        rows.append({"from_ms": e[j], "to_ms": e[j + 1], "reads": len(sel),
                      "fresh": float((sel["behind"] == 0).mean()) if len(sel) else float("nan")})
     return pd.DataFrame(rows)
 

@@ -23,6 +23,7 @@ from ..errors import (
     check_real,
     invalid,
 )
+from .results import ConflictingVersions, LostWrites, ReadRepairEffect, answer
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -308,6 +309,7 @@ class SystemModel:
         return np.zeros(trials)
 
     # ------------------------------------------------------------------ 4. lost writes
+    @answer(LostWrites)
     def lost_writes(self, writes: int = 1000, rate_per_s: float = 1000.0, *, lag_ms: float = 2.0,
                     failed_replicas: int = 0, seed: Seed = None) -> dict[str, Any]:
         """Acknowledged writes lost when the leader (or one server) crashes after a write burst.
@@ -319,7 +321,8 @@ class SystemModel:
         lost is the system's own model (:meth:`_lost_writes`); by default (Cassandra's
         commit log, HDFS's pipeline, GlusterFS's quorum writes) a crashed node's
         acknowledged writes are durable or held by the other replicas: 0.
-        Returns acknowledged, lost, lost_fraction, available.
+        Returns a :class:`~syncmodel.systems.results.LostWrites` (acknowledged, lost,
+        lost_fraction, available; with the call's parameters and seed).
         """
         from ..rng import as_generator
 
@@ -371,6 +374,7 @@ class SystemModel:
         nonneg("outage_ms", outage_ms)
         return 0.0
 
+    @answer(ReadRepairEffect)
     def read_repair_effect(self, runs: int = 6, *, seed: Seed = None,
                            outage_ms: tuple[float, float] = (300.0, 900.0),
                            duration_ms: float = 2000.0) -> dict[str, float]:
@@ -381,7 +385,8 @@ class SystemModel:
         writes made meanwhile; the store replays no hints), LNKD-DISK latencies, ``runs``
         seeded runs per setting on the same child seeds.  Read repair writes the newest
         version back to the stale replicas a read contacted, so the fresh fraction rises.
-        Only for a leaderless (quorum) system.
+        Only for a leaderless (quorum) system.  Returns a
+        :class:`~syncmodel.systems.results.ReadRepairEffect` (fresh_without, fresh_with).
         Worked case: Cassandra ONE/ONE, 6 runs, seed 0: ≈ 0.94 without, ≈ 0.98 with.
         """
         import numpy as np
@@ -410,6 +415,7 @@ class SystemModel:
         return out
 
     # ------------------------------------------------------------------ 5. conflicting versions
+    @answer(ConflictingVersions)
     def conflicting_versions(self, writers: int = 2, *, partitioned: bool = False,
                              seed: Seed = None) -> dict[str, Any]:
         """Concurrent writes of one key by ``writers`` clients: what survives.
@@ -421,7 +427,8 @@ class SystemModel:
         minority side's writes meet the system's :attr:`minority_writes` ("refused": a
         quorum or lease refuses them, the client is told; "discarded": accepted, then
         dropped on rejoin; None: accepted).  Resolution by
-        :func:`syncmodel.sync.versioning.resolve`.  Returns versions (kept after
+        :func:`syncmodel.sync.versioning.resolve`.  Returns a
+        :class:`~syncmodel.systems.results.ConflictingVersions`: versions (kept after
         resolution), siblings (concurrent versions before resolution), discarded
         (acknowledged then silently dropped) and refused (rejected, client told).
         """
