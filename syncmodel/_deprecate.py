@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
-__all__ = ["LegacyKeys", "renamed_keywords"]
+__all__ = ["LegacyKeys", "renamed_function", "renamed_keywords"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,6 +42,21 @@ def renamed_keywords(**renames: str) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return deco
+
+
+def renamed_function(fn: F, old: str, why: str = "") -> F:
+    """``fn`` under its old name ``old`` (e.g. "structure.majority"): calls warn DeprecationWarning
+    naming the new one, then run ``fn``.  ``why`` says why it was renamed (for the docstring)."""
+    new = f"{fn.__module__.removeprefix('syncmodel.')}.{fn.__name__}"
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(f"{old} is deprecated: call it {new}", DeprecationWarning, stacklevel=2)
+        return fn(*args, **kwargs)
+
+    wrapper.__name__ = wrapper.__qualname__ = old.rsplit(".", 1)[-1]
+    wrapper.__doc__ = f"Deprecated name of :func:`{new}`{': ' + why if why else ''}."
+    return wrapper  # type: ignore[return-value]
 
 
 class LegacyKeys:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ._deprecate import renamed_function
 from .errors import (
     InfeasibleError,
     InvalidParameterError,
@@ -37,7 +38,9 @@ __all__ = [
     "choose",
     "from_sets",
     "grid",
+    "grid_of",
     "majority",
+    "majority_of",
     "minimal_transversals",
     "minimize",
     "nodes",
@@ -693,17 +696,24 @@ def any_of(xs: Any) -> Structure:
     return flat[0] if len(flat) == 1 else Choose._of(1, tuple(flat))
 
 
-def majority(n_or_nodes: Any) -> Structure:
+def majority_of(n_or_nodes: Any) -> Structure:
     """More than half of the nodes: ``choose(n // 2 + 1, nodes)``.
 
-    ``n_or_nodes`` is an int n (nodes 0..n-1) or a collection of nodes.
-    Example: ``majority(4)`` is ``choose(3, 4)``.
+    ``n_or_nodes`` is an int n (nodes 0..n-1) or a collection of nodes.  The structure
+    (what must be up) of :func:`syncmodel.quorum.majority`, which builds the quorum
+    *system* (reads, writes, load, capacity) whose read and write quorums are this very
+    expression.  (This was ``structure.majority``; one name, one return type.)
+    Worked case: ``majority_of(4)`` is ``choose(3, 4)``; at p = 0.1 it fails when 2 or more
+    of 4 are down: 1 − 0.9⁴ − 4·0.1·0.9³ = 0.0523.
+
+    >>> majority_of(4)
+    choose(3, [0, 1, 2, 3])
     """
     kids = _children(n_or_nodes, "n_or_nodes")
     return choose(len(kids) // 2 + 1, kids)
 
 
-def grid(rows: int, cols: int) -> Structure:
+def grid_of(rows: int, cols: int) -> Structure:
     """Availability structure of a rows × cols grid quorum system: reads * writes.
 
     Node (i, j) sits in row i.  A read quorum is one full row and a write
@@ -711,11 +721,23 @@ def grid(rows: int, cols: int) -> Structure:
     is all up and every row has a node up:
     ``any_of(all_of(row) for rows) * all_of(any_of(row) for rows)``.
     With up-probability q per node: P(serve) = (1 − p^c)^r − (1 − p^c − q^c)^r.
+    The structure of :func:`syncmodel.quorum.grid`, which builds the quorum system.
+    (This was ``structure.grid``; one name, one return type.)
+    Worked case: 2 × 2, p = 0.5: (1 − 0.25)² − (1 − 0.25 − 0.25)² = 0.5625 − 0.25 = 0.3125.
+
+    >>> from syncmodel.failure import fault_tolerance
+    >>> fault_tolerance(grid_of(2, 2), 0.5)
+    0.3125
     """
     for name, v in (("rows", rows), ("cols", cols)):
         check_int(name, v, 1)
     cells = [[(i, j) for j in range(int(cols))] for i in range(int(rows))]
     return all_of([any_of([all_of(r) for r in cells]), *[any_of(r) for r in cells]])
+
+
+majority = renamed_function(majority_of, "structure.majority",
+                            "quorum.majority is the QuorumSystem of the same name")
+grid = renamed_function(grid_of, "structure.grid", "quorum.grid is the QuorumSystem of the same name")
 
 
 def from_sets(sets: Iterable[Iterable[Hashable]]) -> Sets:

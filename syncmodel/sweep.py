@@ -463,14 +463,14 @@ def availability_point(n: int, p: float, seed: int = 0) -> dict[str, float]:
     """Availability of a majority quorum of ``n`` nodes each down with probability ``p``.
 
     A(n, p) = F(S) = 1 − P(S) = P(Binomial(n, 1 − p) ≥ ⌊n/2⌋ + 1), nodes independent,
-    from ``syncmodel.failure.failure_probability(structure.majority(n), p)``; the seed
+    from ``syncmodel.failure.failure_probability(structure.majority_of(n), p)``; the seed
     is unused (exact).  Worked case: n = 3, p = 0.1 → 0.9³ + 3·0.9²·0.1 = 0.972.
     Returns ``availability``, ``unavailability`` P(S) = 1 − A (computed directly, so
     tiny values keep their digits) and ``nines`` = −log10(1 − A) (inf when A = 1).
     """
     from . import failure, structure
 
-    down = failure.failure_probability(structure.majority(_check_n(n)), p)
+    down = failure.failure_probability(structure.majority_of(_check_n(n)), p)
     return _availability_row(float(down))
 
 
@@ -478,7 +478,7 @@ def correlated_availability_point(n: int, p: float, beta: float,
                                   seed: int = 0) -> dict[str, float]:
     """Availability of a majority quorum of ``n`` nodes under beta-factor common cause.
 
-    Uses ``syncmodel.failure.failure_probability(structure.majority(n), p, beta=β)``:
+    Uses ``syncmodel.failure.failure_probability(structure.majority_of(n), p, beta=β)``:
     with probability β·p all nodes fail at once, otherwise each fails alone with
     (1 − β)·p, so P(S) = β·p + (1 − β·p)·P(Binomial(n, (1 − β)·p) ≥ n − ⌊n/2⌋).  The
     seed is unused (exact).  Worked case: n = 3, p = 0.1, β = 0.1 → 0.01 + 0.99 ·
@@ -489,7 +489,7 @@ def correlated_availability_point(n: int, p: float, beta: float,
     from . import failure, structure
 
     beta = check_probability("beta", beta)
-    down = failure.failure_probability(structure.majority(_check_n(n)), p, beta=float(beta))
+    down = failure.failure_probability(structure.majority_of(_check_n(n)), p, beta=float(beta))
     return _availability_row(float(down))
 
 
@@ -498,7 +498,7 @@ def availability_mc_point(n: int, p: float, trials: int = 10_000,
     """Monte Carlo twin of :func:`availability_point`: the share of ``trials`` samples
     in which a strict majority of ``n`` independent nodes (each down w.p. ``p``) is up.
 
-    From ``syncmodel.failure.failure_probability_mc(structure.majority(n), p,
+    From ``syncmodel.failure.failure_probability_mc(structure.majority_of(n), p,
     samples=trials, seed=seed)``: Â = 1 − X/N for X failed samples out of N, with
     standard error √(Â(1 − Â)/N) (``stderr``) and the 95 % Wilson interval
     (``ci_low``, ``ci_high``).  Worked case: n = 3, p = 0.1 gives 0.972 ± 0.0017
@@ -507,7 +507,7 @@ def availability_mc_point(n: int, p: float, trials: int = 10_000,
     from . import failure, structure
 
     trials = check_int("trials", trials, 1)
-    res = failure.failure_probability_mc(structure.majority(_check_n(n)), p,
+    res = failure.failure_probability_mc(structure.majority_of(_check_n(n)), p,
                                          samples=int(trials), seed=seed)
     est = 1.0 - float(res.estimate)
     return {"availability": est, "stderr": math.sqrt(est * (1.0 - est) / int(trials)),

@@ -51,7 +51,7 @@ def _on_alarm(signum: int, frame: Any) -> None:
 
 # ---------------------------------------------------------------- valid examples
 
-S3 = structure.majority(3)
+S3 = structure.majority_of(3)
 Q3 = quorum.majority(3)
 STRAT = Q3.uniform_strategy()
 RUN = sync.simulate_store(n=3, seed=0, duration_ms=200.0)
@@ -81,8 +81,8 @@ EXAMPLES: list[Example] = [
     ("Cluster.crash", lambda **k: sm.Cluster({"a": []}).crash(**k), {"node": "a"}),
     ("sets.jaccard", sets.jaccard, {"a": frozenset({1, 2}), "b": frozenset({2})}),
     # structure
-    ("structure.majority", structure.majority, {"n_or_nodes": 3}),
-    ("structure.grid", structure.grid, {"rows": 2, "cols": 3}),
+    ("structure.majority_of", structure.majority_of, {"n_or_nodes": 3}),
+    ("structure.grid_of", structure.grid_of, {"rows": 2, "cols": 3}),
     ("structure.choose", structure.choose, {"k": 2, "xs": ["a", "b", "c"]}),
     ("structure.all_of", structure.all_of, {"xs": ["a", "b"]}),
     ("structure.any_of", structure.any_of, {"xs": ["a", "b"]}),

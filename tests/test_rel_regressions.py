@@ -360,7 +360,7 @@ def test_zero_d_array_for_a_collection() -> None:
     _refused(lambda: sm.consistency_set(np.array(3)), "sets")
     _refused(lambda: structure.all_of(np.array(3)), "xs")
     _refused(lambda: election.hash_election(np.array(3)), "ids")
-    _refused(lambda: structure.majority(3).tree(order=np.array(0)), "order")
+    _refused(lambda: structure.majority_of(3).tree(order=np.array(0)), "order")
 
 
 def test_int_too_large_for_a_float() -> None:
@@ -391,7 +391,7 @@ def test_never_validated_parameters() -> None:
     from syncmodel.systems.ring import HashRing
 
     _refused(lambda: election.reference_failure(timeout_s=0), "timeout_s")
-    _refused(lambda: structure.majority(3).tree(order=0), "order")
+    _refused(lambda: structure.majority_of(3).tree(order=0), "order")
     _refused(lambda: HashRing(["a", "b"]).lookup(None), "hashes")
     _refused(lambda: versioning.lww_lost_fraction(5e-324, 5), "rate_per_s")
     _refused(lambda: t_visibility_sim(3, 1, 1, [[1.0]]), "t_ms")
