@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import check_choice, check_int, check_probability, check_real, invalid, too_big
+from ..errors import (
+    InvalidParameterError,
+    check_choice,
+    check_ids,
+    check_int,
+    check_probability,
+    check_real,
+    invalid,
+    too_big,
+)
 from ..rng import Seed, as_generator, spawn_ints
 from ..sim import Latency, Network, Simulator, Trace, as_latency
 from ..sim.latency import LatencySpec
@@ -76,9 +85,7 @@ class ElectionRun:
 
 
 def _check_algorithm(algorithm: Any) -> str:
-    if not isinstance(algorithm, str) or algorithm not in ALGORITHMS:
-        raise invalid("algorithm", algorithm, f"one of {sorted(ALGORITHMS)}")
-    return str(algorithm)
+    return check_choice("algorithm", algorithm, sorted(ALGORITHMS))
 
 
 def _check_n(n: Any) -> int:
@@ -110,9 +117,11 @@ def _check_partition(partition: Any, n: int) -> list[list[int]]:
         groups = [list(g) for g in partition]
     except TypeError:
         raise invalid("partition", partition, expected) from None
-    ids: list[Any] = [i for g in groups for i in g]
-    if any(not isinstance(i, numbers.Integral) or isinstance(i, bool) or not 0 <= int(i) < n
-           for i in ids) or len(set(map(int, ids))) != len(ids):
+    try:
+        ids = check_ids("partition", [i for g in groups for i in g], n, expected)
+    except InvalidParameterError:  # name the whole partition
+        raise invalid("partition", partition, expected) from None
+    if len(set(ids)) != len(ids):
         raise invalid("partition", partition, expected)
     return [[int(i) for i in g] for g in groups]
 

@@ -93,11 +93,6 @@ def _probs(p: Any, m: int) -> list[float]:
 MAX_OUTAGE_EVENTS = 10**7
 
 
-def _check_option(name: str, value: Any, options: Sequence[str]) -> str:
-    check_choice(name, value, options)
-    return value
-
-
 def _ring(n: int, m: int, position: Any) -> list[int]:
     """Ring order from the key's position: the N home nodes first, then the fallbacks."""
     pos = check_int("position", position, 0, m - 1)
@@ -226,7 +221,7 @@ def stale_read(n: int, r: int, w: int, m: int, p: float | Sequence[float], *,
     s = check_probability("persist", persist)
     if not isinstance(sloppy, bool):
         raise invalid("sloppy", sloppy, "True or False")
-    cap_w = n if _check_option("write_to", write_to, WRITE_TO) == "n" else w
+    cap_w = n if check_choice("write_to", write_to, WRITE_TO) == "n" else w
     walk = _ring(n, m, position)[: (m if sloppy else n)]
     dp: dict[tuple[int, int, bool], float] = {(0, 0, False): 1.0}
     for i in walk:
@@ -460,7 +455,7 @@ def simulate_handoff(n: int, r: int, w: int, m: int, *, p: float = 0.05, mttr_ms
     rf = check_probability("read_fraction", read_fraction)
     keys = check_int("keys", keys, 1)
     window = _nonneg("hint_window_ms", hint_window_ms, allow_inf=True)
-    cap_w = n if _check_option("write_to", write_to, WRITE_TO) == "n" else w
+    cap_w = n if check_choice("write_to", write_to, WRITE_TO) == "n" else w
     runs = check_int("runs", runs, 1)
     fixed = None if outages is None else _intervals(outages, m)
     if outages is None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..errors import (
     InfeasibleError,
     InvalidParameterError,
+    check_bool,
     check_choice,
     check_int,
     check_probability,
@@ -108,7 +109,7 @@ class SystemModel:
         """Check the merged settings ``cfg`` (defaults + overrides, ``changed`` names the
         overridden ones) and derive the quorums: :meth:`replicas_for`, then :meth:`derive`."""
         nodes = check_int("nodes", cfg["nodes"], 1)
-        read_path = _choice("read_path", cfg["read_path"], cls.read_paths)
+        read_path = choice("read_path", cfg["read_path"], cls.read_paths)
         params = {k: v for k, v in cfg.items() if k not in COMMON}
         replicas = check_int("replicas", cls.replicas_for(cfg["replicas"], nodes, changed), 1)
         if replicas > nodes:
@@ -435,8 +436,7 @@ class SystemModel:
         from ..rng import as_generator
 
         writers = check_int("writers", writers, 1)
-        if not isinstance(partitioned, bool):
-            raise invalid("partitioned", partitioned, "True or False")
+        check_bool("partitioned", partitioned)
         rng = as_generator(seed)
         stamps = [float(x) for x in sorted(rng.uniform(0.0, 1.0, size=writers))]
         return self._conflicts(writers, partitioned, stamps)
@@ -490,9 +490,7 @@ FAULTS = ("silent", "crash", "pause")
 
 def check_fault(fault: Any) -> str:
     """``fault`` if it is one of :data:`FAULTS`, else InvalidParameterError naming them."""
-    if not isinstance(fault, str) or fault not in FAULTS:
-        raise invalid("fault", fault, f"one of {list(FAULTS)}")
-    return fault
+    return check_choice("fault", fault, FAULTS)
 
 
 # ---------------------------------------------------------------------- loading
@@ -562,18 +560,11 @@ def ms(name: str, value: Any, allow_zero: bool = False) -> float:
     return check_real(name, value, 0.0, lo_open=not allow_zero)
 
 
-def _choice(name: str, value: Any, options: tuple[str, ...]) -> str:
-    check_choice(name, value, options)
-    return value
-
-
 def choice(name: str, value: Any, options: tuple[str, ...]) -> str:
-    """A setting that is one of ``options``."""
-    return _choice(name, value, options)
+    """A setting that is one of ``options`` (:func:`~syncmodel.errors.check_choice`)."""
+    return check_choice(name, value, options)
 
 
 def flag(name: str, value: Any) -> bool:
-    """A setting that is True or False."""
-    if not isinstance(value, bool):
-        raise invalid(name, value, "True or False")
-    return value
+    """A setting that is True or False (:func:`~syncmodel.errors.check_bool`)."""
+    return check_bool(name, value)
