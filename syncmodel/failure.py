@@ -380,6 +380,10 @@ def failure_probability(
 
     Worked case: a majority of 3 at p = 0.1 fails when ≥ 2 nodes are down:
     3p²(1 − p) + p³ = 0.028, so F(S) = 0.972.
+
+    >>> from syncmodel.structure import choose
+    >>> round(failure_probability(choose(2, 3), 0.1), 12)
+    0.028
     """
     method = _check_method(method)
     if method == "montecarlo":
@@ -435,6 +439,10 @@ def fault_tolerance(
     Same arguments as :func:`failure_probability` (whose P(S) is Peleg & Wool's
     F_p; this F(S) is the seed article's fault tolerance, the complement).
     Worked case: a majority of 5 at p = 0.1 has F(S) = Σ_{j≤2} C(5, j)·0.1^j·0.9^(5−j) = 0.99144.
+
+    >>> from syncmodel.structure import majority_of
+    >>> round(fault_tolerance(majority_of(5), 0.1), 12)
+    0.99144
     """
     return 1.0 - failure_probability(
         system, p, beta=beta, method=method, seed=seed, domains=domains, samples=samples
@@ -455,6 +463,10 @@ def failure_curve(
     much as one point.  ``beta`` and ``domains`` are as in
     :func:`failure_probability` (domain probabilities fixed; beta scales with p).
     Example: ``failure_curve(choose(2, 3), [0.1, 0.5])`` is [0.028, 0.5].
+
+    >>> from syncmodel.structure import choose
+    >>> [round(float(x), 12) for x in failure_curve(choose(2, 3), [0.1, 0.5])]
+    [0.028, 0.5]
     """
     method = _check_method(method)
     if method in ("montecarlo", "auto"):

@@ -776,7 +776,11 @@ def as_structure(system: Any, name: str = "system") -> Structure:
 def minimize(sets: Iterable[frozenset[Any]]) -> list[frozenset[Any]]:
     """Drop every set that strictly contains another (and duplicates).
 
-    Example: ``minimize([{1}, {1, 2}, {3}])`` is ``[frozenset({1}), frozenset({3})]``.
+    Example: ``minimize([{1}, {1, 2}, {3}])`` keeps {1} and {3}, in no promised order (the
+    prose used to print them sorted; the list comes out by size, then in set order).
+
+    >>> sorted(minimize([{1}, {1, 2}, {3}]), key=min)
+    [frozenset({1}), frozenset({3})]
     """
     expected = "a collection of sets"
     if isinstance(sets, (str, bytes, Mapping)) or not is_iterable(sets):
@@ -816,6 +820,9 @@ def minimal_transversals(
     Example: the transversals of {a, b}, {b, c} are {b} and {a, c}.
     More than ``limit`` transversals raise InfeasibleError; more than ``max_work`` subset
     tests raise ResourceLimitError (both checked as the family grows, before it is stored).
+
+    >>> sorted(sorted(s) for s in minimal_transversals([{'a', 'b'}, {'b', 'c'}]))
+    [['a', 'c'], ['b']]
     """
     limit = check_int("limit", limit, 0)
     max_work = check_int("max_work", max_work, 1)

@@ -459,7 +459,7 @@ def _availability_row(down: float) -> dict[str, float]:
             "nines": -math.log10(down) if down > 0 else math.inf}
 
 
-def availability_point(n: int, p: float, seed: int = 0) -> dict[str, float]:
+def availability_point(n: int, p: float, seed: rng.Seed = None) -> dict[str, float]:
     """Availability of a majority quorum of ``n`` nodes each down with probability ``p``.
 
     A(n, p) = F(S) = 1 − P(S) = P(Binomial(n, 1 − p) ≥ ⌊n/2⌋ + 1), nodes independent,
@@ -467,6 +467,9 @@ def availability_point(n: int, p: float, seed: int = 0) -> dict[str, float]:
     is unused (exact).  Worked case: n = 3, p = 0.1 → 0.9³ + 3·0.9²·0.1 = 0.972.
     Returns ``availability``, ``unavailability`` P(S) = 1 − A (computed directly, so
     tiny values keep their digits) and ``nines`` = −log10(1 − A) (inf when A = 1).
+
+    >>> {k: round(v, 12) for k, v in availability_point(3, 0.1).items()}
+    {'availability': 0.972, 'unavailability': 0.028, 'nines': 1.552841968658}
     """
     from . import failure, structure
 
@@ -475,7 +478,7 @@ def availability_point(n: int, p: float, seed: int = 0) -> dict[str, float]:
 
 
 def correlated_availability_point(n: int, p: float, beta: float,
-                                  seed: int = 0) -> dict[str, float]:
+                                  seed: rng.Seed = None) -> dict[str, float]:
     """Availability of a majority quorum of ``n`` nodes under beta-factor common cause.
 
     Uses ``syncmodel.failure.failure_probability(structure.majority_of(n), p, beta=β)``:
@@ -485,6 +488,9 @@ def correlated_availability_point(n: int, p: float, beta: float,
     (3·0.09²·0.91 + 0.09³) = 0.0326136, against 0.028 without common cause: β·p puts a
     floor under 1 − A that no n can lower.  Returns ``availability``,
     ``unavailability`` and ``nines`` = −log10(1 − A).
+
+    >>> round(correlated_availability_point(3, 0.1, 0.1)['unavailability'], 12)
+    0.03261358
     """
     from . import failure, structure
 
@@ -514,7 +520,7 @@ def availability_mc_point(n: int, p: float, trials: int = 10_000,
             "ci_low": 1.0 - float(res.high), "ci_high": 1.0 - float(res.low)}
 
 
-def election_point(n: int, timeout_min_ms: float, seed: int = 0, *,
+def election_point(n: int, timeout_min_ms: float, seed: rng.Seed = None, *,
                    latency_ms: float | None = None, trials: int = 20,
                    algorithm: str = "raft") -> dict[str, float]:
     """Time to elect a new leader after the leader crashes, summarized over ``trials``.

@@ -279,7 +279,7 @@ EXAMPLES: list[Example] = [
     ("sweep.election_point", sweep.election_point,
      {"n": 3, "timeout_min_ms": 150.0, "seed": 0, "trials": 1, "algorithm": "raft"}),
     # rng
-    ("rng.spawn", sm.rng.spawn, {"seed": 1, "n": 2}),
+    ("rng.spawn", sm.rng.spawn, {"seed": 1, "count": 2}),
     ("rng.spawn_ints", sm.rng.spawn_ints, {"seed": 1, "n": 2}),
     ("rng.as_generator", sm.rng.as_generator, {"seed": 1}),
 ]

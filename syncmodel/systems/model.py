@@ -225,6 +225,10 @@ class SystemModel:
         the system places them otherwise (HDFS).  Computed by
         :func:`syncmodel.failure.fault_tolerance`.
         Worked case: etcd (majority of 3) at p = 0.1: 1 − (3p²(1 − p) + p³) = 0.972.
+
+        >>> from syncmodel.systems import preset
+        >>> round(preset('etcd').availability(0.1), 12)
+        0.972
         """
         from .. import failure
         from ..rng import check_seed

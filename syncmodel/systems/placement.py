@@ -112,6 +112,10 @@ def rack_loss_probability(policy: str, racks: int, per_rack: int, replicas: int 
     one of R, all k replicas must be among its m nodes); ``rack-aware`` and
     ``rack-fault-tolerant`` give 0 for k ≥ 2 (replicas span two racks).
     Worked case: 3 racks of 3, k = 3, random: C(3, 3)/C(9, 3) = 1/84.
+
+    >>> from fractions import Fraction
+    >>> Fraction(rack_loss_probability('random', 3, 3, 3)).limit_denominator(1000)
+    Fraction(1, 84)
     """
     policy, r, m, k = _check(policy, racks, per_rack, replicas)
     if k == 1:  # every policy puts the one replica on a uniform node: lost with its rack
