@@ -147,14 +147,14 @@ def test_wilson_interval_formula():
 
 
 def test_wilson_old_keyword_names_still_work_with_a_warning():
-    # p and n are the vocabulary's node-down probability and node count: now proportion, trials
-    new = pbs.wilson(proportion=0.3, trials=50)
-    with pytest.warns(DeprecationWarning, match="call it (proportion|trials)="):
+    # p and n are the vocabulary's node-down probability and node count: now fraction, trials
+    new = pbs.wilson(fraction=0.3, trials=50)
+    with pytest.warns(DeprecationWarning, match="call it (fraction|trials)="):
         old = pbs.wilson(p=0.3, n=50)
     assert (float(old[0]), float(old[1])) == (float(new[0]), float(new[1]))
     with pytest.raises(TypeError, match="both"):
         pbs.wilson(0.3, 50, p=0.3)  # type: ignore[call-arg]
-    with pytest.warns(DeprecationWarning, match="probability"):
+    with pytest.warns(DeprecationWarning, match="target"):
         assert pbs.t_for_probability(3, 2, 2, p=0.9) == 0.0  # a strict quorum: 0 at once
 
 
@@ -198,8 +198,8 @@ def test_t_for_probability_is_the_quantile_of_the_curve():
     (lambda: pbs.wilson(0.5, 100, z=float("inf")), "z"),
     (lambda: pbs.wilson(0.5, 100, z=None), "z"),
     (lambda: pbs.wilson(0.5, 100, z=1e308), "z"),
-    (lambda: pbs.wilson("x", 100), "proportion"),
-    (lambda: pbs.wilson(1.5, 100), "proportion"),
+    (lambda: pbs.wilson("x", 100), "fraction"),
+    (lambda: pbs.wilson(1.5, 100), "fraction"),
     (lambda: pbs.wilson(0.5, True), "trials"),
     (lambda: pbs.t_visibility(3, 1, 1, "x", trials=100, seed=1), "t_ms"),
     # λ² underflowing to 0 raised ZeroDivisionError; x_m² overflowing raised OverflowError
@@ -294,8 +294,8 @@ def test_first_crossing_reproduces_table4(profile):
 
 def test_t_for_probability_bad_estimator_arguments():
     for kwargs, name in ((dict(estimator="median"), "estimator"), (dict(reads=0), "reads"),
-                         (dict(step_ms=0.0), "step_ms"), (dict(probability=True), "probability")):
-        args = dict(n=3, r=1, w=1, probability=0.99, latency="LNKD-SSD", trials=1000, seed=1)
+                         (dict(step_ms=0.0), "step_ms"), (dict(target=True), "target")):
+        args = dict(n=3, r=1, w=1, target=0.99, latency="LNKD-SSD", trials=1000, seed=1)
         args.update(kwargs)
         with pytest.raises(InvalidParameterError, match=name):
             pbs.t_for_probability(**args)

@@ -372,11 +372,11 @@ def t_visibility_curve(n: int, r: int, w: int, t_ms: Sequence[float] | np.ndarra
     return TVisibility(t, p, lo, hi, wl, rl, n, r, w, wars.name, trials, seed, float(z))
 
 
-@renamed_keywords(p="proportion", n="trials")
-def wilson(proportion: np.ndarray | float, trials: int, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a binomial ``proportion`` observed in ``trials`` trials.
+@renamed_keywords(p="fraction", n="trials")
+def wilson(fraction: np.ndarray | float, trials: int, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a ``fraction`` of successes observed in ``trials`` trials.
 
-    With p̂ the proportion and m the trials: centre (p̂ + z²/2m)/(1 + z²/m), half-width
+    With p̂ the fraction and m the trials: centre (p̂ + z²/2m)/(1 + z²/m), half-width
     z·√(p̂(1−p̂)/m + z²/4m²)/(1 + z²/m).  (The keywords were ``p`` and ``n``, names the
     vocabulary gives a node-down probability and a node count; they still work, with a
     DeprecationWarning.)
@@ -386,9 +386,9 @@ def wilson(proportion: np.ndarray | float, trials: int, z: float = 1.96) -> tupl
     >>> round(float(lo), 4), round(float(hi), 4)
     (0.4038, 0.5962)
     """
-    phat = float_array("proportion", proportion, "a proportion or proportions in [0, 1]")
+    phat = float_array("fraction", fraction, "a fraction or fractions in [0, 1]")
     if not np.all((phat >= 0) & (phat <= 1)):
-        raise invalid("proportion", proportion, "a proportion or proportions in [0, 1]")
+        raise invalid("fraction", fraction, "a fraction or fractions in [0, 1]")
     trials = check_int("trials", trials, 1)
     z = check_real("z", z, 0.0, lo_open=True)
     z2 = z * z
@@ -402,15 +402,15 @@ def wilson(proportion: np.ndarray | float, trials: int, z: float = 1.96) -> tupl
 MAX_SCAN = 10_000_000
 
 
-@renamed_keywords(p="probability")
-def t_for_probability(n: int, r: int, w: int, probability: float,
+@renamed_keywords(p="target")
+def t_for_probability(n: int, r: int, w: int, target: float,
                       latency: str | WARS | LatencySpec = "LNKD-SSD", trials: int = 200_000,
                       seed: Seed = None, *, estimator: str = "quantile", reads: int = 50_000,
                       step_ms: float | None = None) -> float:
-    """The least t (ms) with t-visibility ≥ ``probability``: the window of inconsistency.
+    """The least t (ms) with t-visibility ≥ ``target``: the window of inconsistency.
 
-    (``probability`` was called ``p``, the vocabulary's node-down probability; ``p=`` still
-    works, with a DeprecationWarning.)  Below, p stands for ``probability``.
+    (``target`` was called ``p``, the vocabulary's node-down probability; ``p=`` still
+    works, with a DeprecationWarning.)  Below, p stands for ``target``.
     Two estimators.  ``"quantile"`` (default): the ⌈p·trials⌉-th smallest consistency
     threshold of ``trials`` WARS draws, floored at 0 — a consistent estimate of the
     p-quantile of the threshold, the t at which P(consistent) reaches p.
@@ -435,7 +435,7 @@ def t_for_probability(n: int, r: int, w: int, probability: float,
     (0.0, 1.9)
     """
     n, r, w = check_nrw(n, r, w)
-    p = check_real("probability", probability, 0.0, 1.0, lo_open=True)
+    p = check_real("target", target, 0.0, 1.0, lo_open=True)
     trials = _check_trials(trials)
     if estimator not in ("quantile", "first_crossing"):
         raise invalid("estimator", estimator, "'quantile' or 'first_crossing'")

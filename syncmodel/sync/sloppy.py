@@ -41,7 +41,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._deprecate import renamed_keywords
 from ..errors import (
     check_bool,
     check_choice,
@@ -102,19 +101,18 @@ def _ring(n: int, m: int, position: Any) -> list[int]:
 
 
 # ----------------------------------------------------------------------------- 1. availability
-@renamed_keywords(q="quorum")
-def unavailability(n: int, quorum: int, m: int, p: float | Sequence[float], *, sloppy: bool = True,
+def unavailability(n: int, q: int, m: int, p: float | Sequence[float], *, sloppy: bool = True,
                    position: int = 0) -> float:
-    """P(an operation needing ``quorum`` replicas cannot succeed): 1 − availability, kept precise.
+    """P(an operation needing ``q`` replicas cannot succeed): 1 − availability, kept precise.
 
-    Strict: P(fewer than Q = ``quorum`` of the N home nodes are up); sloppy: P(fewer than Q of
-    all M nodes are up).  Both are Poisson-binomial tails, computed by
-    :func:`syncmodel.failure.failure_probability` of ``choose(Q, nodes)``.  ``p``: one
+    Strict: P(fewer than q of the N home nodes are up); sloppy: P(fewer than q of all M nodes
+    are up).  Both are Poisson-binomial tails, computed by
+    :func:`syncmodel.failure.failure_probability` of ``choose(q, nodes)``.  ``p``: one
     down-probability for every node, or a sequence of M in ring order (node 0 first).
-    (``quorum`` was ``q``, a name that reads as an up-probability 1 − p; ``q=`` still works,
-    with a DeprecationWarning.)
+    ``q`` is a quorum size, as in :func:`syncmodel.quorum.flexible` (the vocabulary's
+    meaning; an up-probability is written 1 − p).
 
-    Worked case: N = 3, Q = 2, M = 5, p = 0.1: strict 0.028, sloppy 0.1⁵ + 5·0.9·0.1⁴ = 0.00046.
+    Worked case: N = 3, q = 2, M = 5, p = 0.1: strict 0.028, sloppy 0.1⁵ + 5·0.9·0.1⁴ = 0.00046.
 
     >>> round(unavailability(3, 2, 5, 0.1, sloppy=False), 6), round(unavailability(3, 2, 5, 0.1), 6)
     (0.028, 0.00046)
@@ -123,7 +121,7 @@ def unavailability(n: int, quorum: int, m: int, p: float | Sequence[float], *, s
     from ..structure import choose
 
     n, m = _check_ring(n, m)
-    q = check_int("quorum", quorum, 1, n)
+    q = check_int("q", q, 1, n)
     probs = _probs(p, m)
     check_bool("sloppy", sloppy)
     members = _ring(n, m, position)[: (m if sloppy else n)]
