@@ -28,7 +28,35 @@ __all__ = ["KStalenessSim", "TVisibilitySim", "k_staleness_sim", "t_visibility_s
 
 
 @dataclass(frozen=True, eq=False)
-class TVisibilitySim(LegacyKeys):
+class _ProbeResult(LegacyKeys):
+    """What a probe run records of its call: ``n``, ``r``, ``w``, ``latency``, ``trials``,
+    ``seed`` and the Wilson ``z``; :meth:`to_frame` puts them beside the per-point columns."""
+
+    n: int
+    r: int
+    w: int
+    latency: Any
+    trials: int
+    seed: Seed
+    z: float
+
+    #: the per-point columns, in order (a subclass's own array fields)
+    _columns: ClassVar[tuple[str, ...]] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per point: the result's own columns, then the call's n, r, w, latency,
+        trials, seed and z."""
+        import pandas as pd
+
+        cols = {c: getattr(self, c) for c in self._columns}
+        k = len(cols[self._columns[0]])
+        return pd.DataFrame({**cols, "n": self.n, "r": self.r, "w": self.w,
+                             "latency": [repr(self.latency)] * k, "trials": self.trials,
+                             "seed": [self.seed] * k, "z": self.z})
+
+
+@dataclass(frozen=True, eq=False)
+class TVisibilitySim(_ProbeResult):
     """t-visibility measured on the simulated replicas (:func:`t_visibility_sim`).
 
     Per time ``t_ms[j]``: ``fresh[j]``, the fraction of its ``reads[j]`` trials whose read
@@ -46,33 +74,16 @@ class TVisibilitySim(LegacyKeys):
     hi: np.ndarray
     reads: np.ndarray
     failed: np.ndarray
-    n: int
-    r: int
-    w: int
-    latency: Any
-    trials: int
-    seed: Seed
-    z: float
     gap_ms: float
     faults: dict[str, Any]
 
+    _columns: ClassVar[tuple[str, ...]] = ("t_ms", "fresh", "lo", "hi", "reads", "failed")
     _legacy_keys: ClassVar[dict[str, str]] = {"t": "t_ms", "p": "fresh", "lo": "lo", "hi": "hi", "n": "reads",
                                               "failed": "failed"}
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per time: t_ms, fresh, lo, hi, reads, failed and the call's n, r, w,
-        latency, trials, seed, z."""
-        import pandas as pd
-
-        k = len(self.t_ms)
-        return pd.DataFrame({"t_ms": self.t_ms, "fresh": self.fresh, "lo": self.lo, "hi": self.hi,
-                             "reads": self.reads, "failed": self.failed, "n": self.n, "r": self.r,
-                             "w": self.w, "latency": [repr(self.latency)] * k, "trials": self.trials,
-                             "seed": [self.seed] * k, "z": self.z})
-
 
 @dataclass(frozen=True, eq=False)
-class KStalenessSim(LegacyKeys):
+class KStalenessSim(_ProbeResult):
     """k-staleness measured on the simulated replicas (:func:`k_staleness_sim`): for each
     ``k`` = 1..k_max, ``within[k−1]`` is the fraction of reads that returned one of the last
     k versions, with its Wilson interval ``lo``, ``hi`` at ``z``; the call's ``n``, ``r``,
@@ -84,24 +95,9 @@ class KStalenessSim(LegacyKeys):
     within: np.ndarray
     lo: np.ndarray
     hi: np.ndarray
-    n: int
-    r: int
-    w: int
-    latency: Any
-    trials: int
-    seed: Seed
-    z: float
 
+    _columns: ClassVar[tuple[str, ...]] = ("k", "within", "lo", "hi")
     _legacy_keys: ClassVar[dict[str, str]] = {"k": "k", "p": "within", "lo": "lo", "hi": "hi"}
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per k: k, within, lo, hi and the call's n, r, w, latency, trials, seed, z."""
-        import pandas as pd
-
-        m = len(self.k)
-        return pd.DataFrame({"k": self.k, "within": self.within, "lo": self.lo, "hi": self.hi,
-                             "n": self.n, "r": self.r, "w": self.w, "latency": [repr(self.latency)] * m,
-                             "trials": self.trials, "seed": [self.seed] * m, "z": self.z})
 
 
 class _Probe(Process):
@@ -274,8 +270,9 @@ def t_visibility_sim(n: int, r: int, w: int, t_ms: Sequence[float] | float,
     for j, c in enumerate(cnt):
         if c:
             lo[j], hi[j] = (float(v) for v in wilson(pa[j], c, z))
-    return TVisibilitySim(grid, pa, lo, hi, np.asarray(cnt), np.asarray(failed), n, r, w, latency, trials,
-                          seed, float(z), gap_ms, faults)
+    return TVisibilitySim(n=n, r=r, w=w, latency=latency, trials=trials, seed=seed, z=float(z), t_ms=grid,
+                          fresh=pa, lo=lo, hi=hi, reads=np.asarray(cnt), failed=np.asarray(failed),
+                          gap_ms=gap_ms, faults=faults)
 
 
 def k_staleness_sim(n: int, r: int, w: int, k_max: int = 3, trials: int = 4000,
@@ -302,4 +299,5 @@ def k_staleness_sim(n: int, r: int, w: int, k_max: int = 3, trials: int = 4000,
     ok = behind >= 0
     p = np.array([np.mean((behind < k) & ok) for k in ks])
     lo, hi = wilson(p, behind.size, z)
-    return KStalenessSim(ks, p, lo, hi, n, r, w, latency, trials, seed, float(z))
+    return KStalenessSim(n=n, r=r, w=w, latency=latency, trials=trials, seed=seed, z=float(z), k=ks,
+                         within=p, lo=lo, hi=hi)
