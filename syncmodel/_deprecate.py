@@ -47,7 +47,7 @@ def renamed_keywords(**renames: str) -> Callable[[F], F]:
 def renamed_function(fn: F, old: str, why: str = "") -> F:
     """``fn`` under its old name ``old`` (e.g. "structure.majority"): calls warn DeprecationWarning
     naming the new one, then run ``fn``.  ``why`` says why it was renamed (for the docstring)."""
-    new = f"{fn.__module__.removeprefix('syncmodel.')}.{fn.__name__}"
+    new = f"{old.rpartition('.')[0]}.{fn.__name__}".lstrip(".")
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

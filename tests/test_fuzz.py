@@ -189,7 +189,7 @@ EXAMPLES: list[Example] = [
     ("sync.random_faults", sync.random_faults,
      {"n": 3, "duration_ms": 100.0, "crashes": 1, "partitions": 1, "seed": 0, "down_ms": (5.0, 10.0)}),
     ("sync.replicate", sync.replicate, {"n_runs": 1, "seed": 0, "n": 3, "duration_ms": 50.0}),
-    ("metrics.staleness", metrics.staleness, {"run": RUN, "k": 1}),
+    ("metrics.k_staleness", metrics.k_staleness, {"run": RUN, "k": 1}),
     ("metrics.summary", metrics.summary, {"run": RUN}),
     ("metrics.t_visibility_reads", metrics.t_visibility_reads, {"run": RUN, "edges": [0.0, 1.0, 10.0]}),
     ("pbs.k_staleness", sm.k_staleness, {"n": 3, "r": 1, "w": 1, "k": 2}),

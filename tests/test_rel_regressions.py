@@ -432,5 +432,5 @@ def test_bools_are_not_numbers() -> None:
     _refused(lambda: pbs.ParetoExponential(True, 1.0, 2.0, 1.0), "p_pareto")
     _refused(lambda: pbs.ParetoExponential(0.5, True, 2.0, 1.0), "xm")
     run = sync.simulate_store(n=3, seed=0, duration_ms=50.0)
-    _refused(lambda: metrics.staleness(run, k=True), "k")
+    _refused(lambda: metrics.k_staleness(run, k=True), "k")
     _refused(lambda: sync.random_faults(n=True, duration_ms=10.0), "n")

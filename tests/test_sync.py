@@ -355,7 +355,7 @@ def test_bools_are_not_counts():
     # issue 14 item 5: metrics.staleness(k=True) and random_faults(n=True) took True for 1
     run = simulate("quorum", 3, seed=1, duration_ms=100.0)
     with pytest.raises(InvalidParameterError, match=r"^k must"):
-        metrics.staleness(run, k=True)
+        metrics.k_staleness(run, k=True)
     with pytest.raises(InvalidParameterError, match=r"^n must"):
         store.random_faults(n=True, duration_ms=10.0)
     with pytest.raises(InvalidParameterError, match=r"^n_runs must"):

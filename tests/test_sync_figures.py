@@ -73,7 +73,7 @@ def test_pbs_curves_are_monotone():
 @pytest.mark.parametrize(("call", "name"), [
     # found by fuzzing: AttributeError / TypeError / ValueError / IndexError / KeyError from inside
     *[(lambda f=f: f("run"), "run") for f in (
-        metrics.lost_write_ids, metrics.replication_lag, metrics.reads_frame, metrics.staleness,
+        metrics.lost_write_ids, metrics.replication_lag, metrics.reads_frame, metrics.k_staleness,
         metrics.conflict_rate, metrics.lost_updates, metrics.counter_values,
         metrics.convergence_frame, metrics.summary)],
     (lambda: metrics.t_visibility_reads(None, [0.0, 1.0]), "run"),

@@ -117,3 +117,19 @@ def test_spawn_takes_a_count_and_the_old_keyword_warns():
     with pytest.warns(DeprecationWarning, match="count"):
         b = [s.entropy for s in rng.spawn(5, n=3)]
     assert a == b and len(rng.spawn_ints(5, count=4)) == 4
+
+
+def test_one_name_one_return_type_for_the_renamed_builders():
+    from syncmodel import markov, quorum
+
+    qs = quorum.of_kind("grid", rows=2, cols=3)
+    assert type(qs).__name__ == "QuorumSystem" and len(qs.reads.quorums()) == 2
+    assert type(markov.system(quorum.majority(3).reads, 100.0, 1.0)).__name__ == "RepairableSystem"
+    with pytest.warns(DeprecationWarning, match="of_kind"):
+        old = quorum.system("majority", 5)
+    assert old.availability(0.1) == quorum.majority(5).availability(0.1)
+    run = simulate_store("quorum", 3, 1, 1, seed=5, duration_ms=300.0)
+    behind = metrics.reads_frame(run)["behind"]
+    assert metrics.k_staleness(run, 2) == float((behind < 2).mean())  # counted here from the reads
+    with pytest.warns(DeprecationWarning, match="k_staleness"):
+        assert metrics.staleness(run, 2) == metrics.k_staleness(run, 2)

@@ -9,12 +9,13 @@ from typing import Any
 
 import numpy as np
 
+from .._deprecate import renamed_function
 from ..errors import check_choice, check_int, check_real, invalid, is_iterable
 from ..structure import Sets, all_of, any_of, choose
 from .system import QuorumSystem
 from .trees import MAX_BITMASK_NODES, _all_masks
 
-__all__ = ["KINDS", "flexible", "grid", "majority", "system", "threshold", "weighted"]
+__all__ = ["KINDS", "flexible", "grid", "majority", "of_kind", "system", "threshold", "weighted"]
 
 
 def _node_list(n_or_nodes: Any, name: str = "n") -> list[Hashable]:
@@ -182,12 +183,17 @@ def weighted(weights: Any, threshold: float, write_threshold: float | None = Non
 KINDS = ("majority", "threshold", "grid", "flexible")
 
 
-def system(kind: str, n: int = 5, r: int | None = None, w: int | None = None,
-           rows: int = 2, cols: int = 3, **attrs: Any) -> QuorumSystem:
+def of_kind(kind: str, n: int = 5, r: int | None = None, w: int | None = None,
+            rows: int = 2, cols: int = 3, **attrs: Any) -> QuorumSystem:
     """Build a quorum system by name: majority(n), threshold(n, r, w), grid(rows, cols), flexible(n, r, w).
 
     For "flexible", r and w are the phase-1 and phase-2 quorum sizes q1, q2.
-    Missing r/w default to a majority and its dual.
+    Missing r/w default to a majority and its dual.  (This was ``quorum.system``, the name
+    :func:`syncmodel.markov.system` gives a repairable system; the old name still works,
+    with a DeprecationWarning.)
+
+    >>> of_kind("threshold", 5, 2, 4).writes == threshold(5, 2, 4).writes
+    True
     """
     kind = check_choice("kind", kind, KINDS)
     if kind == "majority":
@@ -198,3 +204,6 @@ def system(kind: str, n: int = 5, r: int | None = None, w: int | None = None,
     r = n // 2 + 1 if r is None else r
     w = n - n // 2 if w is None else w
     return threshold(n, r, w, **attrs) if kind == "threshold" else flexible(n, r, w, **attrs)
+
+
+system = renamed_function(of_kind, "quorum.system", "markov.system builds a repairable system")

@@ -412,7 +412,7 @@ class SystemModel:
         seeds = spawn(seed, runs)
         out: dict[str, float] = {}
         for key, flag in (("fresh_without", False), ("fresh_with", True)):
-            vals = [metrics.staleness(store.simulate_store(
+            vals = [metrics.k_staleness(store.simulate_store(
                 "quorum", self.replicas, self.read_quorum, self.write_quorum, seed=s, read_repair=flag,
                 policy="lww", crashes=[(self.replicas - 1, a, b)], duration_ms=duration,
                 latency="LNKD-DISK")) for s in seeds]
