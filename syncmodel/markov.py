@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ._deprecate import renamed_keywords
 from ._stats import nines as failure_nines
 from .errors import (
     InfeasibleError,
@@ -94,11 +95,18 @@ def nines(availability: float | np.ndarray) -> Any:
     return float(out) if out.ndim == 0 else out
 
 
-def availability_from_nines(n: float | np.ndarray) -> Any:
-    """Inverse of :func:`nines`: A = 1 − 10^(−n).  3 nines is 0.999."""
-    x = float_array("n", n, ">= 0")
+@renamed_keywords(n="nines")
+def availability_from_nines(nines: float | np.ndarray) -> Any:
+    """Inverse of :func:`nines`: A = 1 − 10^(−nines).  3 nines is 0.999.  (The parameter was
+    ``n``, the vocabulary's node count; ``n=`` still works, with a DeprecationWarning.)
+
+    >>> round(availability_from_nines(3), 12), availability_from_nines(0.0)
+    (0.999, 0.0)
+    """
+    expected = "a number of nines ≥ 0"
+    x = float_array("nines", nines, expected)
     if not np.all(x >= 0) or np.any(np.isnan(x)):
-        raise invalid("n", n, ">= 0")
+        raise invalid("nines", nines, expected)
     out = -np.expm1(-x * math.log(10))
     return float(out) if out.ndim == 0 else out
 

@@ -115,7 +115,7 @@ EXAMPLES: list[Example] = [
     ("markov.system", markov.system, {"structure": S3, "mttf": 100.0, "mttr": 1.0, "repair": "shared"}),
     ("RepairableSystem.availability_at", REPAIR.availability_at, {"t": [0.0, 1.0]}),
     ("markov.nines", markov.nines, {"availability": 0.999}),
-    ("markov.availability_from_nines", markov.availability_from_nines, {"n": 3.0}),
+    ("markov.availability_from_nines", markov.availability_from_nines, {"nines": 3.0}),
     ("markov.downtime_per_year", markov.downtime_per_year, {"availability": 0.999, "unit": "min"}),
     # quorum
     ("quorum.majority", quorum.majority, {"n_or_nodes": 3}),
