@@ -133,3 +133,16 @@ def test_one_name_one_return_type_for_the_renamed_builders():
     assert metrics.k_staleness(run, 2) == float((behind < 2).mean())  # counted here from the reads
     with pytest.warns(DeprecationWarning, match="k_staleness"):
         assert metrics.staleness(run, 2) == metrics.k_staleness(run, 2)
+
+
+def test_no_keyword_hides_behind_params_in_help():
+    import inspect
+
+    from syncmodel.election import runner
+
+    shown = inspect.signature(runner.split_brain).parameters
+    assert set(runner.PARAMS) <= set(shown) and shown["trials"].default == 100
+    assert shown["scenario"].default == "cold" and shown["heal_at_ms"].default == 1000.0
+    sim = inspect.signature(staleness.t_visibility_sim).parameters
+    assert {"crashes", "partitions", "loss", "anti_entropy_ms", "read_repair", "timeout_ms"} <= set(sim)
+    assert not any(p.kind is p.VAR_KEYWORD for p in sim.values())

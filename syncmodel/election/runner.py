@@ -7,6 +7,7 @@ repeats it over independent seeds and returns one row per trial.
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 from collections.abc import Iterable, Sequence
@@ -437,3 +438,16 @@ def split_brain(algorithm: str = "raft", n: int = 5, trials: int = 100, seed: Se
     params.setdefault("run_ms", 1500.0)
     params.setdefault("scenario", "cold")
     return simulate(algorithm, n, trials, seed, **params)
+
+
+def _split_brain_signature() -> inspect.Signature:
+    """:func:`simulate`'s signature with split_brain's defaults, so help() and tab completion
+    show every keyword instead of ``**params``."""
+    sig = inspect.signature(simulate)
+    defaults = {"trials": 100, "partition_at_ms": 0.0, "heal_at_ms": 1000.0, "run_ms": 1500.0,
+                "scenario": "cold"}
+    return sig.replace(parameters=[q.replace(default=defaults[q.name]) if q.name in defaults else q
+                                   for q in sig.parameters.values()])
+
+
+split_brain.__signature__ = _split_brain_signature()  # type: ignore[attr-defined]
