@@ -75,7 +75,8 @@ _LAZY_NAMES: dict[str, str] = {
 # submodules reachable as attributes: sm.quorum, sm.markov, ...
 _SUBMODULES = (
     "errors", "rng", "sets", "structure", "failure", "markov", "quorum", "sim",
-    "election", "sync", "systems", "check", "testbed", "sweep", "viz", "export", "widgets", "figures", "cli",
+    "election", "sync", "systems", "check", "testbed", "sweep", "sweep_targets", "viz", "export", "widgets",
+    "figures", "cli",
 )
 
 __all__ = [

@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import syncmodel as sm
-from syncmodel import election, markov, quorum, sets, sim, structure, sweep, sync, systems, viz
+from syncmodel import election, markov, quorum, sets, sim, structure, sweep, sweep_targets, sync, systems, viz
 from syncmodel.errors import MAX_COUNT, InfeasibleError, InvalidParameterError
 from syncmodel.failure import Domain, node_probabilities
 from syncmodel.sync import metrics, pbs, sloppy, staleness, versioning
@@ -58,7 +58,7 @@ RUN = sync.simulate_store(n=3, seed=0, duration_ms=200.0)
 ERUN = election.run_once("raft", n=3, seed=0)
 REPAIR = markov.system(S3, 100.0, 1.0)
 RAFT = systems.preset("etcd")
-SWEEP_DF = sweep.run(sweep.availability_point, {"n": [3, 5], "p": [0.1]}, progress=False)
+SWEEP_DF = sweep.run(sweep_targets.availability_point, {"n": [3, 5], "p": [0.1]}, progress=False)
 RING = systems.ring.HashRing(["a", "b", "c"], vnodes=4) if hasattr(systems, "ring") else None
 CLUSTER = sm.Cluster({"a": [("x", 1)], "b": [("x", 1), ("y", 1)]})
 
@@ -253,10 +253,10 @@ EXAMPLES: list[Example] = [
     ("sweep.pivot", sweep.pivot, {"df": SWEEP_DF, "x": "n", "y": "p", "metric": "availability",
                                   "agg": "mean"}),
     ("sweep.columns", sweep.columns, {"df": SWEEP_DF}),
-    ("sweep.availability_point", sweep.availability_point, {"n": 3, "p": 0.1, "seed": 0}),
-    ("sweep.correlated_availability_point", sweep.correlated_availability_point,
+    ("sweep_targets.availability_point", sweep_targets.availability_point, {"n": 3, "p": 0.1, "seed": 0}),
+    ("sweep_targets.correlated_availability_point", sweep_targets.correlated_availability_point,
      {"n": 3, "p": 0.1, "beta": 0.1, "seed": 0}),
-    ("sweep.availability_mc_point", sweep.availability_mc_point,
+    ("sweep_targets.availability_mc_point", sweep_targets.availability_mc_point,
      {"n": 3, "p": 0.1, "trials": 100, "seed": 0}),
     # viz
     ("viz.line_figure", viz.line_figure,
@@ -276,7 +276,7 @@ EXAMPLES: list[Example] = [
     ("systems.names", systems.names, {}),
     ("systems.read_repair_effect", systems.read_repair_effect,
      {"system": "cassandra", "runs": 1, "seed": 0, "outage_ms": (30.0, 90.0), "duration_ms": 200.0}),
-    ("sweep.election_point", sweep.election_point,
+    ("sweep_targets.election_point", sweep_targets.election_point,
      {"n": 3, "timeout_min_ms": 150.0, "seed": 0, "trials": 1, "algorithm": "raft"}),
     # rng
     ("rng.spawn", sm.rng.spawn, {"seed": 1, "count": 2}),
