@@ -100,16 +100,15 @@ def figures_data() -> dict[str, Any]:
 
 def spot_values() -> dict[str, Any]:
     """Public model results at fixed seeds (what the notebooks' summaries are made of)."""
-    import syncmodel as sm
     from syncmodel import election, markov, quorum, structure, systems
+    from syncmodel.failure import failure_probability, fault_tolerance
     from syncmodel.sync import metrics, pbs, sloppy, staleness
     from syncmodel.sync import store as sync_store
 
     v: dict[str, Any] = {}
     s = structure.choose(2, ["a", "b", "c"])
-    v["failure_probability.choose2of3"] = sm.failure_probability(s, 0.1)
-    v["fault_tolerance.majority5.mc"] = sm.fault_tolerance(quorum.majority(5), 0.05, method="montecarlo",
-                                                           seed=1) if _has_mc() else None
+    v["failure_probability.choose2of3"] = failure_probability(s, 0.1)
+    v["fault_tolerance.majority5.mc"] = fault_tolerance(quorum.majority(5), 0.05, method="montecarlo", seed=1)
     v["quorum.majority5.availability"] = quorum.majority(5).availability(0.1)
     v["quorum.grid33.capacity"] = quorum.grid(3, 3).capacity(read_fraction=0.9)
     v["quorum.grid33.load"] = quorum.grid(3, 3).load(read_fraction=0.5)
@@ -167,14 +166,6 @@ def spot_values() -> dict[str, Any]:
     v["election.simulate.raft"] = plain(el.drop(columns=[c for c in el.columns if "wall" in c]))
     v["election.figure16"] = plain(election.figure16((150, 300), trials=50, seed=12))
     return plain(v)
-
-
-def _has_mc() -> bool:
-    import inspect
-
-    import syncmodel as sm
-
-    return "method" in inspect.signature(sm.fault_tolerance).parameters
 
 
 # the notebooks and the small parameters the tests run them with (tests/test_nb_*.py)
