@@ -20,6 +20,7 @@ import argparse
 import hashlib
 import json
 import math
+import re
 import sys
 import tempfile
 import warnings
@@ -183,6 +184,25 @@ NOTEBOOKS: dict[str, dict[str, Any]] = {
 }
 
 
+#: notebook summary entries that are wall-clock measurements, not model results
+TIMING_KEYS = ("real_max_verdict_ms",)
+
+
+def stable(doc: Any) -> Any:
+    """``doc`` without what differs between two runs of the same code: the temporary
+    directories figures are written to (kept as file names), wall-clock times (keys with
+    "wall", ending "_s", or in :data:`TIMING_KEYS`; "(…, 1.1 ms)" in a dashboard readout)."""
+    if isinstance(doc, dict):
+        return {k: stable(v) for k, v in doc.items()
+                if "wall" not in k and not k.endswith("_s") and k not in TIMING_KEYS}
+    if isinstance(doc, list):
+        return [stable(v) for v in doc]
+    if isinstance(doc, str):
+        doc = re.sub(r"^/tmp/[^/]+/", "", doc)
+        return re.sub(r", [0-9.]+ ms\)", ", … ms)", doc)
+    return doc
+
+
 def notebook_summaries(names: list[str]) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT / "tests"))
     from nbrun import run_notebook
@@ -191,7 +211,7 @@ def notebook_summaries(names: list[str]) -> dict[str, Any]:
     for name in names:
         with tempfile.TemporaryDirectory() as d:
             summ = run_notebook(name, FIG_DIR=d, **NOTEBOOKS[name])
-        out[name] = plain({k: v for k, v in summ.items() if "wall" not in k and not k.endswith("_s")})
+        out[name] = stable(plain(summ))
     return out
 
 
@@ -224,9 +244,14 @@ def main(argv: list[str] | None = None) -> int:
                     help="also run these notebooks (no names: all of NOTEBOOKS), fingerprint their summary")
     ap.add_argument("--compare", nargs=2, metavar=("A", "B"), help="compare two JSON dumps and exit")
     ap.add_argument("--quiet", action="store_true", help="print only the hash")
+    ap.add_argument("--rehash", metavar="JSON", help="print the hash of a dump after stable() (no run)")
     a = ap.parse_args(argv)
+    if a.rehash:
+        text = json.dumps(stable(json.loads(Path(a.rehash).read_text())), sort_keys=True, indent=1)
+        print("sha256", hashlib.sha256(text.encode()).hexdigest())
+        return 0
     if a.compare:
-        x, y = (json.loads(Path(f).read_text()) for f in a.compare)
+        x, y = (stable(json.loads(Path(f).read_text())) for f in a.compare)
         diffs = compare(x, y)
         for d in diffs:
             print(d)
@@ -235,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     doc: dict[str, Any] = {"figures": figures_data(), "spot": spot_values()}
     if a.notebooks is not None:
         doc["notebooks"] = notebook_summaries(a.notebooks or list(NOTEBOOKS))
-    text = json.dumps(doc, sort_keys=True, indent=1)
+    text = json.dumps(stable(doc), sort_keys=True, indent=1)
     if a.out:
         Path(a.out).write_text(text + "\n")
     if not a.quiet:
