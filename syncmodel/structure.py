@@ -240,6 +240,10 @@ class Structure:
         (default :attr:`nodes`).  A 1-D ``live`` is one state; the result is
         then a 0-d array.  Example: ``(Node("a") * Node("b")).evaluate([[1, 1], [1, 0]])``
         is ``[True, False]``.
+
+        >>> from syncmodel.structure import Node
+        >>> (Node('a') * Node('b')).evaluate([[1, 1], [1, 0]]).tolist()
+        [True, False]
         """
         arr = np.asarray(live)
         if arr.dtype != bool:
@@ -281,6 +285,10 @@ class Structure:
         Sorted by size, then by node order.  Raises :class:`InfeasibleError`
         when there are more than ``limit`` of them (e.g. a majority of 101).
         Example: ``choose(2, "abc").quorums()`` is ``[{a, b}, {a, c}, {b, c}]``.
+
+        >>> from syncmodel.structure import choose
+        >>> sorted(sorted(q) for q in choose(2, 'abc').quorums())
+        [['a', 'b'], ['a', 'c'], ['b', 'c']]
         """
 
         limit = check_int("limit", limit, 0)
@@ -297,6 +305,11 @@ class Structure:
 
         They are the minimal path sets of the dual.  Example: the cuts of
         ``a * (b + c)`` are ``{a}`` and ``{b, c}``.
+
+        >>> from syncmodel.structure import Node
+        >>> a, b, c = Node('a'), Node('b'), Node('c')
+        >>> sorted(sorted(s) for s in (a * (b + c)).min_cut_sets())
+        [['a'], ['b', 'c']]
         """
 
         limit = check_int("limit", limit, 0)
@@ -492,6 +505,12 @@ class Sets(Structure):
 
     Supersets are dropped (the family is kept minimal).  Example:
     ``Sets([{"a", "b"}, {"b", "c"}])`` is the same structure as ``a*b + b*c``.
+
+    >>> from syncmodel.structure import Node
+    >>> a, b, c = Node('a'), Node('b'), Node('c')
+    >>> s = Sets([{'a', 'b'}, {'b', 'c'}])
+    >>> sorted(map(sorted, s.quorums())) == sorted(map(sorted, (a * b + b * c).quorums()))
+    True
     """
 
     __slots__ = ("sets",)

@@ -50,6 +50,9 @@ def partitions(xs: Sequence[Hashable]) -> Iterator[list[list[Hashable]]]:
     """Every partition of ``xs`` into non-empty blocks (Bell(n) of them).
 
     Example: [1, 2, 3] has 5: {1}{2}{3}, {1,2}{3}, {1,3}{2}, {1}{2,3}, {1,2,3}.
+
+    >>> len(list(partitions([1, 2, 3])))
+    5
     """
     if not xs:
         yield []

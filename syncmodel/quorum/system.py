@@ -49,6 +49,12 @@ class QuorumSystem:
 
     Worked case: the grid ``a*b*c + d*e*f`` has reads {a,b,c}, {d,e,f} and the
     9 writes of one node per row; read resilience 1, write resilience 2.
+
+    >>> from syncmodel.structure import Node
+    >>> a, b, c, d, e, f = (Node(x) for x in 'abcdef')
+    >>> qs = QuorumSystem(reads=a * b * c + d * e * f)
+    >>> len(qs.reads.quorums()), len(qs.writes.quorums()), qs.read_resilience(), qs.write_resilience()
+    (2, 9, 1, 2)
     """
 
     def __init__(

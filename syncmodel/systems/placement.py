@@ -146,6 +146,9 @@ def blocks_lost_probability(blocks: int, policy: str, racks: int, per_rack: int,
     q = R · :func:`rack_loss_probability` / R = C(m, k)/C(N, k) for random placement
     (the failed rack is fixed, every block placed independently).
     Worked case: random, 3 racks of 3, k = 3, B = 100: 1 − (83/84)^100 ≈ 0.698.
+
+    >>> round(blocks_lost_probability(100, 'random', 3, 3, 3), 3), round(1 - (83 / 84) ** 100, 3)
+    (0.698, 0.698)
     """
     blocks = check_int("blocks", blocks, 1)
     q = rack_loss_probability(policy, racks, per_rack, replicas)
