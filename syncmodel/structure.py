@@ -21,6 +21,7 @@ from .errors import (
     InfeasibleError,
     InvalidParameterError,
     check_collection,
+    check_hashable,
     check_int,
     invalid,
     is_iterable,
@@ -385,11 +386,7 @@ class Node(Structure):
     def __init__(self, name: Hashable) -> None:
         if isinstance(name, Structure):
             raise invalid("name", name, "a hashable node name, not a structure")
-        try:
-            hash(name)
-        except TypeError:
-            raise invalid("name", name, "hashable") from None
-        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "name", check_hashable("name", name))
 
     def __setattr__(self, key: str, value: Any) -> None:
         raise AttributeError("structures are immutable")
@@ -587,11 +584,7 @@ def _plain_name(x: Any) -> Hashable:
         return x.name
     if isinstance(x, Structure):
         raise invalid("sets", x, "sets of node names (found a structure)")
-    try:
-        hash(x)
-    except TypeError:
-        raise invalid("sets", x, "sets of hashable node names") from None
-    return x
+    return check_hashable("sets", x, "sets of hashable node names")
 
 
 def _check_order(order: Any) -> list[Hashable]:
@@ -621,10 +614,7 @@ def _wrap(x: Any) -> Structure:
     t = type(x)
     if t is int or t is str or t is tuple:
         if t is tuple:
-            try:
-                hash(x)
-            except TypeError:
-                raise invalid("name", x, "hashable") from None
+            check_hashable("name", x)
         node = object.__new__(Node)
         object.__setattr__(node, "name", x)  # past the immutability guard, as Node.__init__ does
         return node
