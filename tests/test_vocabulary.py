@@ -146,3 +146,13 @@ def test_no_keyword_hides_behind_params_in_help():
     sim = inspect.signature(staleness.t_visibility_sim).parameters
     assert {"crashes", "partitions", "loss", "anti_entropy_ms", "read_repair", "timeout_ms"} <= set(sim)
     assert not any(p.kind is p.VAR_KEYWORD for p in sim.values())
+
+
+def test_monte_carlo_result_records_its_seed_and_tabulates():
+    from syncmodel.failure import failure_probability_mc
+    from syncmodel.structure import choose
+
+    r = failure_probability_mc(choose(2, 3), 0.1, samples=2000, seed=9)
+    assert r.seed == 9 and r.estimate == r.failures / r.samples
+    row = r.to_frame()
+    assert row.loc[0, "seed"] == 9 and row.loc[0, "failures"] == r.failures and len(row) == 1
