@@ -30,7 +30,7 @@ CASES: dict[str, tuple[float | None, str]] = {
     "het_majority_1e6_typical": (1.0, "P(S), majority of 10⁶, p ~ U(0.01, 0.1) (P(S) = 0.0)"),
     "curve_majority_1e5": (1.0, "failure_curve(majority(10⁵)), 100 points in [0.3, 0.6]"),
     "majority_30001": (None, "P(S), majority of 30,001 at p = 0.45"),
-    "grid_1000_exact": (None, "failure_probability(structure.grid(1000, 1000), 0.01)"),
+    "grid_1000_exact": (None, "failure_probability(structure.grid_of(1000, 1000), 0.01)"),
     "qgrid_1000_load": (None, "quorum.grid(1000, 1000): build + load(read_fraction=0.5)"),
     "markov_majority_1e5": (None, "markov.system(majority(10⁵)) (refused)"),
     "mc_majority_1e6": (None, "failure_probability_mc(majority(10⁶)) default samples (refused)"),
@@ -62,28 +62,28 @@ def run_case(name: str) -> dict[str, Any]:
     if name.startswith("het_majority_1e6"):
         lo, hi = (0.45, 0.55) if name.endswith("hard") else (0.01, 0.1)
         p = np.random.default_rng(1).uniform(lo, hi, 10**6)
-        s = st.majority(10**6)
+        s = st.majority_of(10**6)
         s.tree()
         fn = lambda: failure_probability(s, p)  # noqa: E731
     elif name == "curve_majority_1e5":
-        s = st.majority(10**5)
+        s = st.majority_of(10**5)
         s.tree()
         fn = lambda: failure_curve(s, np.linspace(0.3, 0.6, 100))[[0, 50, 99]].tolist()  # noqa: E731
     elif name == "majority_30001":
-        s = st.majority(30_001)
+        s = st.majority_of(30_001)
         s.tree()
         fn = lambda: failure_probability(s, 0.45)  # noqa: E731
     elif name == "grid_1000_exact":
-        s = st.grid(1000, 1000)
+        s = st.grid_of(1000, 1000)
         fn = lambda: failure_probability(s, 0.01)  # noqa: E731
     elif name == "qgrid_1000_load":
         fn = lambda: quorum.grid(1000, 1000).load(read_fraction=0.5)  # noqa: E731
     elif name == "markov_majority_1e5":
-        s = st.majority(10**5)
+        s = st.majority_of(10**5)
         s.tree()
         fn = lambda: markov.system(s, 1000.0, 10.0).availability()  # noqa: E731
     elif name == "mc_majority_1e6":
-        s = st.majority(10**6)
+        s = st.majority_of(10**6)
         s.tree()
         fn = lambda: failure_probability_mc(s, 0.1, seed=1).estimate  # noqa: E731
     elif name == "search_12":

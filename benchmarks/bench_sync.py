@@ -132,10 +132,10 @@ def main() -> None:
     p_sp, s_sp = timed(simpy_probe, N, R, W, T_MS, law, trials, 5)
     lo, hi = pbs.wilson(np.array([p_sp]), trials)
     print(f"{'simulator':14s} {'pairs/s':>9s} {'P(fresh)':>9s} {'95% interval':>18s}  (per CPU-second)")
-    print(f"{'syncmodel.sim':14s} {trials / s_sm:9.0f} {res['p'][0]:9.4f}   "
-          f"[{res['lo'][0]:.4f}, {res['hi'][0]:.4f}]")
+    print(f"{'syncmodel.sim':14s} {trials / s_sm:9.0f} {res.fresh[0]:9.4f}   "
+          f"[{res.lo[0]:.4f}, {res.hi[0]:.4f}]")
     print(f"{'SimPy':14s} {trials / s_sp:9.0f} {p_sp:9.4f}   [{lo[0]:.4f}, {hi[0]:.4f}]")
-    overlap = res["lo"][0] <= hi[0] and lo[0] <= res["hi"][0]
+    overlap = res.lo[0] <= hi[0] and lo[0] <= res.hi[0]
     print(f"ratio syncmodel / SimPy: {s_sp / s_sm:.2f}x; intervals "
           f"{'overlap (agree)' if overlap else 'DO NOT overlap'}; WARS Monte Carlo: {p_vec:.4f}")
 

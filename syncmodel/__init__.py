@@ -39,6 +39,9 @@ Vocabulary (one name, one meaning, everywhere):
   dataclasses with ``to_frame()``, or a DataFrame when the result is a table.
 - Bad input raises :class:`InvalidParameterError` (a ValueError) naming the parameter and
   the value; "no answer exists" raises :class:`InfeasibleError`.
+- Names changed to follow this vocabulary (``wilson(p, n)`` -> ``wilson(fraction, trials)``,
+  ``structure.majority`` -> ``structure.majority_of``, dict results -> result objects, ...)
+  keep working for one release with a DeprecationWarning that names the new spelling.
 
 Names are imported lazily: ``import syncmodel`` loads neither numpy nor plotly nor ipywidgets.
 """
@@ -72,7 +75,8 @@ _LAZY_NAMES: dict[str, str] = {
 # submodules reachable as attributes: sm.quorum, sm.markov, ...
 _SUBMODULES = (
     "errors", "rng", "sets", "structure", "failure", "markov", "quorum", "sim",
-    "election", "sync", "systems", "check", "testbed", "sweep", "viz", "export", "widgets", "figures", "cli",
+    "election", "sync", "systems", "check", "testbed", "sweep", "sweep_targets", "viz", "export", "widgets",
+    "figures", "cli",
 )
 
 __all__ = [

@@ -291,22 +291,23 @@ def poisson_binomial_pmf(q: np.ndarray, size: int | None = None) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- intervals, nines
-def wilson_interval(phat: Any, n: int, z: float) -> tuple[Any, Any]:
-    """Wilson score interval of a proportion ``phat`` observed in ``n`` trials (unchecked).
+def wilson_interval(phat: Any, trials: int, z: float) -> tuple[Any, Any]:
+    """Wilson score interval of a proportion ``phat`` observed in ``trials`` trials (unchecked).
 
-    centre (p̂ + z²/2n)/(1 + z²/n), half-width z·√(p̂(1 − p̂)/n + z²/4n²)/(1 + z²/n),
+    With m = trials: centre (p̂ + z²/2m)/(1 + z²/m), half-width z·√(p̂(1 − p̂)/m + z²/4m²)/(1 + z²/m),
     clipped to [0, 1].  Floats in, floats out; arrays in, arrays out.
-    Worked case: p̂ = 0.5, n = 100, z = 1.96 gives ≈ (0.404, 0.596).
+    Worked case: p̂ = 0.5, m = 100, z = 1.96 gives ≈ (0.404, 0.596).
 
     >>> [round(x, 3) for x in wilson_interval(0.5, 100, 1.96)]
     [0.404, 0.596]
     """
     import numpy as np
 
+    m = trials
     z2 = z * z
-    den = 1 + z2 / n
-    centre = (phat + z2 / (2 * n)) / den
-    half = z * np.sqrt(phat * (1 - phat) / n + z2 / (4 * n * n)) / den
+    den = 1 + z2 / m
+    centre = (phat + z2 / (2 * m)) / den
+    half = z * np.sqrt(phat * (1 - phat) / m + z2 / (4 * m * m)) / den
     lo, hi = np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
     if isinstance(phat, float):
         return float(lo), float(hi)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 __all__ = ["MAX_COUNT", "InfeasibleError", "InvalidParameterError", "ResourceLimitError", "SyncModelError",
-           "check_bool", "check_choice", "check_collection", "check_hashable", "check_int",
+           "check_bool", "check_choice", "check_collection", "check_hashable", "check_ids", "check_int",
            "check_probability", "check_real", "float_array", "invalid", "is_iterable", "too_big"]
 
 
@@ -199,6 +199,29 @@ def check_collection(name: str, value: Any, expected: str = "a collection of val
         return list(value)
     except (TypeError, ValueError, OverflowError):
         raise invalid(name, value, expected) from None
+
+
+def check_ids(name: str, values: Any, n: int | None, expected: str | None = None) -> list[int]:
+    """``values`` (a collection) as a list of ints in 0..n−1 — node ids, indices — or, with
+    ``n`` None, ints ≥ 0.  Anything else (a scalar, a string, a bool or a float among them,
+    one out of range) raises naming ``name`` and the whole collection.
+
+    >>> check_ids("live", [0, 2], 3)
+    [0, 2]
+    >>> check_ids("live", [0, 3], 3)
+    Traceback (most recent call last):
+    ...
+    syncmodel.errors.InvalidParameterError: live must be ids in 0..2, got [0, 3]
+    """
+    if expected is None:
+        expected = f"ids in 0..{n - 1}" if n is not None else "ints ≥ 0"
+    items = check_collection(name, values, expected)
+    if any(isinstance(i, bool) or not isinstance(i, numbers.Integral) for i in items):
+        raise invalid(name, values, expected)
+    ids = [int(i) for i in items]
+    if any(i < 0 or (n is not None and i >= n) for i in ids):
+        raise invalid(name, values, expected)
+    return ids
 
 
 def check_real(name: str, value: Any, lo: float | None = None, hi: float | None = None, *,

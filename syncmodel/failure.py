@@ -25,7 +25,7 @@ import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -50,6 +50,9 @@ from .structure import (
     as_structure,
     evaluate_tree,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "Domain",
@@ -380,6 +383,10 @@ def failure_probability(
 
     Worked case: a majority of 3 at p = 0.1 fails when ≥ 2 nodes are down:
     3p²(1 − p) + p³ = 0.028, so F(S) = 0.972.
+
+    >>> from syncmodel.structure import choose
+    >>> round(failure_probability(choose(2, 3), 0.1), 12)
+    0.028
     """
     method = _check_method(method)
     if method == "montecarlo":
@@ -435,6 +442,10 @@ def fault_tolerance(
     Same arguments as :func:`failure_probability` (whose P(S) is Peleg & Wool's
     F_p; this F(S) is the seed article's fault tolerance, the complement).
     Worked case: a majority of 5 at p = 0.1 has F(S) = Σ_{j≤2} C(5, j)·0.1^j·0.9^(5−j) = 0.99144.
+
+    >>> from syncmodel.structure import majority_of
+    >>> round(fault_tolerance(majority_of(5), 0.1), 12)
+    0.99144
     """
     return 1.0 - failure_probability(
         system, p, beta=beta, method=method, seed=seed, domains=domains, samples=samples
@@ -455,6 +466,10 @@ def failure_curve(
     much as one point.  ``beta`` and ``domains`` are as in
     :func:`failure_probability` (domain probabilities fixed; beta scales with p).
     Example: ``failure_curve(choose(2, 3), [0.1, 0.5])`` is [0.028, 0.5].
+
+    >>> from syncmodel.structure import choose
+    >>> [round(float(x), 12) for x in failure_curve(choose(2, 3), [0.1, 0.5])]
+    [0.028, 0.5]
     """
     method = _check_method(method)
     if method in ("montecarlo", "auto"):
@@ -499,7 +514,9 @@ def _progress(total: int, show: bool, desc: str) -> Any:
 
 @dataclass(frozen=True)
 class MonteCarloResult:
-    """A Monte Carlo estimate of P(S) with its confidence interval."""
+    """A Monte Carlo estimate of P(S) with its confidence interval: ``failures`` of
+    ``samples`` draws failed, ``estimate`` = failures / samples in [``low``, ``high``] at
+    ``confidence`` (``interval``: "wilson" or "exact"), drawn with ``seed``."""
 
     estimate: float
     low: float
@@ -508,25 +525,35 @@ class MonteCarloResult:
     failures: int
     confidence: float
     interval: str
+    seed: Seed = None
 
     def __float__(self) -> float:
         return self.estimate
+
+    def to_frame(self) -> pd.DataFrame:
+        """The estimate as one table row, with its interval, counts and seed."""
+        import pandas as pd
+
+        return pd.DataFrame([{"estimate": self.estimate, "low": self.low, "high": self.high,
+                              "samples": self.samples, "failures": self.failures,
+                              "confidence": self.confidence, "interval": self.interval, "seed": self.seed}])
 
     def covers(self, value: float) -> bool:
         """Whether ``value`` lies in [low, high]."""
         return self.low <= value <= self.high
 
 
-def _interval(failures: int, n: int, confidence: float, kind: str) -> tuple[float, float]:
+def _interval(failures: int, trials: int, confidence: float, kind: str) -> tuple[float, float]:
+    m = trials
     if kind == "wilson":
         z = NormalDist().inv_cdf(0.5 + confidence / 2)
-        lo, hi = wilson_interval(failures / n, n, z)
+        lo, hi = wilson_interval(failures / m, m, z)
         return float(lo), float(hi)
     from scipy.stats import beta as beta_dist  # Clopper–Pearson: exact, conservative
 
     alpha = 1 - confidence
-    lo = 0.0 if failures == 0 else float(beta_dist.ppf(alpha / 2, failures, n - failures + 1))
-    hi = 1.0 if failures == n else float(beta_dist.ppf(1 - alpha / 2, failures + 1, n - failures))
+    lo = 0.0 if failures == 0 else float(beta_dist.ppf(alpha / 2, failures, m - failures + 1))
+    hi = 1.0 if failures == m else float(beta_dist.ppf(1 - alpha / 2, failures + 1, m - failures))
     return lo, hi
 
 
@@ -592,5 +619,5 @@ def failure_probability_mc(
     bar.close()
     lo, hi = _interval(failures, int(samples), float(confidence), interval)
     return MonteCarloResult(
-        failures / int(samples), lo, hi, int(samples), failures, float(confidence), interval
+        failures / int(samples), lo, hi, int(samples), failures, float(confidence), interval, seed
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ._deprecate import renamed_keywords
 from ._stats import nines as failure_nines
 from .errors import (
     InfeasibleError,
@@ -58,6 +59,11 @@ def node_availability(
     may be 0 (A = 1) and ``mttf`` inf (A = 1).  Worked case: MTTF 1000 h and
     MTTR 10 h give A = 1000/1010 = 0.990099…; with no repair (MTTR = inf)
     A(t) = e^(−t/MTTF).
+
+    >>> round(node_availability(1000.0, 10.0), 6)
+    0.990099
+    >>> round(float(node_availability(1000.0, float('inf'), 1000.0)), 6)  # e^(−1)
+    0.367879
     """
     f = _positive("mttf", mttf, allow_inf=True)
     r = _positive("mttr", mttr, allow_inf=True, allow_zero=True)
@@ -89,11 +95,18 @@ def nines(availability: float | np.ndarray) -> Any:
     return float(out) if out.ndim == 0 else out
 
 
-def availability_from_nines(n: float | np.ndarray) -> Any:
-    """Inverse of :func:`nines`: A = 1 − 10^(−n).  3 nines is 0.999."""
-    x = float_array("n", n, ">= 0")
+@renamed_keywords(n="nines")
+def availability_from_nines(nines: float | np.ndarray) -> Any:
+    """Inverse of :func:`nines`: A = 1 − 10^(−nines).  3 nines is 0.999.  (The parameter was
+    ``n``, the vocabulary's node count; ``n=`` still works, with a DeprecationWarning.)
+
+    >>> round(availability_from_nines(3), 12), availability_from_nines(0.0)
+    (0.999, 0.0)
+    """
+    expected = "a number of nines ≥ 0"
+    x = float_array("nines", nines, expected)
     if not np.all(x >= 0) or np.any(np.isnan(x)):
-        raise invalid("n", n, ">= 0")
+        raise invalid("nines", nines, expected)
     out = -np.expm1(-x * math.log(10))
     return float(out) if out.ndim == 0 else out
 
@@ -102,6 +115,9 @@ def downtime_per_year(availability: float | np.ndarray, unit: str = "min") -> An
     """Expected downtime per year (365.25 days): (1 − A)·8766 h, in ``unit`` ("s", "min", "h").
 
     Worked case: A = 0.999 is 8.766 h = 525.96 min a year.
+
+    >>> round(downtime_per_year(0.999), 2), round(downtime_per_year(0.999, 'h'), 3)
+    (525.96, 8.766)
     """
     if not isinstance(unit, str) or unit not in _UNITS:
         raise invalid("unit", unit, f"one of {sorted(_UNITS)}")
@@ -233,6 +249,10 @@ class RepairableSystem:
         With independent repair it equals F(S) at p_i = MTTR_i/(MTTF_i + MTTR_i).
         Worked case: 2-of-3, λ = 0.001/h, μ = 0.1/h: node A = 100/101, system
         A = a³ + 3a²(1 − a) = 0.99970…
+
+        >>> from syncmodel.structure import choose
+        >>> round(system(choose(2, 3), 1000.0, 10.0).availability(), 6)
+        0.999708
         """
         return 1.0 - self.unavailability()
 
@@ -286,6 +306,10 @@ class RepairableSystem:
         """Mean time to the first system failure from all-up: solve −Q_UU τ = 1, read τ(all up).
 
         Worked case: 2-of-3 without repair: 1/(3λ) + 1/(2λ) = 5/(6λ).
+
+        >>> from syncmodel.structure import choose
+        >>> round(system(choose(2, 3), 1000.0, float('inf')).mttf(), 6)
+        833.333333
         """
         return self._absorb_time(~self.up)
 
@@ -293,6 +317,10 @@ class RepairableSystem:
         """Mean time to data loss: absorbing when the last copy is lost (every node failed).
 
         Worked case: 2 copies with repair: (3λ + μ)/(2λ²).
+
+        >>> from syncmodel.structure import choose
+        >>> round(system(choose(2, 2), 1000.0, 10.0).mttdl(), 6)
+        51500.0
         """
         return self._absorb_time(self.failed_count == self.structure.n)
 

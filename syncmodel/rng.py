@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from ._deprecate import renamed_keywords
 from .errors import check_int, invalid
 
 __all__ = ["Seed", "as_generator", "check_seed", "seed_sequence", "spawn", "spawn_ints"]
@@ -52,18 +53,25 @@ def seed_sequence(seed: Seed = None) -> np.random.SeedSequence:
     raise invalid("seed", seed, "a non-negative int, a SeedSequence, a Generator or None")
 
 
-def spawn(seed: Seed, n: int) -> list[np.random.SeedSequence]:
-    """Return ``n`` independent child SeedSequences of ``seed``.
+@renamed_keywords(n="count")
+def spawn(seed: Seed, count: int) -> list[np.random.SeedSequence]:
+    """Return ``count`` independent child SeedSequences of ``seed``.
 
     Child ``i`` is the same whatever the order in which children are used,
-    so replications give identical numbers on any executor.
+    so replications give identical numbers on any executor.  (``count`` was ``n``, the
+    vocabulary's node count; ``n=`` still works, with a DeprecationWarning.)
+
+    >>> a, b = spawn(7, 2)
+    >>> spawn(7, 3)[1].entropy == b.entropy, a.spawn_key, b.spawn_key
+    (True, (0,), (1,))
     """
-    return seed_sequence(seed).spawn(check_int("n", n, 0))
+    return seed_sequence(seed).spawn(check_int("count", count, 0))
 
 
-def spawn_ints(seed: Seed, n: int) -> list[int]:
-    """Return ``n`` reproducible int seeds (63-bit), one per child stream of ``seed``."""
-    return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in spawn(seed, n)]
+@renamed_keywords(n="count")
+def spawn_ints(seed: Seed, count: int) -> list[int]:
+    """Return ``count`` reproducible int seeds (63-bit), one per child stream of ``seed``."""
+    return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in spawn(seed, count)]
 
 
 def check_seed(seed: object) -> None:

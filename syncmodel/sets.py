@@ -8,13 +8,12 @@ of replicas, each holding facts — ``(key, version)`` pairs — and up or down.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Set
 from typing import Any, TypeAlias
 
 import numpy as np
 
-from .errors import check_collection, check_hashable, invalid, is_iterable
+from .errors import check_bool, check_collection, check_hashable, check_int, invalid, is_iterable
 
 __all__ = [
     "Cluster",
@@ -110,9 +109,7 @@ def _fact_set(facts: Any) -> set[Fact]:
 
 
 def _check_up(up: Any) -> bool:
-    if not isinstance(up, (bool, np.bool_)):
-        raise invalid("up", up, "True or False")
-    return bool(up)
+    return check_bool("up", up)
 
 
 def _check_fact(fact: Any) -> Fact:
@@ -121,8 +118,7 @@ def _check_fact(fact: Any) -> Fact:
     key, version = fact
     if not isinstance(key, Hashable):
         raise invalid("fact", fact, "a (key, version) pair with a hashable key")
-    if not isinstance(version, numbers.Integral) or isinstance(version, bool) or version < 0:
-        raise invalid("version", version, "an int >= 0")
+    check_int("version", version, 0, None)
     return (key, int(version))
 
 

@@ -16,10 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from ._deprecate import renamed_function
 from .errors import (
     InfeasibleError,
     InvalidParameterError,
     check_collection,
+    check_hashable,
     check_int,
     invalid,
     is_iterable,
@@ -37,7 +39,9 @@ __all__ = [
     "choose",
     "from_sets",
     "grid",
+    "grid_of",
     "majority",
+    "majority_of",
     "minimal_transversals",
     "minimize",
     "nodes",
@@ -237,6 +241,10 @@ class Structure:
         (default :attr:`nodes`).  A 1-D ``live`` is one state; the result is
         then a 0-d array.  Example: ``(Node("a") * Node("b")).evaluate([[1, 1], [1, 0]])``
         is ``[True, False]``.
+
+        >>> from syncmodel.structure import Node
+        >>> (Node('a') * Node('b')).evaluate([[1, 1], [1, 0]]).tolist()
+        [True, False]
         """
         arr = np.asarray(live)
         if arr.dtype != bool:
@@ -278,6 +286,10 @@ class Structure:
         Sorted by size, then by node order.  Raises :class:`InfeasibleError`
         when there are more than ``limit`` of them (e.g. a majority of 101).
         Example: ``choose(2, "abc").quorums()`` is ``[{a, b}, {a, c}, {b, c}]``.
+
+        >>> from syncmodel.structure import choose
+        >>> sorted(sorted(q) for q in choose(2, 'abc').quorums())
+        [['a', 'b'], ['a', 'c'], ['b', 'c']]
         """
 
         limit = check_int("limit", limit, 0)
@@ -294,6 +306,11 @@ class Structure:
 
         They are the minimal path sets of the dual.  Example: the cuts of
         ``a * (b + c)`` are ``{a}`` and ``{b, c}``.
+
+        >>> from syncmodel.structure import Node
+        >>> a, b, c = Node('a'), Node('b'), Node('c')
+        >>> sorted(sorted(s) for s in (a * (b + c)).min_cut_sets())
+        [['a'], ['b', 'c']]
         """
 
         limit = check_int("limit", limit, 0)
@@ -369,11 +386,7 @@ class Node(Structure):
     def __init__(self, name: Hashable) -> None:
         if isinstance(name, Structure):
             raise invalid("name", name, "a hashable node name, not a structure")
-        try:
-            hash(name)
-        except TypeError:
-            raise invalid("name", name, "hashable") from None
-        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "name", check_hashable("name", name))
 
     def __setattr__(self, key: str, value: Any) -> None:
         raise AttributeError("structures are immutable")
@@ -489,6 +502,12 @@ class Sets(Structure):
 
     Supersets are dropped (the family is kept minimal).  Example:
     ``Sets([{"a", "b"}, {"b", "c"}])`` is the same structure as ``a*b + b*c``.
+
+    >>> from syncmodel.structure import Node
+    >>> a, b, c = Node('a'), Node('b'), Node('c')
+    >>> s = Sets([{'a', 'b'}, {'b', 'c'}])
+    >>> sorted(map(sorted, s.quorums())) == sorted(map(sorted, (a * b + b * c).quorums()))
+    True
     """
 
     __slots__ = ("sets",)
@@ -565,11 +584,7 @@ def _plain_name(x: Any) -> Hashable:
         return x.name
     if isinstance(x, Structure):
         raise invalid("sets", x, "sets of node names (found a structure)")
-    try:
-        hash(x)
-    except TypeError:
-        raise invalid("sets", x, "sets of hashable node names") from None
-    return x
+    return check_hashable("sets", x, "sets of hashable node names")
 
 
 def _check_order(order: Any) -> list[Hashable]:
@@ -599,10 +614,7 @@ def _wrap(x: Any) -> Structure:
     t = type(x)
     if t is int or t is str or t is tuple:
         if t is tuple:
-            try:
-                hash(x)
-            except TypeError:
-                raise invalid("name", x, "hashable") from None
+            check_hashable("name", x)
         node = object.__new__(Node)
         object.__setattr__(node, "name", x)  # past the immutability guard, as Node.__init__ does
         return node
@@ -693,17 +705,24 @@ def any_of(xs: Any) -> Structure:
     return flat[0] if len(flat) == 1 else Choose._of(1, tuple(flat))
 
 
-def majority(n_or_nodes: Any) -> Structure:
+def majority_of(n_or_nodes: Any) -> Structure:
     """More than half of the nodes: ``choose(n // 2 + 1, nodes)``.
 
-    ``n_or_nodes`` is an int n (nodes 0..n-1) or a collection of nodes.
-    Example: ``majority(4)`` is ``choose(3, 4)``.
+    ``n_or_nodes`` is an int n (nodes 0..n-1) or a collection of nodes.  The structure
+    (what must be up) of :func:`syncmodel.quorum.majority`, which builds the quorum
+    *system* (reads, writes, load, capacity) whose read and write quorums are this very
+    expression.  (This was ``structure.majority``; one name, one return type.)
+    Worked case: ``majority_of(4)`` is ``choose(3, 4)``; at p = 0.1 it fails when 2 or more
+    of 4 are down: 1 − 0.9⁴ − 4·0.1·0.9³ = 0.0523.
+
+    >>> majority_of(4)
+    choose(3, [0, 1, 2, 3])
     """
     kids = _children(n_or_nodes, "n_or_nodes")
     return choose(len(kids) // 2 + 1, kids)
 
 
-def grid(rows: int, cols: int) -> Structure:
+def grid_of(rows: int, cols: int) -> Structure:
     """Availability structure of a rows × cols grid quorum system: reads * writes.
 
     Node (i, j) sits in row i.  A read quorum is one full row and a write
@@ -711,11 +730,23 @@ def grid(rows: int, cols: int) -> Structure:
     is all up and every row has a node up:
     ``any_of(all_of(row) for rows) * all_of(any_of(row) for rows)``.
     With up-probability q per node: P(serve) = (1 − p^c)^r − (1 − p^c − q^c)^r.
+    The structure of :func:`syncmodel.quorum.grid`, which builds the quorum system.
+    (This was ``structure.grid``; one name, one return type.)
+    Worked case: 2 × 2, p = 0.5: (1 − 0.25)² − (1 − 0.25 − 0.25)² = 0.5625 − 0.25 = 0.3125.
+
+    >>> from syncmodel.failure import fault_tolerance
+    >>> fault_tolerance(grid_of(2, 2), 0.5)
+    0.3125
     """
     for name, v in (("rows", rows), ("cols", cols)):
         check_int(name, v, 1)
     cells = [[(i, j) for j in range(int(cols))] for i in range(int(rows))]
     return all_of([any_of([all_of(r) for r in cells]), *[any_of(r) for r in cells]])
+
+
+majority = renamed_function(majority_of, "structure.majority",
+                            "quorum.majority is the QuorumSystem of the same name")
+grid = renamed_function(grid_of, "structure.grid", "quorum.grid is the QuorumSystem of the same name")
 
 
 def from_sets(sets: Iterable[Iterable[Hashable]]) -> Sets:
@@ -754,7 +785,11 @@ def as_structure(system: Any, name: str = "system") -> Structure:
 def minimize(sets: Iterable[frozenset[Any]]) -> list[frozenset[Any]]:
     """Drop every set that strictly contains another (and duplicates).
 
-    Example: ``minimize([{1}, {1, 2}, {3}])`` is ``[frozenset({1}), frozenset({3})]``.
+    Example: ``minimize([{1}, {1, 2}, {3}])`` keeps {1} and {3}, in no promised order (the
+    prose used to print them sorted; the list comes out by size, then in set order).
+
+    >>> sorted(minimize([{1}, {1, 2}, {3}]), key=min)
+    [frozenset({1}), frozenset({3})]
     """
     expected = "a collection of sets"
     if isinstance(sets, (str, bytes, Mapping)) or not is_iterable(sets):
@@ -794,6 +829,9 @@ def minimal_transversals(
     Example: the transversals of {a, b}, {b, c} are {b} and {a, c}.
     More than ``limit`` transversals raise InfeasibleError; more than ``max_work`` subset
     tests raise ResourceLimitError (both checked as the family grows, before it is stored).
+
+    >>> sorted(sorted(s) for s in minimal_transversals([{'a', 'b'}, {'b', 'c'}]))
+    [['a', 'c'], ['b']]
     """
     limit = check_int("limit", limit, 0)
     max_work = check_int("max_work", max_work, 1)

@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import syncmodel as sm
-from syncmodel import election, markov, quorum, sets, sim, structure, sweep, sync, systems, viz
+from syncmodel import election, markov, quorum, sets, sim, structure, sweep, sweep_targets, sync, systems, viz
 from syncmodel.errors import MAX_COUNT, InfeasibleError, InvalidParameterError
 from syncmodel.failure import Domain, node_probabilities
 from syncmodel.sync import metrics, pbs, sloppy, staleness, versioning
@@ -51,14 +51,14 @@ def _on_alarm(signum: int, frame: Any) -> None:
 
 # ---------------------------------------------------------------- valid examples
 
-S3 = structure.majority(3)
+S3 = structure.majority_of(3)
 Q3 = quorum.majority(3)
 STRAT = Q3.uniform_strategy()
 RUN = sync.simulate_store(n=3, seed=0, duration_ms=200.0)
 ERUN = election.run_once("raft", n=3, seed=0)
 REPAIR = markov.system(S3, 100.0, 1.0)
 RAFT = systems.preset("etcd")
-SWEEP_DF = sweep.run(sweep.availability_point, {"n": [3, 5], "p": [0.1]}, progress=False)
+SWEEP_DF = sweep.run(sweep_targets.availability_point, {"n": [3, 5], "p": [0.1]}, progress=False)
 RING = systems.ring.HashRing(["a", "b", "c"], vnodes=4) if hasattr(systems, "ring") else None
 CLUSTER = sm.Cluster({"a": [("x", 1)], "b": [("x", 1), ("y", 1)]})
 
@@ -81,8 +81,8 @@ EXAMPLES: list[Example] = [
     ("Cluster.crash", lambda **k: sm.Cluster({"a": []}).crash(**k), {"node": "a"}),
     ("sets.jaccard", sets.jaccard, {"a": frozenset({1, 2}), "b": frozenset({2})}),
     # structure
-    ("structure.majority", structure.majority, {"n_or_nodes": 3}),
-    ("structure.grid", structure.grid, {"rows": 2, "cols": 3}),
+    ("structure.majority_of", structure.majority_of, {"n_or_nodes": 3}),
+    ("structure.grid_of", structure.grid_of, {"rows": 2, "cols": 3}),
     ("structure.choose", structure.choose, {"k": 2, "xs": ["a", "b", "c"]}),
     ("structure.all_of", structure.all_of, {"xs": ["a", "b"]}),
     ("structure.any_of", structure.any_of, {"xs": ["a", "b"]}),
@@ -115,7 +115,7 @@ EXAMPLES: list[Example] = [
     ("markov.system", markov.system, {"structure": S3, "mttf": 100.0, "mttr": 1.0, "repair": "shared"}),
     ("RepairableSystem.availability_at", REPAIR.availability_at, {"t": [0.0, 1.0]}),
     ("markov.nines", markov.nines, {"availability": 0.999}),
-    ("markov.availability_from_nines", markov.availability_from_nines, {"n": 3.0}),
+    ("markov.availability_from_nines", markov.availability_from_nines, {"nines": 3.0}),
     ("markov.downtime_per_year", markov.downtime_per_year, {"availability": 0.999, "unit": "min"}),
     # quorum
     ("quorum.majority", quorum.majority, {"n_or_nodes": 3}),
@@ -189,7 +189,7 @@ EXAMPLES: list[Example] = [
     ("sync.random_faults", sync.random_faults,
      {"n": 3, "duration_ms": 100.0, "crashes": 1, "partitions": 1, "seed": 0, "down_ms": (5.0, 10.0)}),
     ("sync.replicate", sync.replicate, {"n_runs": 1, "seed": 0, "n": 3, "duration_ms": 50.0}),
-    ("metrics.staleness", metrics.staleness, {"run": RUN, "k": 1}),
+    ("metrics.k_staleness", metrics.k_staleness, {"run": RUN, "k": 1}),
     ("metrics.summary", metrics.summary, {"run": RUN}),
     ("metrics.t_visibility_reads", metrics.t_visibility_reads, {"run": RUN, "edges": [0.0, 1.0, 10.0]}),
     ("pbs.k_staleness", sm.k_staleness, {"n": 3, "r": 1, "w": 1, "k": 2}),
@@ -198,9 +198,9 @@ EXAMPLES: list[Example] = [
     ("pbs.t_visibility_curve", pbs.t_visibility_curve,
      {"n": 3, "r": 1, "w": 1, "t_ms": [0.0, 1.0], "latency": "YMMR", "trials": 200, "seed": 0, "z": 1.96}),
     ("pbs.t_for_probability", pbs.t_for_probability,
-     {"n": 3, "r": 1, "w": 1, "p": 0.9, "trials": 200, "seed": 0}),
+     {"n": 3, "r": 1, "w": 1, "target": 0.9, "trials": 200, "seed": 0}),
     ("pbs.profile", pbs.profile, {"name": "LNKD-DISK"}),
-    ("pbs.wilson", pbs.wilson, {"p": 0.5, "n": 100, "z": 1.96}),
+    ("pbs.wilson", pbs.wilson, {"fraction": 0.5, "trials": 100, "z": 1.96}),
     ("pbs.ParetoExponential", pbs.ParetoExponential,
      {"p_pareto": 0.5, "xm": 1.0, "alpha": 3.0, "lam": 1.0, "shift": 0.0}),
     ("staleness.t_visibility_sim", staleness.t_visibility_sim,
@@ -253,10 +253,10 @@ EXAMPLES: list[Example] = [
     ("sweep.pivot", sweep.pivot, {"df": SWEEP_DF, "x": "n", "y": "p", "metric": "availability",
                                   "agg": "mean"}),
     ("sweep.columns", sweep.columns, {"df": SWEEP_DF}),
-    ("sweep.availability_point", sweep.availability_point, {"n": 3, "p": 0.1, "seed": 0}),
-    ("sweep.correlated_availability_point", sweep.correlated_availability_point,
+    ("sweep_targets.availability_point", sweep_targets.availability_point, {"n": 3, "p": 0.1, "seed": 0}),
+    ("sweep_targets.correlated_availability_point", sweep_targets.correlated_availability_point,
      {"n": 3, "p": 0.1, "beta": 0.1, "seed": 0}),
-    ("sweep.availability_mc_point", sweep.availability_mc_point,
+    ("sweep_targets.availability_mc_point", sweep_targets.availability_mc_point,
      {"n": 3, "p": 0.1, "trials": 100, "seed": 0}),
     # viz
     ("viz.line_figure", viz.line_figure,
@@ -276,10 +276,10 @@ EXAMPLES: list[Example] = [
     ("systems.names", systems.names, {}),
     ("systems.read_repair_effect", systems.read_repair_effect,
      {"system": "cassandra", "runs": 1, "seed": 0, "outage_ms": (30.0, 90.0), "duration_ms": 200.0}),
-    ("sweep.election_point", sweep.election_point,
+    ("sweep_targets.election_point", sweep_targets.election_point,
      {"n": 3, "timeout_min_ms": 150.0, "seed": 0, "trials": 1, "algorithm": "raft"}),
     # rng
-    ("rng.spawn", sm.rng.spawn, {"seed": 1, "n": 2}),
+    ("rng.spawn", sm.rng.spawn, {"seed": 1, "count": 2}),
     ("rng.spawn_ints", sm.rng.spawn_ints, {"seed": 1, "n": 2}),
     ("rng.as_generator", sm.rng.as_generator, {"seed": 1}),
 ]

@@ -169,7 +169,7 @@ def test_availability_at_large_t_is_the_steady_state():
     (lambda: markov.system(choose(2, 3), 10, 1).availability_at({}), "t"),
     (lambda: markov.nines("x"), "availability"),
     (lambda: markov.nines(True), "availability"),
-    (lambda: markov.availability_from_nines({"a": 1}), "n"),
+    (lambda: markov.availability_from_nines({"a": 1}), "nines"),
     (lambda: markov.downtime_per_year("x"), "availability"),
     (lambda: markov.downtime_per_year(0.9, unit=["h"]), "unit"),
     (lambda: markov.RepairableSystem(choose(2, 3), np.ones(3), np.ones(3), "lazy"), "repair"),

@@ -9,7 +9,7 @@ import pytest
 from nbrun import run_notebook
 
 from syncmodel.failure import failure_probability
-from syncmodel.structure import grid
+from syncmodel.structure import grid_of
 
 
 def binom_up_at_most_down(n: int, down_max: int, p: float) -> float:
@@ -31,7 +31,7 @@ def test_notebook_02_runs_and_its_numbers_hold(tmp_path):
     # one rack holding every node: q + (1 − q)·P_independent
     q, p = 1e-3, 0.01
     assert summary["one_rack_P"] == pytest.approx(q + (1 - q) * (1 - binom_up_at_most_down(5, 2, p)))
-    exact = failure_probability(grid(3, 3), 0.1, method="enumeration")
+    exact = failure_probability(grid_of(3, 3), 0.1, method="enumeration")
     assert summary["grid3_mc_low"] <= exact <= summary["grid3_mc_high"]
     assert (tmp_path / "availability_nines.pdf").exists()
 

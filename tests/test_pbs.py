@@ -81,8 +81,8 @@ def test_t_visibility_deterministic_and_monotone():
     b = pbs.t_visibility(3, 1, 1, 1.0, "LNKD-DISK", trials=50_000, seed=3)
     assert a == b
     curve = pbs.t_visibility_curve(3, 1, 1, [0, 1, 5, 20, 100], "LNKD-DISK", trials=50_000, seed=3)
-    assert np.all(np.diff(curve["p"]) >= 0)
-    assert np.all(curve["lo"] <= curve["p"]) and np.all(curve["p"] <= curve["hi"])
+    assert np.all(np.diff(curve.fresh) >= 0)
+    assert np.all(curve.lo <= curve.fresh) and np.all(curve.fresh <= curve.hi)
 
 
 # the paper's published numbers (data/pbs_latency.toml [paper_numbers]); 3σ of 400k trials ≈ 0.0024
@@ -102,8 +102,8 @@ def test_reproduces_the_paper(profile, n, t, expected, tol):
 
 def test_lnkd_ssd_operation_latency_matches_the_paper():
     c = pbs.t_visibility_curve(3, 1, 1, [0.0], "LNKD-SSD", trials=400_000, seed=9)
-    assert np.median(c["read_ms"]) == pytest.approx(0.489, abs=0.01)
-    assert np.quantile(c["read_ms"], 0.999) == pytest.approx(0.657, abs=0.03)
+    assert np.median(c.read_ms) == pytest.approx(0.489, abs=0.01)
+    assert np.quantile(c.read_ms, 0.999) == pytest.approx(0.657, abs=0.03)
 
 
 def test_pareto_exponential_moments():
@@ -146,6 +146,37 @@ def test_wilson_interval_formula():
     assert (float(lo), float(hi)) == pytest.approx((c - h, c + h))
 
 
+def test_wilson_old_keyword_names_still_work_with_a_warning():
+    # p and n are the vocabulary's node-down probability and node count: now fraction, trials
+    new = pbs.wilson(fraction=0.3, trials=50)
+    with pytest.warns(DeprecationWarning, match="call it (fraction|trials)="):
+        old = pbs.wilson(p=0.3, n=50)
+    assert (float(old[0]), float(old[1])) == (float(new[0]), float(new[1]))
+    with pytest.raises(TypeError, match="both"):
+        pbs.wilson(0.3, 50, p=0.3)  # type: ignore[call-arg]
+    with pytest.warns(DeprecationWarning, match="target"):
+        assert pbs.t_for_probability(3, 2, 2, p=0.9) == 0.0  # a strict quorum: 0 at once
+
+
+def test_t_visibility_curve_is_a_result_that_records_its_call():
+    c = pbs.t_visibility_curve(3, 1, 1, [0.0, 2.0], "LNKD-DISK", trials=4000, seed=5)
+    assert isinstance(c, pbs.TVisibility) and (c.n, c.r, c.w, c.trials, c.seed) == (3, 1, 1, 4000, 5)
+    assert c.latency == "LNKD-DISK" and c.write_ms.shape == c.read_ms.shape == (4000,)
+    # the Wilson bounds are the interval of each point's own estimate (formula of the test above)
+    z2 = 1.96 ** 2
+    for f, lo, hi in zip(c.fresh, c.lo, c.hi, strict=True):
+        centre = (f + z2 / 8000) / (1 + z2 / 4000)
+        half = 1.96 * math.sqrt(f * (1 - f) / 4000 + z2 / 4000 ** 2 / 4) / (1 + z2 / 4000)
+        assert (lo, hi) == pytest.approx((centre - half, centre + half), rel=1e-12)
+    df = c.to_frame()
+    assert list(df["t_ms"]) == [0.0, 2.0] and list(df["fresh"]) == list(c.fresh)
+    assert set(df["seed"]) == {5} and set(df["trials"]) == {4000}
+    with pytest.warns(DeprecationWarning, match=r"\.fresh"):
+        assert c["p"] is c.fresh
+    with pytest.warns(DeprecationWarning):
+        assert c["t"] is c.t_ms and "lo" in c
+
+
 @pytest.mark.parametrize("kwargs", [dict(t_ms=-1.0), dict(t_ms=float("nan")), dict(latency="NOPE"),
                                     dict(trials=0), dict(r=5), dict(w=0)])
 def test_t_visibility_bad_input(kwargs):
@@ -158,7 +189,7 @@ def test_t_visibility_bad_input(kwargs):
 def test_t_for_probability_is_the_quantile_of_the_curve():
     t99 = pbs.t_for_probability(3, 1, 1, 0.99, "LNKD-DISK", trials=100_000, seed=4)
     c = pbs.t_visibility_curve(3, 1, 1, [t99 * 0.98, t99 * 1.02], "LNKD-DISK", trials=100_000, seed=4)
-    assert c["p"][0] < 0.99 <= c["p"][1]
+    assert c.fresh[0] < 0.99 <= c.fresh[1]
 
 
 @pytest.mark.parametrize(("call", "name"), [
@@ -167,9 +198,9 @@ def test_t_for_probability_is_the_quantile_of_the_curve():
     (lambda: pbs.wilson(0.5, 100, z=float("inf")), "z"),
     (lambda: pbs.wilson(0.5, 100, z=None), "z"),
     (lambda: pbs.wilson(0.5, 100, z=1e308), "z"),
-    (lambda: pbs.wilson("x", 100), "p"),
-    (lambda: pbs.wilson(1.5, 100), "p"),
-    (lambda: pbs.wilson(0.5, True), "n"),
+    (lambda: pbs.wilson("x", 100), "fraction"),
+    (lambda: pbs.wilson(1.5, 100), "fraction"),
+    (lambda: pbs.wilson(0.5, True), "trials"),
     (lambda: pbs.t_visibility(3, 1, 1, "x", trials=100, seed=1), "t_ms"),
     # λ² underflowing to 0 raised ZeroDivisionError; x_m² overflowing raised OverflowError
     (lambda: pbs.ParetoExponential(0.5, 1.0, 3.0, 1e-200), "lam"),
@@ -213,7 +244,7 @@ def test_ymmr_code_shape_reproduces_the_papers_text_and_table3_shape_does_not():
     # write latency p99.9 (W = 1), the paper's 10.83 ms: 3.5 is the closer
     c = pbs.t_visibility_curve(3, 1, 1, [0.0], "YMMR", trials=2_000_000, seed=13)
     t = pbs.t_visibility_curve(3, 1, 1, [0.0], "YMMR-TABLE3", trials=2_000_000, seed=13)
-    wc, wt = (float(np.quantile(x["write_ms"], 0.999)) for x in (c, t))
+    wc, wt = (float(np.quantile(x.write_ms, 0.999)) for x in (c, t))
     assert abs(wc - 10.83) < abs(wt - 10.83) and abs(wc - 10.83) / 10.83 < 0.03
 
 
@@ -263,8 +294,8 @@ def test_first_crossing_reproduces_table4(profile):
 
 def test_t_for_probability_bad_estimator_arguments():
     for kwargs, name in ((dict(estimator="median"), "estimator"), (dict(reads=0), "reads"),
-                         (dict(step_ms=0.0), "step_ms"), (dict(p=True), "p")):
-        args = dict(n=3, r=1, w=1, p=0.99, latency="LNKD-SSD", trials=1000, seed=1)
+                         (dict(step_ms=0.0), "step_ms"), (dict(target=True), "target")):
+        args = dict(n=3, r=1, w=1, target=0.99, latency="LNKD-SSD", trials=1000, seed=1)
         args.update(kwargs)
         with pytest.raises(InvalidParameterError, match=name):
             pbs.t_for_probability(**args)

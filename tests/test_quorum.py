@@ -449,8 +449,10 @@ def test_search_bad_input():
         Q.search([], read_fraction=0.5)
     with pytest.raises(InvalidParameterError, match="resilience"):
         Q.search("abc", read_fraction=0.5, resilience=-1)
-    with pytest.raises(InvalidParameterError, match="timeout"):
-        Q.search("abc", read_fraction=0.5, timeout=0)
+    with pytest.raises(InvalidParameterError, match="timeout_s"):
+        Q.search("abc", read_fraction=0.5, timeout_s=0)
+    with pytest.warns(DeprecationWarning, match="timeout_s"), pytest.raises(InvalidParameterError):
+        Q.search("abc", read_fraction=0.5, timeout=0)  # the old name still reaches the check
 
 
 @pytest.mark.parametrize("seed", range(8))

@@ -54,7 +54,7 @@ def test_bad_kind():
     with pytest.raises(InvalidParameterError, match="kind"):
         dashboard("tree")
     with pytest.raises(InvalidParameterError, match="kind"):
-        Q.system("tree")
+        Q.of_kind("tree")
 
 
 def test_comparison_figure_structure():

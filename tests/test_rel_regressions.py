@@ -305,11 +305,11 @@ def test_t_visibility_sim_interval_per_point_count() -> None:
 
     # 7 trials over 3 points: counts 3, 2, 2; each interval must use its own count
     res = t_visibility_sim(3, 1, 1, [0.0, 0.5, 5.0], "LNKD-SSD", trials=7, seed=3)
-    assert res["n"].tolist() == [3, 2, 2]
+    assert res.reads.tolist() == [3, 2, 2]
     for j in range(3):
-        lo, hi = wilson(float(res["p"][j]), int(res["n"][j]), 1.96)
-        assert (res["lo"][j], res["hi"][j]) == pytest.approx((float(lo), float(hi)))
-        assert res["lo"][j] <= res["p"][j] <= res["hi"][j]
+        lo, hi = wilson(float(res.fresh[j]), int(res.reads[j]), 1.96)
+        assert (res.lo[j], res.hi[j]) == pytest.approx((float(lo), float(hi)))
+        assert res.lo[j] <= res.fresh[j] <= res.hi[j]
 
 
 def test_t_visibility_sim_uneven_counts_independent_check() -> None:
@@ -319,7 +319,7 @@ def test_t_visibility_sim_uneven_counts_independent_check() -> None:
     # centre (1 + z²/2c)/(1 + z²/c), half (z²/2c)/(1 + z²/c) -> lo = 1/(1 + z²/c), hi = 1
     res = t_visibility_sim(3, 2, 2, [0.0, 1.0], "LNKD-SSD", trials=5, seed=0)  # strict: p = 1
     z2 = 1.96**2
-    for c, lo, hi in zip(res["n"], res["lo"], res["hi"], strict=True):
+    for c, lo, hi in zip(res.reads, res.lo, res.hi, strict=True):
         assert lo == pytest.approx(1 / (1 + z2 / c)) and hi == pytest.approx(1.0)
 
 
@@ -360,7 +360,7 @@ def test_zero_d_array_for_a_collection() -> None:
     _refused(lambda: sm.consistency_set(np.array(3)), "sets")
     _refused(lambda: structure.all_of(np.array(3)), "xs")
     _refused(lambda: election.hash_election(np.array(3)), "ids")
-    _refused(lambda: structure.majority(3).tree(order=np.array(0)), "order")
+    _refused(lambda: structure.majority_of(3).tree(order=np.array(0)), "order")
 
 
 def test_int_too_large_for_a_float() -> None:
@@ -391,7 +391,7 @@ def test_never_validated_parameters() -> None:
     from syncmodel.systems.ring import HashRing
 
     _refused(lambda: election.reference_failure(timeout_s=0), "timeout_s")
-    _refused(lambda: structure.majority(3).tree(order=0), "order")
+    _refused(lambda: structure.majority_of(3).tree(order=0), "order")
     _refused(lambda: HashRing(["a", "b"]).lookup(None), "hashes")
     _refused(lambda: versioning.lww_lost_fraction(5e-324, 5), "rate_per_s")
     _refused(lambda: t_visibility_sim(3, 1, 1, [[1.0]]), "t_ms")
@@ -432,5 +432,5 @@ def test_bools_are_not_numbers() -> None:
     _refused(lambda: pbs.ParetoExponential(True, 1.0, 2.0, 1.0), "p_pareto")
     _refused(lambda: pbs.ParetoExponential(0.5, True, 2.0, 1.0), "xm")
     run = sync.simulate_store(n=3, seed=0, duration_ms=50.0)
-    _refused(lambda: metrics.staleness(run, k=True), "k")
+    _refused(lambda: metrics.k_staleness(run, k=True), "k")
     _refused(lambda: sync.random_faults(n=True, duration_ms=10.0), "n")

@@ -147,14 +147,14 @@ def test_heterogeneous_majority_takes_the_fast_path_and_agrees() -> None:
     p = np.random.default_rng(4).uniform(0.3, 0.7, n)
     k = n // 2 + 1
     ref = float(dp_pmf(1.0 - p)[:k].sum())  # fewer than k up
-    assert failure_probability(st.majority(n), p) == pytest.approx(ref, rel=1e-9)
+    assert failure_probability(st.majority_of(n), p) == pytest.approx(ref, rel=1e-9)
 
 
 def test_failure_curve_of_a_large_majority_is_the_binomial() -> None:
     n = 4001
     ps = np.array([0.3, 0.45, 0.5, 0.55])
     k = n // 2 + 1
-    got = failure_curve(st.majority(n), ps)
+    got = failure_curve(st.majority_of(n), ps)
     for pv, g in zip(ps, got, strict=True):  # fails with fewer than k up: at most k − 1 up
         ref = log_binom_cdf(k - 1, n, 1 - pv)  # lgamma(4002) ≈ 3e4: the reference holds ~1e-11
         assert math.log(g) == pytest.approx(ref, rel=1e-9) if ref < -1 else g == pytest.approx(
@@ -166,7 +166,7 @@ def _enum_fail(s: st.Structure, p: np.ndarray) -> float:
 
 
 @pytest.mark.parametrize("make", [
-    lambda: st.grid(3, 4), lambda: st.grid(5, 2), lambda: quorum.grid(4, 3).as_structure(),
+    lambda: st.grid_of(3, 4), lambda: st.grid_of(5, 2), lambda: quorum.grid(4, 3).as_structure(),
     lambda: st.all_of([st.choose(2, [st.all_of([0, 1, 2]), st.all_of([3, 4]), st.any_of([5, 6, 7])]),
                        st.any_of([0, 1, 2]), st.choose(2, [5, 6, 7])]),
     lambda: st.all_of([st.any_of([st.all_of([0, 1]), st.all_of([2, 3])]), st.any_of([2, 3])]),
@@ -186,7 +186,7 @@ def test_large_grid_is_exact_by_the_closed_form() -> None:
     p = 0.05
     q = 1 - p
     closed = 1 - ((1 - p**c) ** r - (1 - p**c - q**c) ** r)
-    assert failure_probability(st.grid(r, c), p) == pytest.approx(closed, rel=1e-12)
+    assert failure_probability(st.grid_of(r, c), p) == pytest.approx(closed, rel=1e-12)
     assert failure_probability(quorum.grid(r, c), p) == pytest.approx(closed, rel=1e-12)
 
 
@@ -269,13 +269,13 @@ def _refused_cheaply(call: Callable[[], Any], match: str, peak_mb: float = 64) -
 
 
 def test_markov_system_of_a_huge_majority_is_refused() -> None:
-    s = st.majority(100_000)
+    s = st.majority_of(100_000)
     s.tree()
     _refused_cheaply(lambda: markov.system(s, 1000, 10), "max_states")
 
 
 def test_monte_carlo_beyond_max_draws_is_refused() -> None:
-    s = st.majority(100_000)
+    s = st.majority_of(100_000)
     s.tree()
     _refused_cheaply(lambda: failure_probability_mc(s, 0.1, samples=10**6, seed=1), "max_draws")
 
@@ -325,7 +325,7 @@ def test_binomial_tail_against_exact_integers() -> None:
         term = term * (m - j) * 11 // ((j + 1) * 9)
         total += term
     exact = float(Fraction(total, 20**m))
-    assert failure_probability(st.majority(m), 0.45) == pytest.approx(exact, rel=1e-12)
+    assert failure_probability(st.majority_of(m), 0.45) == pytest.approx(exact, rel=1e-12)
     q = np.random.default_rng(9).uniform(0.54, 0.56, m)  # the tilted FFT on the same scale
     assert 1e-70 < _tail_fast(k, q) < 1e-60
 

@@ -190,7 +190,8 @@ def test_bad_nodes_and_sets():
 
 
 def test_majority_and_grid_helpers():
-    from syncmodel.structure import grid, majority
+    from syncmodel.structure import grid_of as grid
+    from syncmodel.structure import majority_of as majority
 
     assert majority(4) == choose(3, 4)
     assert set(majority("abc").quorums()) == {frozenset(c) for c in itertools.combinations("abc", 2)}
@@ -205,6 +206,30 @@ def test_majority_and_grid_helpers():
         assert g.is_satisfied(s) == serves(s)
     with pytest.raises(InvalidParameterError, match="rows"):
         grid(0, 3)
+
+
+def test_structure_builders_are_named_apart_from_the_quorum_systems():
+    # quorum.majority/grid build QuorumSystems; the structures of the same systems are
+    # majority_of/grid_of, and the old structure names still work with a warning
+    from syncmodel import quorum, structure
+    from syncmodel.failure import failure_probability
+
+    assert structure.majority_of(5) == quorum.majority(5).reads == quorum.majority(5).writes
+    assert failure_probability(structure.majority_of(5), 0.2) == failure_probability(quorum.majority(5), 0.2)
+    g = structure.grid_of(2, 3)
+    qs = quorum.grid(2, 3)
+    assert type(quorum.majority(5)).__name__ == "QuorumSystem"
+    for live in itertools.product([0, 1], repeat=6):  # same serving sets, by enumeration
+        up = [(i, j) for i in range(2) for j in range(3) if live[3 * i + j]]
+        full_row = any(all((i, j) in up for j in range(3)) for i in range(2))
+        every_row = all(any((i, j) in up for j in range(3)) for i in range(2))
+        assert g.evaluate([[live[3 * i + j] for i in range(2) for j in range(3)]],
+                          order=[(i, j) for i in range(2) for j in range(3)])[0] == (full_row and every_row)
+    assert len(qs.reads.quorums()) == 2  # one read quorum per row
+    with pytest.warns(DeprecationWarning, match="majority_of"):
+        assert structure.majority(5) == structure.majority_of(5)
+    with pytest.warns(DeprecationWarning, match="grid_of"):
+        assert structure.grid(2, 3) == g
 
 
 @pytest.mark.parametrize(("call", "name"), [

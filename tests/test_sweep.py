@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import syncmodel
-from syncmodel import sweep
+from syncmodel import sweep, sweep_targets
 from syncmodel.errors import InvalidParameterError
 
 GRID = {"n": [3, 5, 7], "p": [0.05, 0.2]}
@@ -275,7 +275,7 @@ def test_availability_point_matches_the_binomial_sum(n, p):
     want = sum(math.comb(n, k) * (1 - p) ** k * p ** (n - k) for k in range(n // 2 + 1, n + 1))
     # and the complement summed over the k ≤ ⌊n/2⌋ live nodes that leave no majority
     down = sum(math.comb(n, k) * (1 - p) ** k * p ** (n - k) for k in range(n // 2 + 1))
-    got = sweep.availability_point(n, p)
+    got = sweep_targets.availability_point(n, p)
     assert got["availability"] == pytest.approx(want, abs=1e-12)
     assert got["unavailability"] == pytest.approx(down, rel=1e-9, abs=1e-300)
     if down > 0:
@@ -285,11 +285,11 @@ def test_availability_point_matches_the_binomial_sum(n, p):
 
 
 def test_availability_point_worked_case_and_bad_input():
-    assert sweep.availability_point(3, 0.1)["availability"] == pytest.approx(0.972)
+    assert sweep_targets.availability_point(3, 0.1)["availability"] == pytest.approx(0.972)
     for bad in (dict(n=0, p=0.1), dict(n=3, p=1.2), dict(n=3, p=float("nan")),
                 dict(n=2.5, p=0.1)):
         with pytest.raises(InvalidParameterError):
-            sweep.availability_point(**bad)
+            sweep_targets.availability_point(**bad)
 
 
 def test_partial_functions_run():
@@ -301,22 +301,22 @@ def test_partial_functions_run():
 @pytest.mark.parametrize(("n", "p"), [(1, 0.3), (3, 0.1), (5, 0.2), (8, 0.4), (9, 0.05)])
 def test_availability_mc_point_agrees_with_the_closed_form(n, p):
     exact = sum(math.comb(n, k) * (1 - p) ** k * p ** (n - k) for k in range(n // 2 + 1, n + 1))
-    got = sweep.availability_mc_point(n, p, trials=20_000, seed=n)
+    got = sweep_targets.availability_mc_point(n, p, trials=20_000, seed=n)
     assert abs(got["availability"] - exact) <= 4.5 * max(got["stderr"], 1e-4)
     assert got["ci_low"] <= got["availability"] <= got["ci_high"]
-    assert got == sweep.availability_mc_point(n, p, trials=20_000, seed=n)
+    assert got == sweep_targets.availability_mc_point(n, p, trials=20_000, seed=n)
 
 
 def test_availability_mc_point_rejects_bad_input():
     for bad in (dict(n=0, p=0.1), dict(n=3, p=-0.1), dict(n=3, p=0.1, trials=0),
                 dict(n=3, p=0.1, trials=2.0)):
         with pytest.raises(InvalidParameterError):
-            sweep.availability_mc_point(**bad)
+            sweep_targets.availability_mc_point(**bad)
 
 
 def test_election_point_summarizes_the_simulated_elections():
     from syncmodel import election
-    got = sweep.election_point(5, 150, seed=3, trials=12)
+    got = sweep_targets.election_point(5, 150, seed=3, trials=12)
     # independent: the same elections run directly, their statistics recomputed here
     raw = election.simulate("raft", n=5, trials=12, seed=3, scenario="crash",
                             timeout_ms=(150.0, 300.0))
@@ -329,14 +329,14 @@ def test_election_point_summarizes_the_simulated_elections():
     assert got["median_ms"] >= 150 / 2  # no leader before the followers time out
     assert got["split_votes"] == raw["split_votes"].mean()
     with pytest.raises(InvalidParameterError, match="timeout_min_ms"):
-        sweep.election_point(5, 0)
+        sweep_targets.election_point(5, 0)
     with pytest.raises(InvalidParameterError, match="latency_ms"):
-        sweep.election_point(5, 150, latency_ms=-1.0)
+        sweep_targets.election_point(5, 150, latency_ms=-1.0)
 
 
 def test_election_point_latency_slows_elections():
-    fast = sweep.election_point(5, 150, seed=1, trials=10, latency_ms=1.0)
-    slow = sweep.election_point(5, 150, seed=1, trials=10, latency_ms=40.0)
+    fast = sweep_targets.election_point(5, 150, seed=1, trials=10, latency_ms=1.0)
+    slow = sweep_targets.election_point(5, 150, seed=1, trials=10, latency_ms=40.0)
     assert slow["median_ms"] > fast["median_ms"]
 
 
@@ -368,19 +368,19 @@ def test_correlated_availability_point_matches_the_beta_factor_formula(n, p, bet
     no_majority = sum(math.comb(n, k) * q**k * (1 - q) ** (n - k)
                       for k in range(n - n // 2, n + 1))
     want = beta * p + (1 - beta * p) * no_majority
-    got = sweep.correlated_availability_point(n, p, beta)
+    got = sweep_targets.correlated_availability_point(n, p, beta)
     assert got["unavailability"] == pytest.approx(want, rel=1e-12)
     assert got["availability"] == pytest.approx(1 - want, rel=1e-12)
     assert got["nines"] == pytest.approx(-math.log10(want), rel=1e-12)
 
 
 def test_correlated_availability_point_worked_case_and_bad_input():
-    assert sweep.correlated_availability_point(3, 0.1, 0.1)["unavailability"] == pytest.approx(
+    assert sweep_targets.correlated_availability_point(3, 0.1, 0.1)["unavailability"] == pytest.approx(
         0.0326136, rel=1e-6)
     for bad in (dict(n=3, p=0.1, beta=1.5), dict(n=3, p=0.1, beta=float("nan")),
                 dict(n=0, p=0.1, beta=0.1), dict(n=3, p=2.0, beta=0.1)):
         with pytest.raises(InvalidParameterError):
-            sweep.correlated_availability_point(**bad)
+            sweep_targets.correlated_availability_point(**bad)
 
 
 def _metric(n, seed):
@@ -395,8 +395,18 @@ def _metric(n, seed):
     (lambda: sweep.task_key(_metric, {"n": 3}, None), "seed"),
     (lambda: sweep.task_key(_metric, 5, 1), "point"),
     (lambda: sweep.task_key(_metric, {"n": object()}, 1), "point"),
-    (lambda: sweep.election_point(3, 150.0, latency_ms=1e308, trials=1), "latency_ms"),
+    (lambda: sweep_targets.election_point(3, 150.0, latency_ms=1e308, trials=1), "latency_ms"),
 ])
 def test_bad_input_found_by_fuzzing(call, name):
     with pytest.raises(InvalidParameterError, match=f"^{name} must"):
         call()
+
+
+def test_sweep_targets_moved_out_of_the_runner_and_the_old_names_warn():
+    # issue 17: model-specific targets do not live in the generic runner
+    assert not set(sweep.MOVED) & set(sweep.__all__)
+    for name in sweep.MOVED:
+        with pytest.warns(DeprecationWarning, match=f"sweep_targets.{name}"):
+            assert getattr(sweep, name) is getattr(sweep_targets, name)
+    with pytest.raises(AttributeError):
+        sweep.no_such_target  # noqa: B018

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from syncmodel import sweep
+from syncmodel import sweep, sweep_targets
 from syncmodel.errors import InvalidParameterError
 from syncmodel.widgets.sweep import dashboard, heatmap
 
@@ -19,7 +19,7 @@ def toy(a: int, b: float, c: int, seed: int) -> dict[str, float]:
 def frames():
     one = sweep.run(toy, {"a": [1, 2, 3], "b": [0.5, 1.5], "c": [10, 20]}, replicates=2,
                     progress=False)
-    two = sweep.run(lambda n, p, seed: sweep.availability_point(n, p),
+    two = sweep.run(lambda n, p, seed: sweep_targets.availability_point(n, p),
                     {"n": [1, 3, 5], "p": [0.1, 0.2, 0.3, 0.4]}, progress=False)
     return {"toy": one, "availability": two}
 

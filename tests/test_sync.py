@@ -100,21 +100,21 @@ def test_simulated_t_visibility_agrees_with_pbs_monte_carlo():
     sim = staleness.t_visibility_sim(3, 1, 1, grid, law, trials=4500, seed=7)
     mc = pbs.t_visibility_curve(3, 1, 1, grid, law, trials=300_000, seed=8)
     for j in range(len(grid)):
-        assert sim["lo"][j] - 0.002 <= mc["p"][j] <= sim["hi"][j] + 0.002
+        assert sim.lo[j] - 0.002 <= mc.fresh[j] <= sim.hi[j] + 0.002
     # a profile: writes ~ W, acks ~ A, reads ~ R, responses ~ S (LNKD-DISK: slow disk writes)
     sim = staleness.t_visibility_sim(3, 1, 1, [0.0, 10.0], "LNKD-DISK", trials=6000, seed=21, z=3.0)
     mc = pbs.t_visibility_curve(3, 1, 1, [0.0, 10.0], "LNKD-DISK", trials=300_000, seed=22)
-    assert np.all((sim["lo"] - 0.002 <= mc["p"]) & (mc["p"] <= sim["hi"] + 0.002))
+    assert np.all((sim.lo - 0.002 <= mc.fresh) & (mc.fresh <= sim.hi + 0.002))
     exp = ("exponential", 1.0)
     sim = staleness.t_visibility_sim(3, 1, 2, [0.0, 1.0], exp, trials=3000, seed=9)
     mc = pbs.t_visibility_curve(3, 1, 2, [0.0, 1.0], exp, trials=300_000, seed=10)
-    assert np.all((sim["lo"] - 0.002 <= mc["p"]) & (mc["p"] <= sim["hi"] + 0.002))
+    assert np.all((sim.lo - 0.002 <= mc.fresh) & (mc.fresh <= sim.hi + 0.002))
 
 
 @pytest.mark.slow
 def test_simulated_k_staleness_agrees_with_closed_form():
     sim = staleness.k_staleness_sim(4, 1, 2, k_max=2, trials=3000, seed=3)
-    for k, lo, hi in zip(sim["k"], sim["lo"], sim["hi"], strict=True):
+    for k, lo, hi in zip(sim.k, sim.lo, sim.hi, strict=True):
         assert lo <= pbs.k_staleness(4, 1, 2, int(k)) <= hi
 
 
@@ -127,9 +127,9 @@ def test_failures_make_reads_staler_and_anti_entropy_helps():
     base = staleness.t_visibility_sim(3, 1, 1, [40.0], **args)
     hurt = staleness.t_visibility_sim(3, 1, 1, [40.0], crashes=crash, **args)
     healed = staleness.t_visibility_sim(3, 1, 1, [40.0], crashes=crash, anti_entropy_ms=5.0, **args)
-    assert base["p"][0] == 1.0
-    assert hurt["hi"][0] < 0.95
-    assert healed["lo"][0] > hurt["hi"][0]
+    assert base.fresh[0] == 1.0
+    assert hurt.hi[0] < 0.95
+    assert healed.lo[0] > hurt.hi[0]
 
 
 def test_read_repair_reduces_stale_reads_after_a_replica_returns():
@@ -322,8 +322,8 @@ def test_sample_ids_checked_and_unchecked_agree():
 def test_t_visibility_sim_counts_trials_slower_than_the_run_as_failed():
     # a latency of 1e308 ms returned p = NaN silently: no trial finished within the run
     res = staleness.t_visibility_sim(3, 1, 1, [0.0, 5.0], latency=1e308, trials=20, seed=1)
-    assert res["p"].tolist() == [0.0, 0.0] and res["failed"].tolist() == [10, 10]
-    assert res["n"].tolist() == [10, 10]
+    assert res.fresh.tolist() == [0.0, 0.0] and res.failed.tolist() == [10, 10]
+    assert res.reads.tolist() == [10, 10]
 
 
 def test_results_record_their_seed_and_tabulate():
@@ -355,7 +355,7 @@ def test_bools_are_not_counts():
     # issue 14 item 5: metrics.staleness(k=True) and random_faults(n=True) took True for 1
     run = simulate("quorum", 3, seed=1, duration_ms=100.0)
     with pytest.raises(InvalidParameterError, match=r"^k must"):
-        metrics.staleness(run, k=True)
+        metrics.k_staleness(run, k=True)
     with pytest.raises(InvalidParameterError, match=r"^n must"):
         store.random_faults(n=True, duration_ms=10.0)
     with pytest.raises(InvalidParameterError, match=r"^n_runs must"):

@@ -67,13 +67,13 @@ def test_pbs_curves_are_monotone():
     curves = experiments.pbs_curves(3, 1, 1, profiles=("LNKD-SSD", "YMMR"), t_ms=[0, 1, 10, 100, 5000],
                                     trials=5000, seed=1)
     for c in curves.values():
-        assert np.all(np.diff(c["p"]) >= 0) and math.isclose(c["p"][-1], 1.0, abs_tol=0.01)
+        assert np.all(np.diff(c.fresh) >= 0) and math.isclose(c.fresh[-1], 1.0, abs_tol=0.01)
 
 
 @pytest.mark.parametrize(("call", "name"), [
     # found by fuzzing: AttributeError / TypeError / ValueError / IndexError / KeyError from inside
     *[(lambda f=f: f("run"), "run") for f in (
-        metrics.lost_write_ids, metrics.replication_lag, metrics.reads_frame, metrics.staleness,
+        metrics.lost_write_ids, metrics.replication_lag, metrics.reads_frame, metrics.k_staleness,
         metrics.conflict_rate, metrics.lost_updates, metrics.counter_values,
         metrics.convergence_frame, metrics.summary)],
     (lambda: metrics.t_visibility_reads(None, [0.0, 1.0]), "run"),

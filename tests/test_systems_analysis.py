@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from importlib.util import find_spec
@@ -219,7 +220,7 @@ def _loop_redis_lost(seed: int, writes: int, rate: float, lag: float) -> int:
 
 def test_redis_async_loses_acknowledged_writes_like_a_loop_model():
     m = systems.preset("redis", nodes=2, replicas=2)
-    ours = [A.lost_writes(m, writes=300, rate_per_s=2000.0, lag_ms=3.0, seed=s)["lost"] for s in range(300)]
+    ours = [A.lost_writes(m, writes=300, rate_per_s=2000.0, lag_ms=3.0, seed=s).lost for s in range(300)]
     loop = [_loop_redis_lost(10_000 + s, 300, 2000.0, 3.0) for s in range(300)]
     assert np.mean(ours) > 1.0
     se = math.sqrt(np.var(ours) / 300 + np.var(loop) / 300)
@@ -231,12 +232,12 @@ def test_wait_narrows_redis_losses():
     for s in range(40):
         plain = A.lost_writes("redis", seed=s, failed_replicas=1)
         waited = A.lost_writes(systems.preset("redis", wait_replicas=1), seed=s, failed_replicas=1)
-        assert waited["lost"] <= plain["lost"]
-        some_loss |= plain["lost"] > 0
+        assert waited.lost <= plain.lost
+        some_loss |= plain.lost > 0
         # with every replica alive, the best replica holds every write WAIT acknowledged
-        assert A.lost_writes(systems.preset("redis", wait_replicas=1), seed=s)["lost"] == 0
+        assert A.lost_writes(systems.preset("redis", wait_replicas=1), seed=s).lost == 0
     assert some_loss
-    assert A.lost_writes("redis", seed=1)["lost"] > 0  # the documented seeded schedule
+    assert A.lost_writes("redis", seed=1).lost > 0  # the documented seeded schedule
 
 
 @pytest.mark.parametrize("n", [3, 5, 7])
@@ -244,20 +245,20 @@ def test_consensus_loses_nothing_with_a_minority_failed(n):
     for s in range(20):
         for failed in range(0, (n - 1) // 2):  # leader + failed followers stay a minority
             out = A.lost_writes(systems.preset("etcd", nodes=n), seed=s, failed_replicas=failed)
-            assert out["available"] and out["lost"] == 0 and out["acknowledged"] > 0
+            assert out.available and out.lost == 0 and out.acknowledged > 0
     out = A.lost_writes(systems.preset("etcd", nodes=n), seed=0, failed_replicas=(n - 1) // 2)
-    assert not out["available"] and out["lost"] == 0
+    assert not out.available and out.lost == 0
 
 
 def test_memcached_loses_about_one_nth():
     for n in (4, 8):
         out = A.lost_writes(systems.preset("memcached", nodes=n), writes=50_000, seed=1)
-        assert abs(out["lost_fraction"] - 1 / n) < 0.35 / n
+        assert abs(out.lost_fraction - 1 / n) < 0.35 / n
 
 
 def test_durable_systems_lose_nothing():
     for name in ("cassandra", "hdfs", "glusterfs"):
-        assert A.lost_writes(name, seed=0)["lost"] == 0
+        assert A.lost_writes(name, seed=0).lost == 0
 
 
 def test_lost_writes_bad_input():
@@ -276,22 +277,23 @@ def test_lost_writes_bad_input():
 @pytest.mark.parametrize("k", [1, 2, 5])
 def test_cassandra_lww_keeps_one_and_drops_the_rest(k):
     out = A.conflicting_versions("cassandra", k, seed=1)
-    assert out == {"versions": 1, "siblings": k, "discarded": k - 1, "refused": 0}
+    assert (out.versions, out.siblings, out.discarded, out.refused) == (1, k, k - 1, 0)
 
 
 @needs_sync
 def test_ordered_systems_keep_one_version():
     for name in ("etcd", "zookeeper", "consul", "cockroachdb", "redis", "memcached", "hdfs", "glusterfs"):
-        assert A.conflicting_versions(name, 4) == {"versions": 1, "siblings": 1, "discarded": 0, "refused": 0}
+        out = A.conflicting_versions(name, 4)
+        assert (out.versions, out.siblings, out.discarded, out.refused) == (1, 1, 0, 0)
 
 
 @needs_sync
 def test_partitions():
-    assert A.conflicting_versions("etcd", 4, partitioned=True)["refused"] == 2
-    assert A.conflicting_versions("glusterfs", 4, partitioned=True)["refused"] == 2
+    assert A.conflicting_versions("etcd", 4, partitioned=True).refused == 2
+    assert A.conflicting_versions("glusterfs", 4, partitioned=True).refused == 2
     split = A.conflicting_versions(systems.preset("glusterfs", quorum_type="none"), 4, partitioned=True)
-    assert split["versions"] == 2 and split["siblings"] == 2  # split-brain
-    assert A.conflicting_versions("redis", 4, partitioned=True)["discarded"] == 2
+    assert split.versions == 2 and split.siblings == 2  # split-brain
+    assert A.conflicting_versions("redis", 4, partitioned=True).discarded == 2
 
 
 # ------------------------------------------------------------------ the table
@@ -375,14 +377,14 @@ def test_redis_like_async_failover_loses_writes_on_the_replicated_store_too():
     lost_sync = [lost("sync", s) for s in range(6)]
     assert sum(lost_async) > 0
     assert sum(lost_sync) == 0
-    assert A.lost_writes("redis", seed=1)["lost"] > 0
+    assert A.lost_writes("redis", seed=1).lost > 0
 
 
 @needs_sync
 @pytest.mark.slow
 def test_cassandra_read_repair_raises_fresh_reads():
     out = A.read_repair_effect("cassandra", runs=4, seed=0)
-    assert 0.0 < out["fresh_without"] < out["fresh_with"] <= 1.0
+    assert 0.0 < out.fresh_without < out.fresh_with <= 1.0
     with pytest.raises(InvalidParameterError, match="system"):
         A.read_repair_effect("etcd")
     with pytest.raises(InvalidParameterError, match="outage_ms"):
@@ -456,25 +458,58 @@ def test_one_class_per_system_answers_the_questions():
         assert analysis.lost_writes is systems.lost_writes
 
 
+def test_answers_are_typed_results_that_record_the_call_and_its_seed():
+    from syncmodel.systems.results import ConflictingVersions, LostWrites
+
+    lw = systems.lost_writes("redis", 300, seed=4, failed_replicas=1)
+    assert isinstance(lw, LostWrites) and lw.system == "redis" and lw.seed == 4
+    assert dict(lw.params) == {"writes": 300, "rate_per_s": 1000.0, "lag_ms": 2.0, "failed_replicas": 1,
+                               "lag_shape": "exponential", "crash_after_ms": 0.0}
+    # lost_fraction is lost / acknowledged, computed here from the two counts
+    assert lw.lost_fraction == (lw.lost / lw.acknowledged if lw.acknowledged else 0.0)
+    row = lw.to_frame()
+    assert len(row) == 1 and row.loc[0, "seed"] == 4 and row.loc[0, "writes"] == 300
+    assert row.loc[0, "lost"] == lw.lost and row.loc[0, "system"] == "redis"
+    cv = systems.conflicting_versions("cassandra", 3, seed=None)
+    assert isinstance(cv, ConflictingVersions) and cv.seed is None
+    assert cv.to_frame().loc[0, "writers"] == 3
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        lw.lost = 0  # type: ignore[misc]
+
+
+def test_answers_still_read_like_the_old_dicts_with_a_warning():
+    lw = systems.lost_writes("redis", 300, seed=4)
+    with pytest.warns(DeprecationWarning, match=r"\.lost"):
+        assert lw["lost"] == lw.lost
+    with pytest.warns(DeprecationWarning):
+        assert dict(lw) == {"acknowledged": lw.acknowledged, "lost": lw.lost,
+                            "lost_fraction": lw.lost_fraction, "available": lw.available}
+    with pytest.raises(KeyError):
+        lw["seed"]  # only the old keys
+    cv = systems.conflicting_versions("cassandra", 2, seed=1)
+    with pytest.warns(DeprecationWarning):
+        assert cv["siblings"] == 2
+
+
 def test_constant_lag_loses_the_writes_in_flight():
     # closed form, independent of the code: with every replica exactly w = lag − crash_after
     # behind, the lost writes are the last one plus a Poisson(rate·w) count of earlier ones
     rate, lag, after = 5000.0, 5.0, 1.0
     lost = [A.lost_writes("redis", 2000, rate, lag_ms=lag, lag_shape="constant", crash_after_ms=after,
-                          seed=s)["lost"] for s in range(400)]
+                          seed=s).lost for s in range(400)]
     w = (lag - after) / 1000.0
     assert np.mean(lost) == pytest.approx(1 + rate * w, abs=5 * math.sqrt(rate * w / 400))
     assert np.var(lost) == pytest.approx(rate * w, rel=0.25)
     # the leader dies after the stream caught up: nothing in flight
     assert A.lost_writes("redis", 500, rate, lag_ms=lag, lag_shape="constant", crash_after_ms=lag,
-                         seed=0)["lost"] == 0
+                         seed=0).lost == 0
     # WAIT 1: only writes a replica holds are acknowledged, so none is lost
     waited = systems.preset("redis", wait_replicas=1)
-    assert all(A.lost_writes(waited, 500, rate, lag_ms=lag, lag_shape="constant", seed=s)["lost"] == 0
+    assert all(A.lost_writes(waited, 500, rate, lag_ms=lag, lag_shape="constant", seed=s).lost == 0
                for s in range(20))
     # the exponential stream's running max trails further: more are lost than with a constant lag
-    expo = np.median([A.lost_writes("redis", 200, 4700.0, lag_ms=5.0, seed=s)["lost"] for s in range(200)])
-    const = np.median([A.lost_writes("redis", 200, 4700.0, lag_ms=5.0, lag_shape="constant", seed=s)["lost"]
+    expo = np.median([A.lost_writes("redis", 200, 4700.0, lag_ms=5.0, seed=s).lost for s in range(200)])
+    const = np.median([A.lost_writes("redis", 200, 4700.0, lag_ms=5.0, lag_shape="constant", seed=s).lost
                        for s in range(200)])
     assert expo > 2 * const
     with pytest.raises(InvalidParameterError, match="lag_shape"):

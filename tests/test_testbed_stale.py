@@ -112,7 +112,7 @@ def test_systems_redis_model_matches_the_testbed_formula():
     # the report's Redis prediction is systems.lost_writes with the constant lag, nothing else
     m = systems.preset("redis")
     out = m.lost_writes(20000, 4000.0, lag_ms=5.0, lag_shape="constant", crash_after_ms=1.0, seed=3)
-    assert abs(out["lost"] - 17) < 5 * math.sqrt(16)
+    assert abs(out.lost - 17) < 5 * math.sqrt(16)
 
 
 # ------------------------------------------------------------------ the real systems (slow)

@@ -7,6 +7,7 @@ repeats it over independent seeds and returns one row per trial.
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 from collections.abc import Iterable, Sequence
@@ -15,7 +16,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import check_choice, check_int, check_probability, check_real, invalid, too_big
+from ..errors import (
+    InvalidParameterError,
+    check_choice,
+    check_ids,
+    check_int,
+    check_probability,
+    check_real,
+    invalid,
+    too_big,
+)
 from ..rng import Seed, as_generator, spawn_ints
 from ..sim import Latency, Network, Simulator, Trace, as_latency
 from ..sim.latency import LatencySpec
@@ -76,9 +86,7 @@ class ElectionRun:
 
 
 def _check_algorithm(algorithm: Any) -> str:
-    if not isinstance(algorithm, str) or algorithm not in ALGORITHMS:
-        raise invalid("algorithm", algorithm, f"one of {sorted(ALGORITHMS)}")
-    return str(algorithm)
+    return check_choice("algorithm", algorithm, sorted(ALGORITHMS))
 
 
 def _check_n(n: Any) -> int:
@@ -110,9 +118,11 @@ def _check_partition(partition: Any, n: int) -> list[list[int]]:
         groups = [list(g) for g in partition]
     except TypeError:
         raise invalid("partition", partition, expected) from None
-    ids: list[Any] = [i for g in groups for i in g]
-    if any(not isinstance(i, numbers.Integral) or isinstance(i, bool) or not 0 <= int(i) < n
-           for i in ids) or len(set(map(int, ids))) != len(ids):
+    try:
+        ids = check_ids("partition", [i for g in groups for i in g], n, expected)
+    except InvalidParameterError:  # name the whole partition
+        raise invalid("partition", partition, expected) from None
+    if len(set(ids)) != len(ids):
         raise invalid("partition", partition, expected)
     return [[int(i) for i in g] for g in groups]
 
@@ -428,3 +438,16 @@ def split_brain(algorithm: str = "raft", n: int = 5, trials: int = 100, seed: Se
     params.setdefault("run_ms", 1500.0)
     params.setdefault("scenario", "cold")
     return simulate(algorithm, n, trials, seed, **params)
+
+
+def _split_brain_signature() -> inspect.Signature:
+    """:func:`simulate`'s signature with split_brain's defaults, so help() and tab completion
+    show every keyword instead of ``**params``."""
+    sig = inspect.signature(simulate)
+    defaults = {"trials": 100, "partition_at_ms": 0.0, "heal_at_ms": 1000.0, "run_ms": 1500.0,
+                "scenario": "cold"}
+    return sig.replace(parameters=[q.replace(default=defaults[q.name]) if q.name in defaults else q
+                                   for q in sig.parameters.values()])
+
+
+split_brain.__signature__ = _split_brain_signature()  # type: ignore[attr-defined]

@@ -48,6 +48,12 @@ def check_safety(trace: Trace) -> list[Violation]:
 
     Worked case: records leader(node 1, term 3) then leader(node 2, term 3) give one
     two_leaders_in_term violation at the second record.
+
+    >>> from syncmodel.sim import Trace
+    >>> t = Trace()
+    >>> t.log(10.0, 1, 'leader', 3); t.log(12.0, 2, 'leader', 3)
+    >>> [(v.rule, v.time, v.node) for v in check_safety(t)]
+    [('two_leaders_in_term', 12.0, 2)]
     """
     leaders: dict[int, int] = {}
     votes: dict[tuple[int, int], int] = {}

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..failure import failure_curve
-from ..structure import Structure, choose, grid
+from ..structure import Structure, choose, grid_of
 from . import register
 
 __all__ = ["build", "example_systems", "nines_data", "p_grid"]
@@ -17,7 +17,7 @@ def example_systems() -> dict[str, Structure]:
     out: dict[str, Structure] = {"1 node": choose(1, 1)}
     for n in (3, 4, 5, 7):
         out[f"majority of {n}"] = choose(n // 2 + 1, n)
-    out["grid 3×3"] = grid(3, 3)
+    out["grid 3×3"] = grid_of(3, 3)
     return out
 
 

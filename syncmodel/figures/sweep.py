@@ -15,7 +15,8 @@ P_VALUES = (0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4)
 @register("sweep_availability_nines",
           "Nines of availability of a majority quorum over n nodes × node-down probability p")
 def build(small: bool = False) -> go.Figure:
-    from ..sweep import availability_point, pivot, run
+    from ..sweep import pivot, run
+    from ..sweep_targets import availability_point
     from ..viz import SWEEP_LABELS, table_heatmap
 
     n_values = N_VALUES[:4] if small else N_VALUES

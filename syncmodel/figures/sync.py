@@ -3,6 +3,8 @@ profile with the simulator's measurements, and convergence after a partition hea
 
 from __future__ import annotations
 
+from typing import Any
+
 import plotly.graph_objects as go
 
 from . import register
@@ -20,10 +22,16 @@ def build(small: bool = False) -> go.Figure:
     law = pbs.profile("LNKD-SSD").R
     sim = staleness.t_visibility_sim(3, 1, 1, [0.0, 0.1, 0.3, 1.0], law,
                                      trials=800 if small else 8000, seed=7)
-    sim["t"] = sim["t"].copy()
-    sim["t"][0] = experiments.T_GRID[1]  # t = 0 drawn at the left edge of the log axis
-    return staleness_figure(curves, {"simulated (SSD)": sim},
+    points = _series(sim)
+    points["t"] = points["t"].copy()
+    points["t"][0] = experiments.T_GRID[1]  # t = 0 drawn at the left edge of the log axis
+    return staleness_figure({name: _series(c) for name, c in curves.items()}, {"simulated (SSD)": points},
                             title="Staleness after a write (N = 3, R = W = 1)")
+
+
+def _series(res: Any) -> dict[str, Any]:
+    """A t-visibility result as the arrays :func:`~syncmodel.viz.sync.staleness_figure` draws."""
+    return {"t": res.t_ms, "p": res.fresh, "lo": res.lo, "hi": res.hi}
 
 
 @register("sync_convergence", "Consistency ratio of a multi-leader store through a partition")

@@ -7,7 +7,7 @@ f-resilient) live in :mod:`syncmodel.quorum.strategy`.
 
 from __future__ import annotations
 
-from .build import KINDS, flexible, grid, majority, system, threshold, weighted
+from .build import KINDS, flexible, grid, majority, of_kind, system, threshold, weighted
 from .search import search
 from .strategy import Strategy, canonicalize
 from .system import QuorumSystem
@@ -22,6 +22,7 @@ __all__ = [
     "flexible",
     "grid",
     "majority",
+    "of_kind",
     "search",
     "system",
     "threshold",

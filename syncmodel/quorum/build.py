@@ -9,12 +9,13 @@ from typing import Any
 
 import numpy as np
 
+from .._deprecate import renamed_function
 from ..errors import check_choice, check_int, check_real, invalid, is_iterable
 from ..structure import Sets, all_of, any_of, choose
 from .system import QuorumSystem
 from .trees import MAX_BITMASK_NODES, _all_masks
 
-__all__ = ["KINDS", "flexible", "grid", "majority", "system", "threshold", "weighted"]
+__all__ = ["KINDS", "flexible", "grid", "majority", "of_kind", "system", "threshold", "weighted"]
 
 
 def _node_list(n_or_nodes: Any, name: str = "n") -> list[Hashable]:
@@ -40,6 +41,10 @@ def threshold(n: Any, r: int, w: int, **attrs: Any) -> QuorumSystem:
     ``threshold(5, 2, 4)`` has read resilience 3, write resilience 1, and at
     read fraction f_r the load f_r·2/5 + (1 − f_r)·4/5.  ``attrs``: capacity,
     read_capacity, write_capacity, latency (see :class:`QuorumSystem`).
+
+    >>> qs = threshold(5, 2, 4)
+    >>> qs.read_resilience(), qs.write_resilience(), round(qs.load(read_fraction=0.5), 12)
+    (3, 1, 0.6)
     """
     nodes = _node_list(n)
     m = len(nodes)
@@ -75,6 +80,9 @@ def flexible(n: Any, q1: int, q2: int, **attrs: Any) -> QuorumSystem:
 
     Only phase-1 and phase-2 quorums must meet: q1 + q2 > n.  Example:
     ``flexible(10, 9, 2)`` keeps writes (phase 2) at 2 nodes.
+
+    >>> flexible(10, 9, 2).writes
+    choose(2, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
     """
     nodes = _node_list(n)
     m = len(nodes)
@@ -89,6 +97,9 @@ def grid(rows: int, cols: int, names: Sequence[Hashable] | None = None, **attrs:
     every row has lost a node (read resilience rows − 1); writes survive until
     one row is all down (write resilience cols − 1).  Example: a 2 × 3 grid
     has read load 1/2 at read fraction 1 (each row half the time).
+
+    >>> round(grid(2, 3).load(read_fraction=1.0), 12)
+    0.5
     """
     rows = check_int("rows", rows, 1, 10**6)
     cols = check_int("cols", cols, 1, 10**6)
@@ -112,6 +123,10 @@ def weighted(weights: Any, threshold: float, write_threshold: float | None = Non
     given (then threshold + write_threshold must exceed the total).  Minimal
     quorums are found over the 2ⁿ subsets (n ≤ 20).  Example: votes (2, 1, 1)
     with threshold 2 read from {0} or {1, 2} and write with {0, 1} or {0, 2}.
+
+    >>> qs = weighted([2, 1, 1], 2)
+    >>> sorted(sorted(q) for q in qs.reads.quorums()), sorted(sorted(q) for q in qs.writes.quorums())
+    ([[0], [1, 2]], [[0, 1], [0, 2]])
     """
     if isinstance(weights, Mapping):
         names, vals = list(weights), list(weights.values())
@@ -168,12 +183,17 @@ def weighted(weights: Any, threshold: float, write_threshold: float | None = Non
 KINDS = ("majority", "threshold", "grid", "flexible")
 
 
-def system(kind: str, n: int = 5, r: int | None = None, w: int | None = None,
-           rows: int = 2, cols: int = 3, **attrs: Any) -> QuorumSystem:
+def of_kind(kind: str, n: int = 5, r: int | None = None, w: int | None = None,
+            rows: int = 2, cols: int = 3, **attrs: Any) -> QuorumSystem:
     """Build a quorum system by name: majority(n), threshold(n, r, w), grid(rows, cols), flexible(n, r, w).
 
     For "flexible", r and w are the phase-1 and phase-2 quorum sizes q1, q2.
-    Missing r/w default to a majority and its dual.
+    Missing r/w default to a majority and its dual.  (This was ``quorum.system``, the name
+    :func:`syncmodel.markov.system` gives a repairable system; the old name still works,
+    with a DeprecationWarning.)
+
+    >>> of_kind("threshold", 5, 2, 4).writes == threshold(5, 2, 4).writes
+    True
     """
     kind = check_choice("kind", kind, KINDS)
     if kind == "majority":
@@ -184,3 +204,6 @@ def system(kind: str, n: int = 5, r: int | None = None, w: int | None = None,
     r = n // 2 + 1 if r is None else r
     w = n - n // 2 if w is None else w
     return threshold(n, r, w, **attrs) if kind == "threshold" else flexible(n, r, w, **attrs)
+
+
+system = renamed_function(of_kind, "quorum.system", "markov.system builds a repairable system")

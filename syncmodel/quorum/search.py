@@ -9,6 +9,7 @@ import time
 from collections.abc import Hashable, Iterator, Sequence
 from typing import Any
 
+from .._deprecate import renamed_keywords
 from ..errors import InfeasibleError, check_choice, check_int, check_real, invalid, is_iterable, too_big
 from ..structure import Node, Structure, choose
 from .strategy import OPTIMIZE, Distribution, Strategy
@@ -16,7 +17,7 @@ from .system import QuorumSystem
 
 __all__ = ["MAX_CANDIDATES", "count_expressions", "expressions", "partitions", "search"]
 
-#: most candidate expressions :func:`search` enumerates without a ``timeout``
+#: most candidate expressions :func:`search` enumerates without a ``timeout_s``
 MAX_CANDIDATES = 100_000
 
 
@@ -29,6 +30,9 @@ def count_expressions(n: int) -> int:
     Worked case: E(2) = 2 (a + b, a * b); E(3) = 3·(2·2) + 3 = 15: three ways to pair two
     nodes, each pair one of 2 expressions and joined to the third by 1- or 2-of-2, plus
     choose(k, a, b, c) for k = 1..3.
+
+    >>> count_expressions(2), count_expressions(3)
+    (2, 15)
     """
     E = [0, 1]
     for size in range(2, n + 1):
@@ -46,6 +50,9 @@ def partitions(xs: Sequence[Hashable]) -> Iterator[list[list[Hashable]]]:
     """Every partition of ``xs`` into non-empty blocks (Bell(n) of them).
 
     Example: [1, 2, 3] has 5: {1}{2}{3}, {1,2}{3}, {1,3}{2}, {1}{2,3}, {1,2,3}.
+
+    >>> len(list(partitions([1, 2, 3])))
+    5
     """
     if not xs:
         yield []
@@ -79,6 +86,7 @@ def expressions(xs: Sequence[Hashable], max_height: int = 0) -> Iterator[Structu
                 yield choose(k, list(kids))
 
 
+@renamed_keywords(timeout="timeout_s")
 def search(
     nodes: Sequence[Hashable],
     read_fraction: Distribution | None = None,
@@ -89,7 +97,7 @@ def search(
     network_limit: float | None = None,
     latency_limit: float | None = None,
     f: int = 0,
-    timeout: float | None = None,
+    timeout_s: float | None = None,
     max_candidates: int = MAX_CANDIDATES,
     **attrs: Any,
 ) -> tuple[QuorumSystem, Strategy]:
@@ -97,13 +105,14 @@ def search(
 
     Candidates: reads = every expression where each node appears once (height ≤ 2
     first, then any height), writes = the dual; kept when resilience ≥
-    ``resilience`` and a strategy meets the limits.  ``timeout`` (seconds)
+    ``resilience`` and a strategy meets the limits.  ``timeout_s`` (seconds)
     stops early with the best so far.  ``attrs``: capacity, read_capacity,
     write_capacity, latency as in :class:`QuorumSystem`.  Example: the paper's
     four nodes (a, b slow; c, d fast) under load ≤ 1/150 and network ≤ 2 give
     a + b + c + d with latency 1.  None qualifies -> InfeasibleError.
-    Without a ``timeout``, more than ``max_candidates`` expressions
+    Without a ``timeout_s``, more than ``max_candidates`` expressions
     (:func:`count_expressions`: 12 nodes have ~10¹⁴) raise ResourceLimitError up front.
+    (``timeout_s`` was ``timeout``; ``timeout=`` still works, with a DeprecationWarning.)
     """
     if not is_iterable(nodes):
         raise invalid("nodes", nodes, "a non-empty sequence of distinct node names")
@@ -115,15 +124,15 @@ def search(
         raise invalid("nodes", nodes, "a non-empty sequence of distinct node names")
     optimize = check_choice("optimize", optimize, OPTIMIZE)
     resilience = check_int("resilience", resilience, 0)
-    if timeout is not None:
-        check_real("timeout", timeout, 0.0, lo_open=True, finite=False)
+    if timeout_s is not None:
+        check_real("timeout_s", timeout_s, 0.0, lo_open=True, finite=False)
     max_candidates = check_int("max_candidates", max_candidates, 0, hi=None)
-    if timeout is None:
+    if timeout_s is None:
         total = count_expressions(len(xs))
         if total > max_candidates:
             raise too_big(f"quorum.search over {len(xs)} nodes", f"{total:.3g} candidate expressions "
                           "(one QuorumSystem and one LP each)",
-                          f"pass timeout= (best so far), fewer nodes, or max_candidates ≥ {total}")
+                          f"pass timeout_s= (best so far), fewer nodes, or max_candidates ≥ {total}")
     start = time.perf_counter()
     seen: set[Any] = set()
     best: tuple[float, QuorumSystem, Strategy] | None = None
@@ -146,7 +155,7 @@ def search(
                              "latency": sigma.latency}[optimize](read_fraction, write_fraction)
                     if best is None or value < best[0] - 1e-12:
                         best = (value, qs, sigma)
-            if timeout is not None and time.perf_counter() - start >= timeout:
+            if timeout_s is not None and time.perf_counter() - start >= timeout_s:
                 break
         else:
             continue

@@ -49,6 +49,9 @@ def canonicalize(
     [0, 1] or a mapping {fraction: weight ≥ 0} (weights are normalised).  A write
     fraction f_w stands for the read fraction 1 − f_w.  Example:
     ``canonicalize({0.1: 1, 0.75: 3})`` is ``[(0.1, 0.25), (0.75, 0.75)]``.
+
+    >>> canonicalize({0.1: 1, 0.75: 3})
+    [(0.1, 0.25), (0.75, 0.75)]
     """
     if (read_fraction is None) == (write_fraction is None):
         raise InvalidParameterError(

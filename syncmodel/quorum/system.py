@@ -49,6 +49,12 @@ class QuorumSystem:
 
     Worked case: the grid ``a*b*c + d*e*f`` has reads {a,b,c}, {d,e,f} and the
     9 writes of one node per row; read resilience 1, write resilience 2.
+
+    >>> from syncmodel.structure import Node
+    >>> a, b, c, d, e, f = (Node(x) for x in 'abcdef')
+    >>> qs = QuorumSystem(reads=a * b * c + d * e * f)
+    >>> len(qs.reads.quorums()), len(qs.writes.quorums()), qs.read_resilience(), qs.write_resilience()
+    (2, 9, 1, 2)
     """
 
     def __init__(
@@ -231,6 +237,10 @@ class QuorumSystem:
         tail, Σ_{j≥k} C(m, j)(1 − p)^j p^(m−j) for equal p; anything else is
         1 − failure.failure_probability (exact).  Example: a majority of 3 at
         p = 0.1 reads with 1 − (3·0.1²·0.9 + 0.1³) = 0.972.
+
+        >>> from syncmodel.quorum import majority
+        >>> round(majority(3).availability(0.1), 12)
+        0.972
         """
         op = check_choice("op", op, ("read", "write", "both"))
         probs = self._node_probs(p)
@@ -540,6 +550,10 @@ class QuorumSystem:
         """Capacity of the optimal strategy: Σ_f p_f / load_f (1/load for one read fraction).
 
         Worked case: a majority of 3 at read fraction 1 has load 2/3 and capacity 1.5.
+
+        >>> from syncmodel.quorum import majority
+        >>> round(majority(3).load(read_fraction=1.0), 12), round(majority(3).capacity(read_fraction=1.0), 12)
+        (0.666666666667, 1.5)
         """
         return self.strategy(read_fraction=read_fraction, write_fraction=write_fraction,
                              **kw).capacity(read_fraction, write_fraction)

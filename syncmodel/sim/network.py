@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from heapq import heappush
 from typing import Any
 
-from ..errors import check_probability, check_real, invalid
+from ..errors import check_ids, check_int, check_probability, check_real, invalid
 from .kernel import Simulator
 from .latency import Latency, LatencySpec, as_latency, buffered
 from .trace import Record
@@ -104,11 +104,11 @@ class Network:
             raise invalid("sim", sim, "a Simulator")
         if links is not None and not isinstance(links, Mapping):
             raise invalid("links", links, "None or a mapping (src, dst) -> latency")
+        pairs = "a mapping whose keys are (src, dst) pairs of node ids"
         for k in links or ():
-            if not (isinstance(k, tuple) and len(k) == 2
-                    and all(isinstance(i, numbers.Integral) and not isinstance(i, bool) and i >= 0
-                            for i in k)):
-                raise invalid("links", links, "a mapping whose keys are (src, dst) pairs of node ids")
+            if not (isinstance(k, tuple) and len(k) == 2):
+                raise invalid("links", links, pairs)
+            check_ids("links", k, None, pairs)
         self.sim = sim
         self.latency: Latency = as_latency(latency)
         self.loss = check_probability("loss", loss)
@@ -261,14 +261,9 @@ class Network:
             sets = [frozenset(g) for g in groups]
         except TypeError:  # a group that is no iterable, or an unhashable id
             raise invalid("groups", groups, expected) from None
-        seen: set[int] = set()
-        for g in sets:
-            for i in g:
-                if not isinstance(i, numbers.Integral) or isinstance(i, bool) or not 0 <= i < self.n:
-                    raise invalid("groups", groups, expected)
-                if i in seen:
-                    raise invalid("groups", groups, "disjoint sets")
-                seen.add(i)
+        ids = [i for g in sets for i in check_ids("groups", g, self.n, expected)]
+        if len(set(ids)) != len(ids):
+            raise invalid("groups", groups, "disjoint sets")
         at, heal_at = self._at("at_ms", at_ms), self._at("heal_at_ms", heal_at_ms)
         if at is not None and heal_at is not None and not heal_at >= at:
             raise invalid("heal_at_ms", heal_at, f"≥ at_ms = {at}")
@@ -302,8 +297,7 @@ class Network:
     def _check_node(self, node: int, name: str = "node") -> None:
         if type(node) is int and 0 <= node < len(self.procs):
             return
-        if not isinstance(node, numbers.Integral) or isinstance(node, bool) or not 0 <= node < self.n:
-            raise invalid(name, node, f"a node id in 0..{self.n - 1}")
+        check_int(name, node, 0, self.n - 1)
 
     def _at(self, name: str, at: Any) -> float | None:
         """``at`` (None: now) as a finite time not before the clock, named ``name`` if not."""

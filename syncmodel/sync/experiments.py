@@ -27,8 +27,8 @@ T_GRID = np.concatenate([[0.0], np.geomspace(0.01, 2000.0, 60)])
 
 def pbs_curves(n: int = 3, r: int = 1, w: int = 1, profiles: Sequence[str] = pbs.PROFILES,
                t_ms: Sequence[float] | np.ndarray = T_GRID, trials: int = 100_000,
-               *, seed: Seed = None) -> dict[str, dict[str, np.ndarray]]:
-    """t-visibility curve of each latency profile (one WARS draw set per profile)."""
+               *, seed: Seed = None) -> dict[str, pbs.TVisibility]:
+    """t-visibility curve of each latency profile (one WARS draw set per profile), by profile."""
     expected = f"a sequence of profiles (names from {list(pbs.PROFILES)} or WARS / latency laws)"
     if isinstance(profiles, (str, bytes)) or not isinstance(profiles, Sequence):
         raise invalid("profiles", profiles, expected)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._deprecate import renamed_function
 from ..errors import check_int, float_array, invalid
 from .versioning import Entry, merge_entries
 
@@ -17,8 +18,9 @@ if TYPE_CHECKING:
 
     from .store import SyncRun
 
-__all__ = ["conflict_rate", "convergence_frame", "counter_values", "lost_updates", "lost_write_ids",
-           "lost_writes", "reads_frame", "replication_lag", "staleness", "summary", "t_visibility_reads"]
+__all__ = ["conflict_rate", "convergence_frame", "counter_values", "k_staleness", "lost_updates",
+           "lost_write_ids", "lost_writes", "reads_frame", "replication_lag", "staleness", "summary",
+           "t_visibility_reads"]
 
 #: what a run must carry to be measured (a :class:`~syncmodel.sync.store.SyncRun` does)
 RUN_FIELDS = ("config", "store", "ledger", "trace", "wall_s")
@@ -95,9 +97,11 @@ def reads_frame(run: SyncRun) -> pd.DataFrame:
     return df
 
 
-def staleness(run: SyncRun, k: int = 1) -> float:
+def k_staleness(run: SyncRun, k: int = 1) -> float:
     """Fraction of reads within ``k`` versions: reads that missed fewer than k writes
-    acknowledged before they started (k = 1: reads that saw the last acknowledged write)."""
+    acknowledged before they started (k = 1: reads that saw the last acknowledged write) —
+    the measured counterpart of :func:`syncmodel.sync.pbs.k_staleness`.  (This was
+    ``metrics.staleness``, the name :func:`syncmodel.check.staleness` gives a per-read table.)"""
     _check_run(run)
     k = check_int("k", k, 1)
     reads = run.ledger.reads
@@ -112,8 +116,10 @@ def t_visibility_reads(run: SyncRun, edges: np.ndarray | list[float]) -> pd.Data
     last acknowledged write (``edges`` in ms), with the fraction that saw that write.
 
     Unlike the WARS probe, these reads race with further writes and failures.  A read is
-    fresh when it missed no write acknowledged before it started (behind = 0).  Columns:
-    lo, hi (bin edges), reads, fresh (fraction; NaN for an empty bin).
+    fresh when it missed no write acknowledged before it started (behind = 0).  The result is
+    a table, one row per bin: from_ms, to_ms (the bin's edges; earlier versions called them
+    lo and hi, the names the t-visibility results give a Wilson interval), reads, fresh
+    (fraction; NaN for an empty bin).
     """
     _check_run(run)
     import pandas as pd
@@ -128,7 +134,7 @@ def t_visibility_reads(run: SyncRun, edges: np.ndarray | list[float]) -> pd.Data
     rows = []
     for j in range(e.size - 1):
         sel = df[idx == j]
-        rows.append({"lo": e[j], "hi": e[j + 1], "reads": len(sel),
+        rows.append({"from_ms": e[j], "to_ms": e[j + 1], "reads": len(sel),
                      "fresh": float((sel["behind"] == 0).mean()) if len(sel) else float("nan")})
     return pd.DataFrame(rows)
 
@@ -196,7 +202,7 @@ def summary(run: SyncRun) -> dict[str, Any]:
         "reads": reads,
         "failed_reads": led.failed_reads,
         "lost_acked_writes": len(lost),
-        "fresh_read_fraction": staleness(run, 1),
+        "fresh_read_fraction": k_staleness(run, 1),
         "stale_reads": int(sum(1 for r in led.reads if r.behind > 0)),
         "lag_mean_ms": float(lag.mean()) if lag.size else 0.0,
         "lag_p99_ms": float(np.quantile(lag, 0.99)) if lag.size else 0.0,
@@ -220,3 +226,7 @@ def lost_writes(run: SyncRun) -> list[int]:
     warnings.warn("metrics.lost_writes is deprecated: call it metrics.lost_write_ids", DeprecationWarning,
                   stacklevel=2)
     return lost_write_ids(run)
+
+
+staleness = renamed_function(k_staleness, "metrics.staleness",
+                             "check.staleness is the per-read table of the same name")

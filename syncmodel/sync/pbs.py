@@ -9,18 +9,22 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from .._deprecate import LegacyKeys, renamed_keywords
 from .._stats import wilson_interval
 from ..errors import check_choice, check_int, check_probability, check_real, float_array, invalid
 from ..rng import Seed, as_generator
 from ..sim.latency import Latency, LatencySpec, as_latency, check_draw, finite_moment
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = ["CHUNK", "MAX_SCAN", "PROFILES", "SOURCE", "TABLE3", "VARIANTS", "WAN_DELAY_MS", "WARS",
-           "YMMR_WRITE_ALPHA", "ParetoExponential", "as_wars", "check_nrw", "k_staleness", "profile",
-           "t_for_probability", "t_visibility", "t_visibility_curve", "wilson"]
+           "YMMR_WRITE_ALPHA", "ParetoExponential", "TVisibility", "as_wars", "check_nrw", "k_staleness",
+           "profile", "t_for_probability", "t_visibility", "t_visibility_curve", "wilson"]
 
 #: the paper: Bailis, Venkataraman, Franklin, Hellerstein, Stoica, "Probabilistically Bounded
 #: Staleness for Practical Partial Quorums", PVLDB 5(8):776-787, 2012 (Table 3 for the fits)
@@ -283,23 +287,72 @@ def t_visibility(n: int, r: int, w: int, t_ms: float, latency: str | WARS | Late
     ``latency``: a profile name (LNKD-SSD, LNKD-DISK, YMMR, WAN; PBS Table 3), a
     :class:`WARS`, or one latency law for all four delays.
 
-    Worked case: LNKD-SSD, N = 3, R = W = 1, t = 0 gives ≈ 0.974 (the paper's 97.4 %).
+    Worked case: LNKD-SSD, N = 3, R = W = 1, t = 0 gives ≈ 0.974 (the paper's 97.4 %);
+    a strict quorum gives 1 whatever the draws.
+
+    >>> round(t_visibility(3, 1, 1, 0.0, trials=100_000, seed=1), 2), t_visibility(3, 2, 2, 0.0, seed=1)
+    (0.97, 1.0)
     """
     n, r, w = check_nrw(n, r, w)
     t = _check_t(t_ms)
     if t.ndim != 0:
         raise invalid("t_ms", t_ms, "one time ≥ 0 (use t_visibility_curve for many)")
-    return float(t_visibility_curve(n, r, w, [float(t)], latency, trials, seed)["p"][0])
+    return float(t_visibility_curve(n, r, w, [float(t)], latency, trials, seed).fresh[0])
+
+
+@dataclass(frozen=True, eq=False)
+class TVisibility(LegacyKeys):
+    """t-visibility at several times from one set of WARS draws (:func:`t_visibility_curve`).
+
+    ``fresh[j]``: the fraction of ``trials`` reads started ``t_ms[j]`` after the write
+    committed that returned it; ``lo[j]``, ``hi[j]``: its Wilson score interval at ``z``;
+    ``write_ms``, ``read_ms``: every trial's write and read latency.  The call's ``n``,
+    ``r``, ``w``, ``latency`` (the WARS name), ``trials`` and ``seed`` are recorded.
+    (Earlier versions returned a dict with keys t, p, lo, hi, write_ms, read_ms; reading
+    it by those keys still works, with a DeprecationWarning.)
+    """
+
+    t_ms: np.ndarray
+    fresh: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    write_ms: np.ndarray
+    read_ms: np.ndarray
+    n: int
+    r: int
+    w: int
+    latency: str
+    trials: int
+    seed: Seed
+    z: float
+
+    _legacy_keys: ClassVar[dict[str, str]] = {"t": "t_ms", "p": "fresh", "lo": "lo", "hi": "hi",
+                                              "write_ms": "write_ms", "read_ms": "read_ms"}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per time: t_ms, fresh, lo, hi and the call's n, r, w, latency, trials, seed, z."""
+        import pandas as pd
+
+        return pd.DataFrame({"t_ms": self.t_ms, "fresh": self.fresh, "lo": self.lo, "hi": self.hi,
+                             "n": self.n, "r": self.r, "w": self.w, "latency": self.latency,
+                             "trials": self.trials, "seed": [self.seed] * len(self.t_ms), "z": self.z})
 
 
 def t_visibility_curve(n: int, r: int, w: int, t_ms: Sequence[float] | np.ndarray,
                        latency: str | WARS | LatencySpec = "LNKD-SSD", trials: int = 200_000,
-                       seed: Seed = None, z: float = 1.96) -> dict[str, np.ndarray]:
-    """t-visibility at many t from one set of WARS draws: keys ``t``, ``p``, ``lo``, ``hi``.
+                       seed: Seed = None, z: float = 1.96) -> TVisibility:
+    """t-visibility at many t from one set of WARS draws, as a :class:`TVisibility`.
 
-    ``p[j]`` = fraction of trials whose consistency threshold d ≤ t[j] (see
+    ``fresh[j]`` = fraction of trials whose consistency threshold d ≤ t_ms[j] (see
     :func:`t_visibility`); ``lo``/``hi`` the Wilson score interval at ``z`` (95 % by default).
     Also ``write_ms`` and ``read_ms``: the trials' write and read latencies.
+
+    Worked case: a strict quorum (R + W > N) is fresh at every t, and its interval is the
+    Wilson interval of 1000 successes in 1000 trials, [1 − z²/(n + z²), 1] = [0.99617, 1].
+
+    >>> c = t_visibility_curve(3, 2, 2, [0.0, 5.0], trials=1000, seed=0)
+    >>> c.fresh.tolist(), round(float(c.lo[0]), 5), c.trials, c.seed
+    ([1.0, 1.0], 0.99617, 1000, 0)
     """
     n, r, w = check_nrw(n, r, w)
     t = np.atleast_1d(_check_t(t_ms))
@@ -316,24 +369,32 @@ def t_visibility_curve(n: int, r: int, w: int, t_ms: Sequence[float] | np.ndarra
     else:
         p = np.searchsorted(np.sort(d), t, side="right") / trials
     lo, hi = wilson(p, trials, z)
-    return {"t": t, "p": p, "lo": lo, "hi": hi, "write_ms": wl, "read_ms": rl}
+    return TVisibility(t, p, lo, hi, wl, rl, n, r, w, wars.name, trials, seed, float(z))
 
 
-def wilson(p: np.ndarray | float, n: int, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a binomial proportion ``p`` observed in ``n`` trials.
+@renamed_keywords(p="fraction", n="trials")
+def wilson(fraction: np.ndarray | float, trials: int, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a ``fraction`` of successes observed in ``trials`` trials.
 
-    centre (p + z²/2n)/(1 + z²/n), half-width z·√(p(1−p)/n + z²/4n²)/(1 + z²/n).
-    Worked case: p = 0.5, n = 100, z = 1.96 gives ≈ (0.404, 0.596).
+    With p̂ the fraction and m the trials: centre (p̂ + z²/2m)/(1 + z²/m), half-width
+    z·√(p̂(1−p̂)/m + z²/4m²)/(1 + z²/m).  (The keywords were ``p`` and ``n``, names the
+    vocabulary gives a node-down probability and a node count; they still work, with a
+    DeprecationWarning.)
+    Worked case: p̂ = 0.5, m = 100, z = 1.96: centre 0.5, half-width 0.0999/1.0384 ≈ 0.0962.
+
+    >>> lo, hi = wilson(0.5, 100)
+    >>> round(float(lo), 4), round(float(hi), 4)
+    (0.4038, 0.5962)
     """
-    p = float_array("p", p, "a proportion or proportions in [0, 1]")
-    if not np.all((p >= 0) & (p <= 1)):
-        raise invalid("p", p, "a proportion or proportions in [0, 1]")
-    n = check_int("n", n, 1)
+    phat = float_array("fraction", fraction, "a fraction or fractions in [0, 1]")
+    if not np.all((phat >= 0) & (phat <= 1)):
+        raise invalid("fraction", fraction, "a fraction or fractions in [0, 1]")
+    trials = check_int("trials", trials, 1)
     z = check_real("z", z, 0.0, lo_open=True)
     z2 = z * z
     if not math.isfinite(z2):  # z = 1e308 gave NaN intervals
         raise invalid("z", z, "a finite number > 0 whose square is finite")
-    lo, hi = wilson_interval(p, n, z)
+    lo, hi = wilson_interval(phat, trials, z)
     return lo, hi
 
 
@@ -341,11 +402,15 @@ def wilson(p: np.ndarray | float, n: int, z: float = 1.96) -> tuple[np.ndarray, 
 MAX_SCAN = 10_000_000
 
 
-def t_for_probability(n: int, r: int, w: int, p: float, latency: str | WARS | LatencySpec = "LNKD-SSD",
-                      trials: int = 200_000, seed: Seed = None, *, estimator: str = "quantile",
-                      reads: int = 50_000, step_ms: float | None = None) -> float:
-    """The least t (ms) with t-visibility ≥ ``p``: the window of inconsistency at ``p``.
+@renamed_keywords(p="target")
+def t_for_probability(n: int, r: int, w: int, target: float,
+                      latency: str | WARS | LatencySpec = "LNKD-SSD", trials: int = 200_000,
+                      seed: Seed = None, *, estimator: str = "quantile", reads: int = 50_000,
+                      step_ms: float | None = None) -> float:
+    """The least t (ms) with t-visibility ≥ ``target``: the window of inconsistency.
 
+    (``target`` was called ``p``, the vocabulary's node-down probability; ``p=`` still
+    works, with a DeprecationWarning.)  Below, p stands for ``target``.
     Two estimators.  ``"quantile"`` (default): the ⌈p·trials⌉-th smallest consistency
     threshold of ``trials`` WARS draws, floored at 0 — a consistent estimate of the
     p-quantile of the threshold, the t at which P(consistent) reaches p.
@@ -365,9 +430,12 @@ def t_for_probability(n: int, r: int, w: int, p: float, latency: str | WARS | La
     R = W = 1, 99.9 %): LNKD-SSD 1.85 ms, LNKD-DISK 45.5 ms, YMMR 1364 ms; the quantile
     estimator gives about 1.97, 52.2 and 1455, the first-crossing one about 1.87, 45.7 and
     1367 (medians over seeds).
+
+    >>> t_for_probability(3, 2, 2, 0.999), round(t_for_probability(3, 1, 1, 0.999, trials=400_000, seed=1), 1)
+    (0.0, 1.9)
     """
     n, r, w = check_nrw(n, r, w)
-    p = check_real("p", p, 0.0, 1.0, lo_open=True)
+    p = check_real("target", target, 0.0, 1.0, lo_open=True)
     trials = _check_trials(trials)
     if estimator not in ("quantile", "first_crossing"):
         raise invalid("estimator", estimator, "'quantile' or 'first_crossing'")

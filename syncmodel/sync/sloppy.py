@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import (
+    check_bool,
     check_choice,
     check_collection,
     check_int,
@@ -93,11 +94,6 @@ def _probs(p: Any, m: int) -> list[float]:
 MAX_OUTAGE_EVENTS = 10**7
 
 
-def _check_option(name: str, value: Any, options: Sequence[str]) -> str:
-    check_choice(name, value, options)
-    return value
-
-
 def _ring(n: int, m: int, position: Any) -> list[int]:
     """Ring order from the key's position: the N home nodes first, then the fallbacks."""
     pos = check_int("position", position, 0, m - 1)
@@ -113,6 +109,8 @@ def unavailability(n: int, q: int, m: int, p: float | Sequence[float], *, sloppy
     are up).  Both are Poisson-binomial tails, computed by
     :func:`syncmodel.failure.failure_probability` of ``choose(q, nodes)``.  ``p``: one
     down-probability for every node, or a sequence of M in ring order (node 0 first).
+    ``q`` is a quorum size, as in :func:`syncmodel.quorum.flexible` (the vocabulary's
+    meaning; an up-probability is written 1 − p).
 
     Worked case: N = 3, q = 2, M = 5, p = 0.1: strict 0.028, sloppy 0.1⁵ + 5·0.9·0.1⁴ = 0.00046.
 
@@ -125,8 +123,7 @@ def unavailability(n: int, q: int, m: int, p: float | Sequence[float], *, sloppy
     n, m = _check_ring(n, m)
     q = check_int("q", q, 1, n)
     probs = _probs(p, m)
-    if not isinstance(sloppy, bool):
-        raise invalid("sloppy", sloppy, "True or False")
+    check_bool("sloppy", sloppy)
     members = _ring(n, m, position)[: (m if sloppy else n)]
     return failure.failure_probability(choose(q, members), {i: probs[i] for i in members})
 
@@ -224,9 +221,8 @@ def stale_read(n: int, r: int, w: int, m: int, p: float | Sequence[float], *,
     w = check_int("w", w, 1, n)
     probs = _probs(p, m)
     s = check_probability("persist", persist)
-    if not isinstance(sloppy, bool):
-        raise invalid("sloppy", sloppy, "True or False")
-    cap_w = n if _check_option("write_to", write_to, WRITE_TO) == "n" else w
+    check_bool("sloppy", sloppy)
+    cap_w = n if check_choice("write_to", write_to, WRITE_TO) == "n" else w
     walk = _ring(n, m, position)[: (m if sloppy else n)]
     dp: dict[tuple[int, int, bool], float] = {(0, 0, False): 1.0}
     for i in walk:
@@ -460,7 +456,7 @@ def simulate_handoff(n: int, r: int, w: int, m: int, *, p: float = 0.05, mttr_ms
     rf = check_probability("read_fraction", read_fraction)
     keys = check_int("keys", keys, 1)
     window = _nonneg("hint_window_ms", hint_window_ms, allow_inf=True)
-    cap_w = n if _check_option("write_to", write_to, WRITE_TO) == "n" else w
+    cap_w = n if check_choice("write_to", write_to, WRITE_TO) == "n" else w
     runs = check_int("runs", runs, 1)
     fixed = None if outages is None else _intervals(outages, m)
     if outages is None:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from .._deprecate import LegacyKeys
 from ..errors import check_int, check_real, float_array, invalid
 from ..rng import Seed
 from ..sim import Process
@@ -19,7 +21,83 @@ from .store import Store, WarsNetwork, make_config
 from .store.ledger import _sample_ids
 from .store.messages import Get, GetResp, Put, PutAck
 
-__all__ = ["k_staleness_sim", "t_visibility_sim"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["KStalenessSim", "TVisibilitySim", "k_staleness_sim", "t_visibility_sim"]
+
+
+@dataclass(frozen=True, eq=False)
+class _ProbeResult(LegacyKeys):
+    """What a probe run records of its call: ``n``, ``r``, ``w``, ``latency``, ``trials``,
+    ``seed`` and the Wilson ``z``; :meth:`to_frame` puts them beside the per-point columns."""
+
+    n: int
+    r: int
+    w: int
+    latency: Any
+    trials: int
+    seed: Seed
+    z: float
+
+    #: the per-point columns, in order (a subclass's own array fields)
+    _columns: ClassVar[tuple[str, ...]] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per point: the result's own columns, then the call's n, r, w, latency,
+        trials, seed and z."""
+        import pandas as pd
+
+        cols = {c: getattr(self, c) for c in self._columns}
+        k = len(cols[self._columns[0]])
+        return pd.DataFrame({**cols, "n": self.n, "r": self.r, "w": self.w,
+                             "latency": [repr(self.latency)] * k, "trials": self.trials,
+                             "seed": [self.seed] * k, "z": self.z})
+
+
+@dataclass(frozen=True, eq=False)
+class TVisibilitySim(_ProbeResult):
+    """t-visibility measured on the simulated replicas (:func:`t_visibility_sim`).
+
+    Per time ``t_ms[j]``: ``fresh[j]``, the fraction of its ``reads[j]`` trials whose read
+    returned the write; ``lo[j]``, ``hi[j]``, its Wilson interval at ``z`` (NaN without
+    samples); ``failed[j]``, its trials whose write or read did not complete.  The call's
+    ``n``, ``r``, ``w``, ``latency``, ``trials``, ``seed``, ``gap_ms`` and ``faults`` (the
+    store settings given: crashes, partitions, loss, anti-entropy, read repair, timeout) are
+    recorded.  (Earlier versions returned a dict with keys t, p, lo, hi, n, failed; reading
+    it by those keys still works, with a DeprecationWarning.)
+    """
+
+    t_ms: np.ndarray
+    fresh: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    reads: np.ndarray
+    failed: np.ndarray
+    gap_ms: float
+    faults: dict[str, Any]
+
+    _columns: ClassVar[tuple[str, ...]] = ("t_ms", "fresh", "lo", "hi", "reads", "failed")
+    _legacy_keys: ClassVar[dict[str, str]] = {"t": "t_ms", "p": "fresh", "lo": "lo", "hi": "hi", "n": "reads",
+                                              "failed": "failed"}
+
+
+@dataclass(frozen=True, eq=False)
+class KStalenessSim(_ProbeResult):
+    """k-staleness measured on the simulated replicas (:func:`k_staleness_sim`): for each
+    ``k`` = 1..k_max, ``within[k−1]`` is the fraction of reads that returned one of the last
+    k versions, with its Wilson interval ``lo``, ``hi`` at ``z``; the call's ``n``, ``r``,
+    ``w``, ``latency``, ``trials`` and ``seed`` are recorded.  (Earlier versions returned a
+    dict with keys k, p, lo, hi; reading it by those keys still works, with a
+    DeprecationWarning.)"""
+
+    k: np.ndarray
+    within: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+    _columns: ClassVar[tuple[str, ...]] = ("k", "within", "lo", "hi")
+    _legacy_keys: ClassVar[dict[str, str]] = {"k": "k", "p": "within", "lo": "lo", "hi": "hi"}
 
 
 class _Probe(Process):
@@ -134,8 +212,10 @@ def _check_trials(trials: Any) -> int:
 
 def t_visibility_sim(n: int, r: int, w: int, t_ms: Sequence[float] | float,
                      latency: Any = "LNKD-SSD", trials: int = 5000, seed: Seed = None,
-                     gap_ms: float = 0.05, z: float = 1.96, **params: Any) -> dict[str, np.ndarray]:
-    """t-visibility measured on the simulated replicas: keys ``t``, ``p``, ``lo``, ``hi``, ``n``.
+                     gap_ms: float = 0.05, z: float = 1.96, *, crashes: Sequence[Any] = (),
+                     partitions: Sequence[Any] = (), loss: float = 0.0, anti_entropy_ms: float | None = None,
+                     read_repair: bool = False, timeout_ms: float = 250.0) -> TVisibilitySim:
+    """t-visibility measured on the simulated replicas, as a :class:`TVisibilitySim`.
 
     Each trial uses a fresh key: a coordinator sends a write to all N replicas, counts W
     acknowledgements, waits t ms, sends a read to all N and takes the first R responses; the
@@ -145,12 +225,20 @@ def t_visibility_sim(n: int, r: int, w: int, t_ms: Sequence[float] | float,
     laws delay writes, acks, reads and responses.  With no failures and no repair this is the
     WARS model, so ``p`` must agree with :func:`~syncmodel.sync.pbs.t_visibility` for the same
     laws (except WAN, whose local replica PBS draws per request; here the coordinator sits in
-    replica 0's datacenter).  Extra ``params`` go to the
-    store (``crashes``, ``partitions``, ``anti_entropy_ms``, ``loss``, ``timeout_ms``);
-    trials whose write or read cannot complete count as not fresh and are also reported in
-    ``failed``.  Each point's Wilson interval at ``z`` comes from its own count ``n``
-    (trials cycle through the points, so counts differ by at most one); ``trials`` must be
-    at least the number of points, so no point is left without samples.
+    replica 0's datacenter).  The store's fault and repair settings (``crashes``,
+    ``partitions``, ``loss``, ``anti_entropy_ms``, ``read_repair``, ``timeout_ms``; see
+    :class:`~syncmodel.sync.store.StoreConfig`) apply; trials whose write or read cannot
+    complete count as not fresh and are also reported in ``failed``.  Each point's Wilson
+    interval at ``z`` comes from its own count ``reads`` (trials cycle through the points, so
+    counts differ by at most one); ``trials`` must be at least the number of points, so no
+    point is left without samples.
+
+    Worked case: a strict quorum (R = W = 2 of 3) is fresh at every t; 7 trials over 2
+    points give counts 4 and 3.
+
+    >>> res = t_visibility_sim(3, 2, 2, [0.0, 1.0], trials=7, seed=0)
+    >>> res.fresh.tolist(), res.reads.tolist(), res.seed
+    ([1.0, 1.0], [4, 3], 0)
     """
     n, r, w = check_nrw(n, r, w)
     trials = _check_trials(trials)
@@ -161,7 +249,11 @@ def t_visibility_sim(n: int, r: int, w: int, t_ms: Sequence[float] | float,
     if trials < grid.size:
         raise invalid("trials", trials, f"an int ≥ the number of t_ms points ({grid.size}), "
                       "so every point gets samples")
-    store = _setup(n, r, w, seed, trials * gap_ms + float(grid.max()), latency=latency, **params)
+    timeout_ms = check_real("timeout_ms", timeout_ms, 0.0, lo_open=True)
+    faults: dict[str, Any] = {"crashes": crashes, "partitions": partitions, "loss": loss,
+                              "anti_entropy_ms": anti_entropy_ms, "read_repair": read_repair,
+                              "timeout_ms": timeout_ms}
+    store = _setup(n, r, w, seed, trials * gap_ms + float(grid.max()), latency=latency, **faults)
     probe = _Probe(store, grid.tolist(), trials, gap_ms)
     _attach(store, probe)
     store.run()
@@ -178,19 +270,21 @@ def t_visibility_sim(n: int, r: int, w: int, t_ms: Sequence[float] | float,
     for j, c in enumerate(cnt):
         if c:
             lo[j], hi[j] = (float(v) for v in wilson(pa[j], c, z))
-    return {"t": grid, "p": pa, "lo": lo, "hi": hi, "n": np.asarray(cnt), "failed": np.asarray(failed)}
+    return TVisibilitySim(n=n, r=r, w=w, latency=latency, trials=trials, seed=seed, z=float(z), t_ms=grid,
+                          fresh=pa, lo=lo, hi=hi, reads=np.asarray(cnt), failed=np.asarray(failed),
+                          gap_ms=gap_ms, faults=faults)
 
 
 def k_staleness_sim(n: int, r: int, w: int, k_max: int = 3, trials: int = 4000,
                     latency: Any = "LNKD-SSD", seed: Seed = None, z: float = 1.96
-                    ) -> dict[str, np.ndarray]:
+                    ) -> KStalenessSim:
     """P(a read returns one of the last k versions), k = 1..k_max, measured on the simulator.
 
     Each trial writes ``k_max`` versions of a fresh key one after the other, each to exactly
     W uniformly random replicas (``fanout="quorum"``: no expansion, no repair), then reads R
     uniformly random replicas and returns the newest version they hold.  This is the
     setting of the closed form 1 − (C(N−W, R)/C(N, R))^k, which it must match within its
-    binomial interval.  Returns ``k``, ``p``, ``lo``, ``hi``.
+    binomial interval.  Returns a :class:`KStalenessSim` (``k``, ``within``, ``lo``, ``hi``).
     """
     n, r, w = check_nrw(n, r, w)
     trials = _check_trials(trials)
@@ -205,4 +299,5 @@ def k_staleness_sim(n: int, r: int, w: int, k_max: int = 3, trials: int = 4000,
     ok = behind >= 0
     p = np.array([np.mean((behind < k) & ok) for k in ks])
     lo, hi = wilson(p, behind.size, z)
-    return {"k": ks, "p": p, "lo": lo, "hi": hi}
+    return KStalenessSim(n=n, r=r, w=w, latency=latency, trials=trials, seed=seed, z=float(z), k=ks,
+                         within=p, lo=lo, hi=hi)

@@ -64,8 +64,8 @@ def compare(systems: Iterable[SystemModel | str] | None = None, p: float = 0.01,
                      "downtime_median_ms": float(np.nanmedian(d)),
                      "downtime_p99_ms": float(np.nanpercentile(d, 99)),
                      "stale_read": m.stale_read_probability(t_ms, seed=s_stale),
-                     "lost_writes": lw["lost"], "lost_fraction": lw["lost_fraction"],
-                     "versions": cv["versions"], "discarded": cv["discarded"]})
+                     "lost_writes": lw.lost, "lost_fraction": lw.lost_fraction,
+                     "versions": cv.versions, "discarded": cv.discarded})
     df = pd.DataFrame(rows)
     df.attrs["downtime_ms"] = samples
     df.attrs["seed"] = seed

@@ -112,7 +112,7 @@ class Redis(SystemModel):
 
         >>> from syncmodel.systems import preset
         >>> plain, wait = preset("redis"), preset("redis", wait_replicas=1)
-        >>> plain.lost_writes(seed=1)["lost"] > 0, wait.lost_writes(seed=1)["lost"]
+        >>> plain.lost_writes(seed=1).lost > 0, wait.lost_writes(seed=1).lost
         (True, 0)
         """
         return self._leader_crash_loss(writes, rate, lag, failed, rng,

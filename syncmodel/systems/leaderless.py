@@ -65,7 +65,13 @@ class Cassandra(SystemModel):
         for the first ``max_hint_window`` of the outage; writes after that wait for read
         repair or anti-entropy repair.  With writes spread evenly over an outage of length D
         and hint window H: missed = max(0, 1 − H/D); all of them when hinted handoff is off.
-        Worked case: H = 3 h, D = 6 h → 0.5; D = 1 h → 0."""
+        Worked case: H = 3 h, D = 6 h → 0.5; D = 1 h → 0.
+
+        >>> from syncmodel.systems import preset
+        >>> c = preset('cassandra')
+        >>> c.hinted_handoff_missed(6 * 3600e3), c.hinted_handoff_missed(3600e3)
+        (0.5, 0.0)
+        """
         d = nonneg("outage_ms", outage_ms)
         if d == 0.0:
             return 0.0

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..errors import (
     InfeasibleError,
     InvalidParameterError,
+    check_bool,
     check_choice,
     check_int,
     check_probability,
     check_real,
     invalid,
 )
+from .results import ConflictingVersions, LostWrites, ReadRepairEffect, answer
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -107,7 +109,7 @@ class SystemModel:
         """Check the merged settings ``cfg`` (defaults + overrides, ``changed`` names the
         overridden ones) and derive the quorums: :meth:`replicas_for`, then :meth:`derive`."""
         nodes = check_int("nodes", cfg["nodes"], 1)
-        read_path = _choice("read_path", cfg["read_path"], cls.read_paths)
+        read_path = choice("read_path", cfg["read_path"], cls.read_paths)
         params = {k: v for k, v in cfg.items() if k not in COMMON}
         replicas = check_int("replicas", cls.replicas_for(cfg["replicas"], nodes, changed), 1)
         if replicas > nodes:
@@ -223,6 +225,10 @@ class SystemModel:
         the system places them otherwise (HDFS).  Computed by
         :func:`syncmodel.failure.fault_tolerance`.
         Worked case: etcd (majority of 3) at p = 0.1: 1 − (3p²(1 − p) + p³) = 0.972.
+
+        >>> from syncmodel.systems import preset
+        >>> round(preset('etcd').availability(0.1), 12)
+        0.972
         """
         from .. import failure
         from ..rng import check_seed
@@ -314,6 +320,7 @@ class SystemModel:
         return np.zeros(trials)
 
     # ------------------------------------------------------------------ 4. lost writes
+    @answer(LostWrites)
     def lost_writes(self, writes: int = 1000, rate_per_s: float = 1000.0, *, lag_ms: float = 2.0,
                     failed_replicas: int = 0, lag_shape: str = "exponential", crash_after_ms: float = 0.0,
                     seed: Seed = None) -> dict[str, Any]:
@@ -334,7 +341,8 @@ class SystemModel:
         before it — a Poisson(rate·w) count on a long stream: E[lost] = 1 + rate·w, e.g.
         5000/s, 5 ms, crash 1 ms after: 21.  (Exponential lag loses more: a median of ~70 of
         200 writes at 4700/s, 5 ms.)
-        Returns acknowledged, lost, lost_fraction, available.
+        Returns a :class:`~syncmodel.systems.results.LostWrites` (acknowledged, lost,
+        lost_fraction, available; with the call's parameters and seed).
         """
         from ..rng import as_generator
 
@@ -386,6 +394,7 @@ class SystemModel:
         nonneg("outage_ms", outage_ms)
         return 0.0
 
+    @answer(ReadRepairEffect)
     def read_repair_effect(self, runs: int = 6, *, seed: Seed = None,
                            outage_ms: tuple[float, float] = (300.0, 900.0),
                            duration_ms: float = 2000.0) -> dict[str, float]:
@@ -396,7 +405,8 @@ class SystemModel:
         writes made meanwhile; the store replays no hints), LNKD-DISK latencies, ``runs``
         seeded runs per setting on the same child seeds.  Read repair writes the newest
         version back to the stale replicas a read contacted, so the fresh fraction rises.
-        Only for a leaderless (quorum) system.
+        Only for a leaderless (quorum) system.  Returns a
+        :class:`~syncmodel.systems.results.ReadRepairEffect` (fresh_without, fresh_with).
         Worked case: Cassandra ONE/ONE, 6 runs, seed 0: ≈ 0.94 without, ≈ 0.98 with.
         """
         import numpy as np
@@ -417,7 +427,7 @@ class SystemModel:
         seeds = spawn(seed, runs)
         out: dict[str, float] = {}
         for key, flag in (("fresh_without", False), ("fresh_with", True)):
-            vals = [metrics.staleness(store.simulate_store(
+            vals = [metrics.k_staleness(store.simulate_store(
                 "quorum", self.replicas, self.read_quorum, self.write_quorum, seed=s, read_repair=flag,
                 policy="lww", crashes=[(self.replicas - 1, a, b)], duration_ms=duration,
                 latency="LNKD-DISK")) for s in seeds]
@@ -425,6 +435,7 @@ class SystemModel:
         return out
 
     # ------------------------------------------------------------------ 5. conflicting versions
+    @answer(ConflictingVersions)
     def conflicting_versions(self, writers: int = 2, *, partitioned: bool = False,
                              seed: Seed = None) -> dict[str, Any]:
         """Concurrent writes of one key by ``writers`` clients: what survives.
@@ -436,15 +447,15 @@ class SystemModel:
         minority side's writes meet the system's :attr:`minority_writes` ("refused": a
         quorum or lease refuses them, the client is told; "discarded": accepted, then
         dropped on rejoin; None: accepted).  Resolution by
-        :func:`syncmodel.sync.versioning.resolve`.  Returns versions (kept after
+        :func:`syncmodel.sync.versioning.resolve`.  Returns a
+        :class:`~syncmodel.systems.results.ConflictingVersions`: versions (kept after
         resolution), siblings (concurrent versions before resolution), discarded
         (acknowledged then silently dropped) and refused (rejected, client told).
         """
         from ..rng import as_generator
 
         writers = check_int("writers", writers, 1)
-        if not isinstance(partitioned, bool):
-            raise invalid("partitioned", partitioned, "True or False")
+        check_bool("partitioned", partitioned)
         rng = as_generator(seed)
         stamps = [float(x) for x in sorted(rng.uniform(0.0, 1.0, size=writers))]
         return self._conflicts(writers, partitioned, stamps)
@@ -532,9 +543,7 @@ FAULTS = ("silent", "crash", "pause")
 
 def check_fault(fault: Any) -> str:
     """``fault`` if it is one of :data:`FAULTS`, else InvalidParameterError naming them."""
-    if not isinstance(fault, str) or fault not in FAULTS:
-        raise invalid("fault", fault, f"one of {list(FAULTS)}")
-    return fault
+    return check_choice("fault", fault, FAULTS)
 
 
 # ---------------------------------------------------------------------- loading
@@ -604,18 +613,11 @@ def ms(name: str, value: Any, allow_zero: bool = False) -> float:
     return check_real(name, value, 0.0, lo_open=not allow_zero)
 
 
-def _choice(name: str, value: Any, options: tuple[str, ...]) -> str:
-    check_choice(name, value, options)
-    return value
-
-
 def choice(name: str, value: Any, options: tuple[str, ...]) -> str:
-    """A setting that is one of ``options``."""
-    return _choice(name, value, options)
+    """A setting that is one of ``options`` (:func:`~syncmodel.errors.check_choice`)."""
+    return check_choice(name, value, options)
 
 
 def flag(name: str, value: Any) -> bool:
-    """A setting that is True or False."""
-    if not isinstance(value, bool):
-        raise invalid(name, value, "True or False")
-    return value
+    """A setting that is True or False (:func:`~syncmodel.errors.check_bool`)."""
+    return check_bool(name, value)

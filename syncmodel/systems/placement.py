@@ -112,6 +112,10 @@ def rack_loss_probability(policy: str, racks: int, per_rack: int, replicas: int 
     one of R, all k replicas must be among its m nodes); ``rack-aware`` and
     ``rack-fault-tolerant`` give 0 for k ≥ 2 (replicas span two racks).
     Worked case: 3 racks of 3, k = 3, random: C(3, 3)/C(9, 3) = 1/84.
+
+    >>> from fractions import Fraction
+    >>> Fraction(rack_loss_probability('random', 3, 3, 3)).limit_denominator(1000)
+    Fraction(1, 84)
     """
     policy, r, m, k = _check(policy, racks, per_rack, replicas)
     if k == 1:  # every policy puts the one replica on a uniform node: lost with its rack
@@ -142,6 +146,9 @@ def blocks_lost_probability(blocks: int, policy: str, racks: int, per_rack: int,
     q = R · :func:`rack_loss_probability` / R = C(m, k)/C(N, k) for random placement
     (the failed rack is fixed, every block placed independently).
     Worked case: random, 3 racks of 3, k = 3, B = 100: 1 − (83/84)^100 ≈ 0.698.
+
+    >>> round(blocks_lost_probability(100, 'random', 3, 3, 3), 3), round(1 - (83 / 84) ** 100, 3)
+    (0.698, 0.698)
     """
     blocks = check_int("blocks", blocks, 1)
     q = rack_loss_probability(policy, racks, per_rack, replicas)

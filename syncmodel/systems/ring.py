@@ -36,6 +36,9 @@ class HashRing:
     gives each server's exact fraction of the ring (the sum of its arc lengths / 2³²),
     the expected fraction of uniformly hashed keys it holds.
     Worked case: with one server it owns the whole ring, ``shares() == [1.0]``.
+
+    >>> HashRing(['s0']).shares().tolist()
+    [1.0]
     """
 
     def __init__(self, servers: Sequence[Hashable], vnodes: int = 160, *,

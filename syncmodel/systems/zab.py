@@ -6,11 +6,10 @@ plays the notification exchange in a seeded random delivery order until a quorum
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..errors import invalid
+from ..errors import check_ids, invalid
 from ..rng import Seed, as_generator
 
 __all__ = ["FLEResult", "Vote", "fast_leader_election", "vote_greater"]
@@ -72,24 +71,16 @@ def fast_leader_election(servers: Sequence[tuple[int, int, int]], live: Sequence
         raise invalid("servers", servers, "a non-empty list of (epoch, zxid, sid)")
     votes: list[Vote] = []
     for s in servers:
-        if (not isinstance(s, Sequence) or len(s) != 3
-                or not all(isinstance(x, numbers.Integral) and not isinstance(x, bool) and x >= 0
-                           for x in s)):
-            raise invalid("servers", s, "(epoch, zxid, sid) triples of ints ≥ 0")
-        votes.append(Vote(int(s[0]), int(s[1]), int(s[2])))
+        triple = "(epoch, zxid, sid) triples of ints ≥ 0"
+        if not isinstance(s, Sequence) or len(s) != 3:
+            raise invalid("servers", s, triple)
+        votes.append(Vote(*check_ids("servers", s, None, triple)))
     if len({v.sid for v in votes}) != len(votes):
         raise invalid("servers", list(servers), "distinct server ids")
     if live is None:
         alive = list(range(len(votes)))
     else:
-        expected = f"indices in [0, {len(votes) - 1}]"
-        if isinstance(live, (str, bytes)) or not isinstance(live, Iterable):
-            raise invalid("live", live, expected)
-        ids = list(live)
-        if any(not isinstance(i, numbers.Integral) or isinstance(i, bool) or not 0 <= i < len(votes)
-               for i in ids):
-            raise invalid("live", live, expected)
-        alive = sorted(set(ids))
+        alive = sorted(set(check_ids("live", live, len(votes), f"indices in [0, {len(votes) - 1}]")))
     if 2 * len(alive) <= len(votes):
         raise invalid("live", live, f"a majority of the {len(votes)} servers (no quorum otherwise)")
     rng = as_generator(seed)

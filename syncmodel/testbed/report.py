@@ -74,7 +74,7 @@ def comparison_table(directory: Path | str | None = None, model_trials: int = 20
             after = g["kill_after_ms"] if "kill_after_ms" in g.columns else [0.0] * len(g)
             preds = [systems.lost_writes(model, writes=int(w), rate_per_s=float(r), lag_ms=lag,
                                          lag_shape="constant", crash_after_ms=max(0.0, float(ka)),
-                                         seed=seed + i)["lost"]
+                                         seed=seed + i).lost
                      for i, (w, r, ka) in enumerate(zip(g["writes"], g["rate_per_s"], after, strict=True))]
             rows.append({"system": "redis", "experiment": "lost_writes",
                          "settings": f"WAIT {wait}; lag {lag:g} ms; {int(g['writes'].iloc[0])} writes",

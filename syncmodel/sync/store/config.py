@@ -10,7 +10,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from ...errors import check_int, check_real, invalid
+from ...errors import (
+    InvalidParameterError,
+    check_bool,
+    check_choice,
+    check_ids,
+    check_int,
+    check_probability,
+    check_real,
+    invalid,
+)
 from ...sim.latency import Latency, as_latency
 from ..pbs import PROFILES, WARS, check_nrw, profile
 from ..versioning import check_policy
@@ -94,7 +103,7 @@ class StoreConfig:
     settle_ms: float = 500.0
 
     def __post_init__(self) -> None:
-        _choice("mode", self.mode, MODES)
+        check_choice("mode", self.mode, MODES)
         n, r, w = check_nrw(self.n, self.r, self.w)
         set_ = object.__setattr__
         set_(self, "n", n)
@@ -111,13 +120,11 @@ class StoreConfig:
             _num(name, getattr(self, name), strict=True)
         _num("anti_entropy_ms", self.anti_entropy_ms, strict=True, allow_none=True)
         _num("snapshot_ms", self.snapshot_ms, strict=True, allow_none=True)
-        if isinstance(self.loss, bool) or not (isinstance(self.loss, numbers.Real) and 0 <= self.loss <= 1):
-            raise invalid("loss", self.loss, "in [0, 1]")
+        check_probability("loss", self.loss)
         check_policy(self.policy)
-        if not isinstance(self.read_repair, bool):
-            raise invalid("read_repair", self.read_repair, "True or False")
-        _choice("fanout", self.fanout, FANOUTS)
-        _choice("read_from", self.read_from, READ_FROM)
+        check_bool("read_repair", self.read_repair)
+        check_choice("fanout", self.fanout, FANOUTS)
+        check_choice("read_from", self.read_from, READ_FROM)
         set_(self, "crashes", _crashes(self.crashes, n))
         set_(self, "partitions", _partitions(self.partitions, n))
         network_law(self.latency)
@@ -173,11 +180,6 @@ def _num(name: str, v: Any, strict: bool = False, allow_none: bool = False) -> f
     return check_real(name, v, 0.0, lo_open=strict)
 
 
-def _choice(name: str, value: Any, options: tuple[str, ...]) -> None:
-    if not isinstance(value, str) or value not in options:
-        raise invalid(name, value, f"one of {list(options)}")
-
-
 def _pair_items(name: str, value: Any, expected: str) -> list[Sequence[Any]]:
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         raise invalid(name, value, "an iterable of fault tuples")
@@ -224,7 +226,7 @@ def _group(g: Any, partitions: Any, expected: str) -> tuple[int, ...]:
     """One side of a partition as a tuple of int ids (range checked by the caller)."""
     if isinstance(g, (str, bytes)) or not isinstance(g, Iterable):
         raise invalid("partitions", partitions, expected)
-    out = tuple(g)
-    if not all(isinstance(i, numbers.Integral) and not isinstance(i, bool) for i in out):
-        raise invalid("partitions", partitions, expected)
-    return tuple(int(i) for i in out)
+    try:
+        return tuple(check_ids("partitions", tuple(g), None, expected))
+    except InvalidParameterError:  # name the whole schedule, as the other partition checks do
+        raise invalid("partitions", partitions, expected) from None
