@@ -35,6 +35,13 @@ def machine() -> str:
     return f"{platform.platform()}; {os.cpu_count()} CPUs {cpu}; Python {platform.python_version()}"
 
 
+def _load_text() -> str:
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:  # pragma: no cover - platforms without getloadavg
+        return "unknown"
+
+
 def write_measured(df: pd.DataFrame, system: str, experiment: str, *, notes: dict[str, Any] | None = None,
                    directory: Path | str | None = None) -> Path:
     """Write ``df`` to ``<directory>/<system>_<experiment>.csv`` under a ``#`` provenance header."""
@@ -48,8 +55,13 @@ def write_measured(df: pd.DataFrame, system: str, experiment: str, *, notes: dic
             f"settings: {' | '.join(settings)}",
             f"date: {_dt.datetime.now(_dt.UTC).isoformat(timespec='seconds')}",
             f"machine: {machine()}",
+            f"load average (1, 5, 15 min) at writing: {_load_text()}",
             "command: make validate (python -m syncmodel.testbed.validate)",
             f"rows: {len(df)}"]
+    if "load_1m" in df.columns and len(df):
+        q = df["load_1m"].quantile([0.0, 0.5, 1.0]).to_numpy()
+        head.append(f"load average (1 min) during the trials: min {q[0]:.2f}, median {q[1]:.2f}, "
+                    f"max {q[2]:.2f}")
     head += [f"{k}: {v}" for k, v in (notes or {}).items()]
     with path.open("w") as fh:
         fh.write("".join(f"# {h}\n" for h in head))
