@@ -1,5 +1,5 @@
-"""The timer-level failover models (etcd ticks + CheckQuorum lease, Sentinel's timer steps)
-against closed forms computed here, independently of the simulators."""
+"""The timer-level failover models (etcd ticks + CheckQuorum lease, Sentinel's timer steps,
+ZooKeeper's stages) against closed forms computed here, independently of the simulators."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from syncmodel import systems
 from syncmodel.errors import InvalidParameterError
 from syncmodel.systems.raft_ticks import etcd_failover
 from syncmodel.systems.sentinel_timers import sentinel_failover, tick_periods_ms
+from syncmodel.systems.zab import CONNECT_RETRY_MS, FINALIZE_WAIT_MS, ZabRaces, zab_failover
 
 # ------------------------------------------------------------------ etcd
 
@@ -138,3 +139,56 @@ def test_sentinel_bad_input_and_system_entry() -> None:
     assert np.array_equal(a, sentinel_failover(500.0, fault="crash", trials=50, seed=2))
     silent = systems.failover_downtime(m, trials=50, seed=2)
     assert np.array_equal(silent, systems.failover_downtime(m, trials=50, seed=2, fault="pause"))
+
+
+# ------------------------------------------------------------------ ZooKeeper stages
+
+_NO_RACE = ZabRaces(notice_ms=13.0, p_lost_round=0.0, retries=(1.0,), sync_ms=1e-9)
+
+
+def test_zab_crash_without_races_is_notice_plus_finalize_wait() -> None:
+    x = zab_failover(200.0, 5, fault="crash", races=_NO_RACE, trials=50, seed=1)
+    assert np.allclose(x, 13.0 + FINALIZE_WAIT_MS, atol=1e-6)
+
+
+def test_zab_pause_detection_is_sync_limit_ticks_minus_the_ping_phase() -> None:
+    # L = S − U(0, tick/2) + notice: uniform on [S − tick/2, S] + notice
+    tick, limit = 200.0, 5
+    x = np.sort(zab_failover(tick, limit, fault="pause", races=_NO_RACE, trials=3000, seed=2))
+    look = x - 13.0 - FINALIZE_WAIT_MS
+    lo, hi = limit * tick - tick / 2, limit * tick
+    assert look.min() >= lo - 1e-9 and look.max() <= hi + 1e-9
+    ecdf = np.arange(1, look.size + 1) / look.size
+    assert np.max(np.abs(ecdf - (look - lo) / (hi - lo))) < 1.63 / math.sqrt(look.size)
+    silent = zab_failover(tick, limit, fault="silent", races=_NO_RACE, trials=3000, seed=2)
+    assert np.array_equal(np.sort(silent), x)
+
+
+def test_zab_races_mix_in_their_source_durations() -> None:
+    races = ZabRaces(notice_ms=10.0, p_lost_round=0.3, retries=(0.5, 0.3, 0.2), sync_ms=1e-9)
+    trials = 4000
+    st = zab_failover(200.0, 5, fault="crash", races=races, trials=trials, seed=3, stages=True)
+    fle = st[:, 1] - st[:, 0]
+    # FLE is finalizeWait, or one empty notification timeout (= finalizeWait) more
+    assert np.isin(np.round(fle, 6), [FINALIZE_WAIT_MS, 2 * FINALIZE_WAIT_MS]).all()
+    p = float(np.mean(fle > FINALIZE_WAIT_MS + 1))
+    assert abs(p - 0.3) < 4 * math.sqrt(0.3 * 0.7 / trials)
+    k = np.round((st[:, 2] - st[:, 1]) / CONNECT_RETRY_MS).astype(int)
+    counts = np.bincount(k, minlength=3)
+    expected = trials * np.array([0.5, 0.3, 0.2])
+    assert float(((counts - expected) ** 2 / expected).sum()) < 13.8  # 2 d.o.f., 0.1 %
+    # the whole downtime: mean = notice + fw·(1 + p) + retry·E[K] + sync median / ln 2
+    full = ZabRaces(notice_ms=10.0, p_lost_round=0.3, retries=(0.5, 0.3, 0.2), sync_ms=40.0)
+    x = zab_failover(200.0, 5, fault="crash", races=full, trials=trials, seed=4)
+    mean = 10.0 + 200.0 * 1.3 + 100.0 * (0.3 + 2 * 0.2) + 40.0 / math.log(2)
+    assert abs(x.mean() - mean) < 4 * x.std() / math.sqrt(trials)
+
+
+def test_zab_bad_input() -> None:
+    for kw in ({"tick_ms": -1.0}, {"sync_limit": 0}, {"fault": "unplug"}, {"trials": 0},
+               {"races": "fast"},
+               {"races": ZabRaces(notice_ms=1.0, p_lost_round=1.5, retries=(1.0,), sync_ms=1.0)},
+               {"races": ZabRaces(notice_ms=1.0, p_lost_round=0.1, retries=(0.5, 0.2), sync_ms=1.0)},
+               {"retry_ms": float("inf")}):
+        with pytest.raises(InvalidParameterError):
+            zab_failover(**kw)  # type: ignore[arg-type]

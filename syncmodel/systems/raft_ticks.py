@@ -42,7 +42,7 @@ def etcd_failover(n: int = 3, heartbeat_ms: float = 100.0, election_timeout_ms: 
       default);
     * every message takes an exponential time of mean ``hop_ms`` (the sender persists term
       and vote with an fsync, then the packet crosses loopback; measured on etcd 3.4 here:
-      "became candidate" → "became leader", two hops, median 4–10 ms with a long tail); a
+      "became candidate" → "became leader", two hops, median 3–10 ms with a long tail); a
       candidate with votes from a majority of all ``n`` members becomes leader at the
       vote's arrival.  Two members whose timers fire within a hop of each other split the
       vote (each votes for itself) and try again after new timeouts.
