@@ -60,7 +60,7 @@ class Redis(SystemModel):
         next periodic PING (every min(D, 1 s)), so "silent" and "pause" are slower by up to
         one PING period.  Measured on Redis 7.0 (D = 500 ms, data/measured/redis_failover.csv,
         ``server_ms``): see notebook 08.
-        Worked case: D = 500 ms, 3 Sentinels, quorum 2, crash: median ≈ 1.75 s, pause ≈ 1.95 s.
+        Worked case: D = 500 ms, 3 Sentinels, quorum 2, crash: median ≈ 1.75 s, pause ≈ 2.0 s.
         """
         from ..rng import check_seed
         from .sentinel_timers import sentinel_failover

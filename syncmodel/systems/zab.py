@@ -136,6 +136,15 @@ class ZabRaces:
     probabilities of 0, 1, 2, … refused connections of the follower to the new leader
     (Learner logs "tries="); ``sync_ms``: median of the rest of the sync (FOLLOWERINFO →
     NEWLEADER ACK, "Have quorum of supporters"), spread exponentially around it.
+
+    What the full logs (FastLeaderElection and Learner at INFO) show the races to be: the
+    **lost round** happens when the survivor that will win (higher sid) goes LOOKING first —
+    its vote reaches the other while that one still FOLLOWs, which answers with its old
+    vote and, once LOOKING itself, never gets the winning vote again until its empty poll
+    times out and it resends; the **connect retry** happens because the follower reaches
+    the quorum one message before the leader, decides finalizeWait later, and connects
+    before the leader has opened its port.  Their rates depend on how far apart the two
+    followers notice the failure, which these logs do not time finely enough to model.
     """
 
     notice_ms: float
