@@ -22,7 +22,7 @@ def _min_timer_cdf(x: np.ndarray, h: float, e: int) -> np.ndarray:
     followers' timers (tick phase + r − 1 ticks, r uniform on {E..2E−1}) after the last
     heartbeat at −V·h.  Integrated over V on a fine grid."""
     a, width = (e - 1) * h, e * h
-    v = (np.arange(4000) + 0.5) / 4000
+    v = (np.arange(800) + 0.5) / 800  # midpoint rule: error far below the KS tolerance
     w = x[:, None] + v[None, :] * h
     g = 1.0 - (1.0 - np.clip((w - a) / width, 0.0, 1.0)) ** 2
     return np.asarray(g.mean(axis=1))
