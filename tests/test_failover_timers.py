@@ -89,12 +89,14 @@ def test_tick_periods_closed_form() -> None:
 
 
 def test_sentinel_steps_one_tick_apart() -> None:
-    # +elected-leader comes one whole timer period after +odown, +selected-slave one more: each
+    # +elected-leader comes one whole timer period after +odown (plus the configuration write of
+    # the +try-failover tick, which delays the next tick), +selected-slave one period more: each
     # difference is one of the ten periods 1000/hz, each with probability 1/10
-    st = sentinel_failover(500.0, fault="crash", trials=2000, seed=3, stages=True)
+    flush = 7.0
+    st = sentinel_failover(500.0, fault="crash", trials=2000, seed=3, stages=True, flush_ms=flush)
     periods = tick_periods_ms()
-    for a, b in ((1, 2), (2, 3)):
-        diff = st[:, b] - st[:, a]
+    for a, b, extra in ((1, 2, flush), (2, 3, 0.0)):
+        diff = st[:, b] - st[:, a] - extra
         idx = np.argmin(np.abs(diff[:, None] - periods[None, :]), axis=1)
         assert np.allclose(diff, periods[idx], atol=1e-6)
         counts = np.bincount(idx, minlength=10)
@@ -116,8 +118,8 @@ def test_sentinel_crash_sdown_is_down_after_plus_two_tick_residuals() -> None:
 
 
 def test_sentinel_info_period_dominates_and_pause_is_slower() -> None:
-    crash = sentinel_failover(500.0, fault="crash", trials=600, seed=1, stages=True)
-    pause = sentinel_failover(500.0, fault="pause", trials=600, seed=1)
+    crash = sentinel_failover(500.0, fault="crash", trials=600, seed=1, stages=True, flush_ms=0.0)
+    pause = sentinel_failover(500.0, fault="pause", trials=600, seed=1, flush_ms=0.0)
     # the promotion is seen by an INFO of the 1 s period that started at +odown, unless the
     # last 10 s INFO came less than 1 s before +odown and the next one falls after the
     # SLAVEOF (three ticks after +odown): probability ≈ (1000 − 3·E[P]) / 10000
@@ -131,7 +133,8 @@ def test_sentinel_info_period_dominates_and_pause_is_slower() -> None:
 
 
 def test_sentinel_bad_input_and_system_entry() -> None:
-    for kw in ({"down_after_ms": 0.0}, {"sentinels": 0}, {"quorum": 4}, {"fault": "unplug"}, {"trials": 0}):
+    for kw in ({"down_after_ms": 0.0}, {"sentinels": 0}, {"quorum": 4}, {"fault": "unplug"}, {"trials": 0},
+               {"flush_ms": -1.0}, {"flush_ms": float("nan")}):
         with pytest.raises(InvalidParameterError):
             sentinel_failover(**{"down_after_ms": 500.0, **kw})  # type: ignore[arg-type]
     m = systems.preset("redis", down_after_ms=500.0)

@@ -58,8 +58,9 @@ class Redis(SystemModel):
         as 1000/hz ms, hz ∈ {10, …, 19}.  A crash differs from a pause: the broken link makes
         the next tick send a PING at once, a silent or paused master is caught only by the
         next periodic PING (every min(D, 1 s)), so "silent" and "pause" are slower by up to
-        one PING period.  Measured on Redis 7.0 (D = 500 ms, data/measured/redis_failover.csv,
-        ``server_ms``): see notebook 08.
+        one PING period; the leader's configuration writes (``CONFIG_FLUSH_MS``) delay its
+        ticks after +try-failover.  Measured on Redis 7.0 (D = 500 ms,
+        data/measured/redis_failover.csv, ``server_ms``): medians within 1–3 %, see notebook 08.
         Worked case: D = 500 ms, 3 Sentinels, quorum 2, crash: median ≈ 1.75 s, pause ≈ 2.0 s.
         """
         from ..rng import check_seed

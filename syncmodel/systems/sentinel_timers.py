@@ -13,7 +13,8 @@ import numpy as np
 from ..errors import check_int, invalid
 from ..rng import Seed, as_generator
 
-__all__ = ["HZ_BASE", "INFO_PERIOD_FAILOVER_MS", "SENTINEL_ASK_PERIOD_MS", "SENTINEL_INFO_PERIOD_MS",
+__all__ = ["CONFIG_FLUSH_MS", "HZ_BASE", "INFO_PERIOD_FAILOVER_MS", "SENTINEL_ASK_PERIOD_MS",
+           "SENTINEL_INFO_PERIOD_MS",
            "SENTINEL_PING_PERIOD_MS", "sentinel_failover", "tick_periods_ms"]
 
 #: CONFIG_DEFAULT_HZ: the timer runs at hz = 10 + rand() % 10 per second (sentinelTimer)
@@ -28,6 +29,10 @@ SENTINEL_INFO_PERIOD_MS = 10_000.0
 INFO_PERIOD_FAILOVER_MS = 1000.0
 #: one loopback request/reply (a few hundred µs here); it only orders events inside a tick
 RTT_MS = 0.3
+#: a Sentinel writing its configuration (``sentinelFlushConfig``: new epoch, its vote, the
+#: promotion), ms.  Measured here, not derived: in a separate run of 6 crash failovers the leader
+#: logged +try-failover and its own +vote-for-leader, both in one timer tick, 4–15 ms apart (median 10.5)
+CONFIG_FLUSH_MS = 10.0
 
 
 def tick_periods_ms() -> np.ndarray:
@@ -43,7 +48,7 @@ def tick_periods_ms() -> np.ndarray:
 
 def sentinel_failover(down_after_ms: float = 30_000.0, *, sentinels: int = 3, quorum: int = 2,
                       fault: str = "crash", trials: int = 200, seed: Seed = None,
-                      stages: bool = False) -> np.ndarray:
+                      stages: bool = False, flush_ms: float = CONFIG_FLUSH_MS) -> np.ndarray:
     """Samples (ms after the master fails) of the time a majority of Sentinels names the new master.
 
     Steps, each at a Sentinel's timer tick (periods from :func:`tick_periods_ms`, every
@@ -70,6 +75,13 @@ def sentinel_failover(down_after_ms: float = 30_000.0, *, sentinels: int = 3, qu
        (``sentinelForceHelloUpdateForMaster``); the others **+switch-master** on receipt —
        from then a majority of the Sentinels names the new master (the end point).
 
+    Writing the configuration takes ``flush_ms`` (``sentinelFlushConfig``): the leader writes
+    it inside its +try-failover tick (new epoch, own vote), and ae schedules the next tick
+    only when the handler returns, so every later tick of the leader — and the INFO it sends
+    to the replicas in that same tick — comes ``flush_ms`` late; +promoted-slave is logged
+    after another write.  (The voters write twice before they answer; their answers still
+    arrive before the leader's next tick.)
+
     With ``stages=True`` the result is a (trials, 6) array of the step times: first +sdown,
     +odown (= +try-failover), +elected-leader, +selected-slave, +promoted-slave, and the end
     (a Sentinel majority switched), the columns the testbed reads from the Sentinels' logs.
@@ -81,6 +93,9 @@ def sentinel_failover(down_after_ms: float = 30_000.0, *, sentinels: int = 3, qu
     SLAVEOF and the 1 s INFO period dominate: median ≈ 1.7 s.
     """
     d = _ms("down_after_ms", down_after_ms)
+    if isinstance(flush_ms, bool) or not isinstance(flush_ms, (int, float)) or not (
+            np.isfinite(flush_ms) and flush_ms >= 0):
+        raise invalid("flush_ms", flush_ms, "a finite number of ms ≥ 0")
     k = check_int("sentinels", sentinels, 1, 99)
     q = check_int("quorum", quorum, 1, k)
     if fault not in ("crash", "pause", "silent"):
@@ -96,7 +111,7 @@ def sentinel_failover(down_after_ms: float = 30_000.0, *, sentinels: int = 3, qu
     for t_i in range(trials):
         steps = periods[rng.integers(0, periods.size, size=(k, n_ticks))]
         ticks = -warm - rng.uniform(0.0, 1.0, size=(k, 1)) * periods.max() + np.cumsum(steps, axis=1)
-        out[t_i] = _one(rng, ticks, d, ping_period, q, fault)
+        out[t_i] = _one(rng, ticks, d, ping_period, q, fault, float(flush_ms))
     return out if stages else out[:, -1].copy()
 
 
@@ -109,7 +124,7 @@ def _next(row: np.ndarray, t: float, strict: bool = True) -> float:
 
 
 def _one(rng: np.random.Generator, ticks: np.ndarray, d: float, ping_period: float, q: int,
-         fault: str) -> tuple[float, ...]:
+         fault: str, flush: float) -> tuple[float, ...]:
     k = ticks.shape[0]
     act = np.empty(k)
     for j in range(k):
@@ -144,8 +159,9 @@ def _one(rng: np.random.Generator, ticks: np.ndarray, d: float, ping_period: flo
         else:  # pragma: no cover
             odown[j] = np.inf
     lead = int(np.argmin(odown))
-    row = ticks[lead]
     t_try = float(odown[lead])
+    row = ticks[lead].copy()
+    row[row > t_try] += flush  # the +try-failover tick writes the configuration: later ticks slip
     elected = _next(row, t_try + RTT_MS)
     selected = _next(row, elected)
     slaveof = _next(row, selected)
@@ -157,10 +173,11 @@ def _one(rng: np.random.Generator, ticks: np.ndarray, d: float, ping_period: flo
         t = float(row[i])
         period = INFO_PERIOD_FAILOVER_MS if t >= t_try else SENTINEL_INFO_PERIOD_MS
         if t - refresh > period:
+            sent = t + flush if t == t_try else t  # in the +try-failover tick, after the write
             if t >= slaveof:
-                promoted = t + RTT_MS
+                promoted = sent + RTT_MS + flush  # +promoted-slave is logged after a write
                 break
-            refresh = t + RTT_MS
+            refresh = sent + RTT_MS
         i += 1
     if not np.isfinite(promoted):  # pragma: no cover
         raise RuntimeError("no INFO after the promotion within the horizon")
