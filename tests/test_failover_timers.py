@@ -12,7 +12,7 @@ from syncmodel import systems
 from syncmodel.errors import InvalidParameterError
 from syncmodel.systems.raft_ticks import etcd_failover
 from syncmodel.systems.sentinel_timers import sentinel_failover, tick_periods_ms
-from syncmodel.systems.zab import CONNECT_RETRY_MS, FINALIZE_WAIT_MS, ZabRaces, zab_failover
+from syncmodel.systems.zab_failover import CONNECT_RETRY_MS, FINALIZE_WAIT_MS, ZabRaces, zab_failover
 
 # ------------------------------------------------------------------ etcd
 

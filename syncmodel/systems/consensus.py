@@ -289,17 +289,17 @@ class ZooKeeper(ConsensusSystem):
     def failover_downtime(self, trials: int = 200, *, seed: Seed = None, fault: str = "silent"
                           ) -> np.ndarray:
         """Until the new leader has a synced quorum, as ZooKeeper's stages
-        (:func:`~syncmodel.systems.zab.zab_failover`): a follower notices a crashed leader at
+        (:func:`~syncmodel.systems.zab_failover.zab_failover`): a follower notices a crashed leader at
         once (the connection breaks) and a silent or paused one after syncLimit · tickTime
         with nothing read, minus the phase of the leader's tickTime/2 pings; then Fast Leader
         Election waits finalizeWait (sometimes one empty notification timeout first), and the
         follower connects (a refused attempt costs leaderConnectDelayDuringRetryMs = 100 ms)
         and syncs.  The rates of those two races and the processing times are measured from
-        the servers' logs (:data:`~syncmodel.systems.zab.ZAB_RACES_MEASURED`, notebook 08).
+        the servers' logs (:data:`~syncmodel.systems.zab_failover.ZAB_RACES_MEASURED`, notebook 08).
         Worked case: tick 200 ms, syncLimit 5: a crash ≈ 0.2–0.6 s, a pause ≈ 1.2–1.6 s.
         """
         from ..rng import check_seed
-        from .zab import zab_failover
+        from .zab_failover import zab_failover
 
         trials = check_int("trials", trials, 1)
         check_seed(seed)
