@@ -50,37 +50,29 @@ class Redis(SystemModel):
         promote = st.any_of(others) * st.choose(self.params["sentinels"] // 2 + 1, sent)
         return master + promote
 
-    #: Sentinel sends INFO every second to the replicas of a master in ODOWN or failover
-    #: (SENTINEL_INFO_PERIOD is 10 s otherwise), https://github.com/redis/redis/blob/unstable/src/sentinel.c
-    INFO_PERIOD_MS = 1000.0
-
     def failover_downtime(self, trials: int = 200, *, seed: Seed = None, fault: str = "silent"
                           ) -> np.ndarray:
-        """down-after-milliseconds D, then the Sentinels elect a failover leader (a Raft-style
-        vote, each Sentinel asking after U(0, SENTINEL_MAX_DESYNC)), simulated with
-        ``election.simulate("raft", n=sentinels, scenario="cold")`` (time E); the leader
-        sends REPLICAOF NO ONE to the chosen replica and sees the promotion at its next INFO,
-        polled every I = 1 s from the ODOWN on: downtime = D + I·⌈E / I⌉.  Sentinel pings
-        time out the same way on every ``fault``.  Measured on Redis 7.0 (D = 500 ms,
-        data/measured/redis_failover.csv): +sdown ≈ D, +elected ≈ D + 0.1 s, +promoted-slave
-        ≈ D + 1.0 s — the INFO poll, not the vote, dominates; D + E alone (the old model)
-        predicted D + 0.22 s.  Worked case: D = 30 s, E < 1 s → 31 s."""
-        import numpy as np
-
-        from .. import election
+        """Time until a Sentinel majority names the promoted replica: Sentinel's timer-driven
+        steps, :func:`~syncmodel.systems.sentinel_timers.sentinel_failover` (PING → +sdown
+        after down-after-milliseconds D → +odown → vote → SLAVEOF NO ONE → the next 1 s INFO
+        sees the promotion → forced hello), each at a tick of a timer whose period is redrawn
+        as 1000/hz ms, hz ∈ {10, …, 19}.  A crash differs from a pause: the broken link makes
+        the next tick send a PING at once, a silent or paused master is caught only by the
+        next periodic PING (every min(D, 1 s)), so "silent" and "pause" are slower by up to
+        one PING period; the leader's configuration writes (``CONFIG_FLUSH_MS``) delay its
+        ticks after +try-failover.  Measured on Redis 7.0 (D = 500 ms,
+        data/measured/redis_failover.csv, ``server_ms``): medians within 1–3 %, see notebook 08.
+        Worked case: D = 500 ms, 3 Sentinels, quorum 2, crash: median ≈ 1.75 s, pause ≈ 2.0 s.
+        """
         from ..rng import check_seed
+        from .sentinel_timers import sentinel_failover
 
         trials = check_int("trials", trials, 1)
         check_seed(seed)
-        check_fault(fault)
-        k = int(self.params["sentinels"])
-        desync = float(self.params["max_desync_ms"])
-        df = election.simulate("raft", n=k, trials=trials, seed=seed, scenario="cold",
-                               timeout_ms=(1.0, desync), heartbeat_ms=0.5,
-                               time_cap_ms=self.params["failover_timeout_ms"])
-        e = df["time_to_leader_ms"].to_numpy(dtype=float)
-        info = self.INFO_PERIOD_MS
-        return float(self.params["down_after_ms"]) + info * np.maximum(1.0, np.ceil(e / info))
+        fault = check_fault(fault)
+        return sentinel_failover(float(self.params["down_after_ms"]), sentinels=int(self.params["sentinels"]),
+                                 quorum=int(self.params["sentinel_quorum"]),
+                                 fault="crash" if fault == "crash" else "pause", trials=trials, seed=seed)
 
     def _stale_read(self, t: float, race: ReadRace, trials: int, seed: Seed) -> float:
         """A replica read: the race of :class:`~syncmodel.systems.race.ReadRace`.

@@ -111,6 +111,37 @@ class Etcd(RaftSystem):
     key = "etcd"
     read_paths = ("readindex", "serializable")
 
+    #: etcd runs raft with CheckQuorum on (etcdserver/raft.go ``CheckQuorum: true``): a member
+    #: that heard its leader within the election timeout ignores vote requests (leader lease)
+    CHECK_QUORUM = True
+    #: mean time of one raft election message, ms: the sender persists term and vote (fsync),
+    #: then sends over loopback; measured here: "became candidate" → "became leader" (two
+    #: hops) median 3–5 ms over the single-round failovers of data/measured/etcd_failover.csv
+    #: (4–10 ms in a run at load ~20)
+    HOP_MS = 4.0
+
+    def failover_downtime(self, trials: int = 200, *, seed: Seed = None, fault: str = "silent"
+                          ) -> np.ndarray:
+        """etcd's election tick by tick, :func:`~syncmodel.systems.raft_ticks.etcd_failover`:
+        member tickers of period ``heartbeat_ms`` with their own phases, randomized timeouts
+        of {E, …, 2E − 1} ticks, and CheckQuorum's lease, which makes a member ignore the
+        first candidate when its own ticks lag (probability 1/E for 3 members) — the etcd
+        tail over 2 × election timeout.  Raft notices a dead leader only by missing
+        heartbeats, so every ``fault`` gives the same downtime.
+        Worked case: 3 members, 50/500 ms: median ≈ 0.61 s, about 9 % of failovers over 1 s.
+        """
+        from ..rng import check_seed
+        from .raft_ticks import etcd_failover
+
+        trials = check_int("trials", trials, 1)
+        check_seed(seed)
+        check_fault(fault)
+        if self.nodes < 3:  # no majority survives a leader of 1 or 2 members: the generic model says so
+            return super().failover_downtime(trials, seed=seed, fault=fault)
+        return etcd_failover(self.nodes, float(self.params["heartbeat_ms"]),
+                             float(self.params["election_timeout_ms"]), trials=trials,
+                             check_quorum=self.CHECK_QUORUM, hop_ms=self.HOP_MS, seed=seed)
+
     @classmethod
     def read_quorum_for(cls, read_path: str, majority: int) -> int:
         return majority if read_path == "readindex" else 1
@@ -279,30 +310,24 @@ class ZooKeeper(ConsensusSystem):
 
     def failover_downtime(self, trials: int = 200, *, seed: Seed = None, fault: str = "silent"
                           ) -> np.ndarray:
-        """A follower drops a silent leader ("silent", "pause") after syncLimit·tickTime with
-        nothing read from it (its socket read timeout), and a crashed one ("crash": the
-        leader's kernel closes the connection) at once; then FLE elects the highest (epoch,
-        zxid, sid) after finalizeWait — simulated as ``election.simulate("bully",
-        timeout_ms=(S, S), answer_ms=finalizeWait)``, S = syncLimit·tickTime, or S = 1 ms
-        on a crash (Bully's highest-live-id-wins is FLE's order with equal logs).
-        Measured on ZooKeeper 3.8 (tick 200 ms, syncLimit 5, data/measured/): crash median
-        395 ms, pause 1256 ms — the old model (S for both) predicted 1155 ms for both.  The
-        servers' logs: LOOKING 13 ms after a crash, 962 ms after a pause; FLE ~0.22 s.  Not
-        modelled: the ~0.05–0.15 s from FLE's decision to a synced quorum (followers connect
-        and sync), which puts both measurements right of the model."""
-        from .. import election
+        """Until the new leader has a synced quorum, as ZooKeeper's stages
+        (:func:`~syncmodel.systems.zab_failover.zab_failover`): a follower notices a crashed leader at
+        once (the connection breaks) and a silent or paused one after syncLimit · tickTime
+        with nothing read, minus the phase of the leader's tickTime/2 pings; then Fast Leader
+        Election waits finalizeWait (sometimes one empty notification timeout first), and the
+        follower connects (a refused attempt costs leaderConnectDelayDuringRetryMs = 100 ms)
+        and syncs.  The rates of those two races and the processing times are measured from
+        the servers' logs (:data:`~syncmodel.systems.zab_failover.ZAB_RACES_MEASURED`, notebook 08).
+        Worked case: tick 200 ms, syncLimit 5: a crash ≈ 0.2–0.6 s, a pause ≈ 1.2–1.6 s.
+        """
         from ..rng import check_seed
+        from .zab_failover import zab_failover
 
         trials = check_int("trials", trials, 1)
         check_seed(seed)
-        s = float(self.params["sync_limit"] * self.params["tick_ms"])
-        if check_fault(fault) == "crash":
-            s = 1.0
-        df = election.simulate("bully", n=self.nodes, trials=trials, seed=seed, scenario="crash",
-                               timeout_ms=(s, s), heartbeat_ms=min(self.params["tick_ms"] / 2, s / 2),
-                               answer_ms=self.params["finalize_wait_ms"],
-                               time_cap_ms=10 * max(s, self.params["finalize_wait_ms"]))
-        return df["time_to_leader_ms"].to_numpy(dtype=float)
+        fault = check_fault(fault)
+        return zab_failover(float(self.params["tick_ms"]), int(self.params["sync_limit"]), fault=fault,
+                            finalize_wait_ms=float(self.params["finalize_wait_ms"]), trials=trials, seed=seed)
 
     def _stale_read(self, t: float, race: ReadRace, trials: int, seed: Seed) -> float:
         """Local reads: the race of :class:`~syncmodel.systems.race.ReadRace`.

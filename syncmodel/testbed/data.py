@@ -60,6 +60,10 @@ def write_measured(df: pd.DataFrame, system: str, experiment: str, *, notes: dic
             f"load average (1, 5, 15 min) when written: {load_average()}",
             "command: make validate (python -m syncmodel.testbed.validate)",
             f"rows: {len(df)}"]
+    if "load_1m" in df.columns and len(df):
+        q = df["load_1m"].quantile([0.0, 0.5, 1.0]).to_numpy()
+        head.append(f"load average (1 min) during the trials: min {q[0]:.2f}, median {q[1]:.2f}, "
+                    f"max {q[2]:.2f}")
     head += [f"{k}: {v}" for k, v in (notes or {}).items()]
     with path.open("w") as fh:
         fh.write("".join(f"# {h}\n" for h in head))

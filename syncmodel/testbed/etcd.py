@@ -122,6 +122,48 @@ class EtcdCluster(Cluster):
             return ids.get(lead)
         return None
 
+    def raft_events(self, since_unix_ms: float) -> dict[str, float]:
+        """What the members' raft logs show since ``since_unix_ms`` (times in ms after it).
+
+        ``campaign``: the first "is starting a new election" (a follower's election timer
+        fired); ``leader``: the first "became leader"; counts: ``campaigns`` ("became
+        candidate" lines: every election round of every member), ``lease_ignored`` (a vote
+        request ignored because the voter heard from a leader within the election timeout:
+        raft's CheckQuorum lease, "lease is not expired") and ``votes_rejected`` ("rejected
+        MsgVote": the voter had already voted in that term).
+        """
+        import datetime as dt
+        import json as _json
+
+        out: dict[str, float] = {"campaigns": 0.0, "lease_ignored": 0.0, "votes_rejected": 0.0}
+        for m in self.members:
+            try:
+                lines = m.log.read_text(errors="replace").splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                if '"raft/' not in line:
+                    continue
+                try:
+                    rec = _json.loads(line)
+                    t = dt.datetime.strptime(rec["ts"], "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000
+                except (ValueError, KeyError, TypeError):
+                    continue
+                if t < since_unix_ms - 1:
+                    continue
+                rel, msg = t - since_unix_ms, str(rec.get("msg", ""))
+                if "is starting a new election" in msg:
+                    out["campaign"] = min(out.get("campaign", float("inf")), rel)
+                elif "became candidate" in msg:
+                    out["campaigns"] += 1
+                elif "lease is not expired" in msg:
+                    out["lease_ignored"] += 1
+                elif "rejected MsgVote" in msg:
+                    out["votes_rejected"] += 1
+                elif "became leader" in msg:
+                    out["leader"] = min(out.get("leader", float("inf")), rel)
+        return out
+
     def put(self, i: int, key: str, value: str, timeout_s: float = 1.0) -> None:
         self.call(i, "kv/put", {"key": _b64(key), "value": _b64(value)}, timeout_s)
 

@@ -9,6 +9,8 @@ Each returns one row per trial; every loop is bounded in count and in time.
 from __future__ import annotations
 
 import datetime as _dt
+import os
+import threading
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -27,6 +29,11 @@ __all__ = ["failover", "lost_writes", "memcached_loss", "predicted_failover"]
 
 FAILOVER_SYSTEMS = ("etcd", "zookeeper", "redis")
 POLL_S = 0.005
+#: set to end every running :func:`failover` after its current trial (``make validate``
+#: sets it when interrupted, so that its threads and their clusters stop at once)
+STOP = threading.Event()
+RAFT_EVENTS = ("campaign", "leader")
+RAFT_COUNTS = ("campaigns", "lease_ignored", "votes_rejected")
 SENTINEL_EVENTS = ("sdown", "odown", "try_failover", "elected", "selected", "promoted", "switch")
 
 
@@ -49,11 +56,20 @@ def _base_row(c: Cluster, experiment: str, seed: Seed, fault: str, trial: int) -
     return row
 
 
-def _await_new_leader(c: Cluster, old: int, t0: float, time_cap_ms: float) -> int | None:
+def _await_new_leader(c: Cluster, old: int, t0: float, time_cap_ms: float,
+                      stats: dict[str, float] | None = None) -> int | None:
     """Poll ``c.leader()`` every :data:`POLL_S` until a leader other than ``old`` answers,
-    or ``time_cap_ms`` after the monotonic time ``t0``; the new leader, or None at the cap."""
-    while (time.monotonic() - t0) * 1000.0 < time_cap_ms:
+    or ``time_cap_ms`` after the monotonic time ``t0``; the new leader, or None at the cap.
+    ``stats`` (if given) receives ``polls`` and ``last_query_ms`` (the duration of the
+    final ``c.leader()`` call): the observer's own share of the measured time."""
+    polls = 0
+    while (time.monotonic() - t0) * 1000.0 < time_cap_ms and not STOP.is_set():
+        q0 = time.monotonic()
         lead = c.leader()
+        polls += 1
+        if stats is not None:
+            stats["polls"] = polls
+            stats["last_query_ms"] = (time.monotonic() - q0) * 1000.0
         if lead is not None and lead != old:
             return int(lead)
         time.sleep(POLL_S)
@@ -84,7 +100,14 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
     Mode: leader; Redis: a Sentinel majority names it and it answers ROLE master), then
     heal (restart / SIGCONT).  Redis rows also time Sentinel's steps from its logs
     (``sdown_ms`` … ``switch_ms``, see :meth:`RedisCluster.sentinel_events`), ZooKeeper rows
-    its election's (``looking_ms`` … ``quorum_ms``, :meth:`ZooKeeperCluster.election_events`).  A trial that
+    its election's (``looking_ms`` … ``quorum_ms``, :meth:`ZooKeeperCluster.election_events`), etcd
+    rows its raft log's (``campaign_ms``, ``leader_ms``, ``campaigns``, ``lease_ignored``,
+    ``votes_rejected``, :meth:`EtcdCluster.raft_events`).  ``server_ms`` is the end of the
+    failover as the servers' own logs time it (etcd: "became leader"; ZooKeeper: the new leader
+    has a synced quorum; Sentinel: a majority of the Sentinels switched to the new master),
+    free of the polling observer; ``observer_ms`` = ``failover_ms`` − ``server_ms`` is the
+    observer's share (``polls``, ``poll_cycle_ms``, ``last_query_ms``; ``load_1m`` is the
+    machine's load average at the end of the trial).  A trial that
     sees no new leader within ``time_cap_ms`` is a row with ``timed_out`` True and
     ``failover_ms`` NaN.  ``budget_s`` stops early (fewer rows, at least one) once that much
     wall time is spent.  One cluster serves all trials.
@@ -100,7 +123,7 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
     start = last = time.monotonic()
     with _cluster(name, n, settings) as c:
         for trial in range(trials):
-            if budget_s is not None and trial > 0 and time.monotonic() - start > budget_s:
+            if (budget_s is not None and trial > 0 and time.monotonic() - start > budget_s) or STOP.is_set():
                 break
             c.wait_healthy(heal_timeout_s)
             time.sleep(max(0.0, last + c.trial_gap_s() - time.monotonic()) + float(rng.uniform(0.05, 0.3)))
@@ -113,8 +136,13 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
             t0 = time.monotonic()
             row["fault_unix_ms"] = _unix_ms()
             c.fault(fault, old)
-            new = _await_new_leader(c, old, t0, time_cap_ms)
+            obs: dict[str, float] = {}
+            new = _await_new_leader(c, old, t0, time_cap_ms, obs)
             t1 = last = time.monotonic()
+            polls = max(1.0, obs.get("polls", 1.0))
+            row.update({"polls": int(polls), "poll_cycle_ms": (t1 - t0) * 1000.0 / polls,
+                        "last_query_ms": obs.get("last_query_ms", float("nan")),
+                        "load_1m": os.getloadavg()[0]})
             row.update({"old_leader": old, "new_leader": new if new is not None else -1,
                         "timed_out": new is None,
                         "failover_ms": (t1 - t0) * 1000.0 if new is not None else float("nan"),
@@ -123,12 +151,22 @@ def failover(name: str, trials: int, fault: str = "crash", seed: Seed = None, *,
             if hasattr(c, "sentinel_events"):
                 ev = c.sentinel_events(row["fault_unix_ms"])
                 row.update({f"{k}_ms": ev.get(k, float("nan")) for k in SENTINEL_EVENTS})
+                row["server_ms"] = ev.get("switch_majority", float("nan"))
             if hasattr(c, "election_events"):
                 ev = c.election_events(row["fault_unix_ms"])
                 row.update({"looking_ms": ev.get("looking", float("nan")),
                             "decided_ms": ev.get("decided", float("nan")),
                             "fle_ms": ev.get("fle_ms", float("nan")),
-                            "quorum_ms": ev.get("quorum", float("nan"))})
+                            "quorum_ms": ev.get("quorum", float("nan")),
+                            "notification_timeouts": ev.get("notification_timeouts", 0.0),
+                            "connect_retries": ev.get("connect_retries", 0.0)})
+                row["server_ms"] = row["quorum_ms"]
+            if hasattr(c, "raft_events"):
+                ev = c.raft_events(row["fault_unix_ms"])
+                row.update({f"{k}_ms": ev.get(k, float("nan")) for k in RAFT_EVENTS})
+                row.update({k: ev.get(k, 0.0) for k in RAFT_COUNTS})
+                row["server_ms"] = row["leader_ms"]
+            row["observer_ms"] = row["failover_ms"] - row.get("server_ms", float("nan"))
             rows.append(row)
             c.heal(fault, old)
         c.wait_healthy(heal_timeout_s)

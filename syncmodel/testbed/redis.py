@@ -169,9 +169,16 @@ class RedisCluster(Cluster):
                                    cur if cur is not None and cur != i else None)
         m.start()
 
+    #: a Sentinel forgets another Sentinel's "master is down" reply only 5 × SENTINEL_ASK_PERIOD
+    #: (1 s) after it (sentinelAskMasterStateToOtherSentinels); the flags survive +switch-master
+    STALE_DOWN_REPLY_S = 5.0
+
     def trial_gap_s(self) -> float:
-        """Sentinel does not fail the same master over again within 2 × failover-timeout."""
-        return 2.0 * float(self.settings["failover_timeout_ms"]) / 1000.0 + 0.1
+        """Least time from one failover to the next fault: Sentinel refuses a failover of the
+        same master within 2 × failover-timeout, and a Sentinel keeps the others' "down"
+        replies of the last failover for 5 s — a fault within them would reach +odown at
+        the first +sdown (an artifact of back-to-back trials, not of one failover)."""
+        return max(2.0 * float(self.settings["failover_timeout_ms"]) / 1000.0, self.STALE_DOWN_REPLY_S) + 0.3
 
     def healthy(self) -> bool:
         """Every member runs, the Sentinels agree on the master and every replica is linked to it."""
@@ -213,6 +220,9 @@ class RedisCluster(Cluster):
         quorum agrees), ``try_failover``, ``elected`` (won the vote), ``selected`` (replica
         chosen), ``promoted`` (the replica reports master), ``switch`` (+switch-master: the
         new address is published).  Read from the Sentinels' logs (millisecond timestamps).
+        ``switch_majority``: when a majority of the Sentinels had logged +switch-master (the
+        failover leader, and the others once its hello reached them): from then on a client
+        asking a Sentinel majority gets the new master.
         """
         import datetime as dt
 
@@ -220,7 +230,9 @@ class RedisCluster(Cluster):
                  "+elected-leader": "elected", "+selected-slave": "selected",
                  "+promoted-slave": "promoted", "+switch-master": "switch"}
         out: dict[str, float] = {}
+        switches: list[float] = []
         for s in getattr(self, "sentinels", []):
+            first_switch = float("inf")
             try:
                 lines = s.log.read_text(errors="replace").splitlines()
             except OSError:
@@ -239,6 +251,12 @@ class RedisCluster(Cluster):
                 if t >= since_unix_ms - 1:
                     key = names[ev]
                     out[key] = min(out.get(key, float("inf")), t - since_unix_ms)
+                    if key == "switch":
+                        first_switch = min(first_switch, t - since_unix_ms)
+            switches.append(first_switch)
+        need = len(switches) // 2 + 1
+        if switches and sorted(switches)[need - 1] < float("inf"):
+            out["switch_majority"] = sorted(switches)[need - 1]
         return out
 
     def close(self) -> None:

@@ -72,6 +72,8 @@ class ZooKeeperCluster(Cluster):
                     "-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server.quorum.QuorumPeer=info",
                     "-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server.quorum.Leader=info",
                     "-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server.quorum.Follower=info",
+                    "-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server.quorum.Learner=info",
+                    "-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server.quorum.FastLeaderElection=info",
                     "-Dorg.slf4j.simpleLogger.showDateTime=true",
                     f"-Dorg.slf4j.simpleLogger.dateTimeFormat={LOG_TIME}",
                     "-cp", f"{JAR}:{LOGGER}",
@@ -109,12 +111,15 @@ class ZooKeeperCluster(Cluster):
         ``looking``: a server lost its leader and started Fast Leader Election (QuorumPeer logs
         LOOKING); ``decided``: the first server to finish FLE ("LEADING|FOLLOWING - LEADER
         ELECTION TOOK"); ``fle_ms``: how long FLE itself took, as that server reports it;
-        ``quorum``: the new leader has a synced quorum ("Have quorum of supporters").
+        ``quorum``: the new leader has a synced quorum ("Have quorum of supporters");
+        counts: ``notification_timeouts`` (FLE's "Notification time out": a LOOKING server
+        heard nothing for its notification timeout, 200 ms doubling) and ``connect_retries``
+        (a follower's failed attempt to connect to the new leader, "tries=").
         """
         import datetime as dt
         import re
 
-        out: dict[str, float] = {}
+        out: dict[str, float] = {"notification_timeouts": 0.0, "connect_retries": 0.0}
         pat = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}) ")
         for m in self.members:
             try:
@@ -135,6 +140,10 @@ class ZooKeeperCluster(Cluster):
                 if took and rel < out.get("decided", float("inf")):
                     out["decided"] = rel
                     out["fle_ms"] = float(took.group(2))
+                if "Notification time out" in line:
+                    out["notification_timeouts"] += 1
+                if "tries=" in line:
+                    out["connect_retries"] += 1
                 if "Have quorum of supporters" in line:
                     out["quorum"] = min(out.get("quorum", float("inf")), rel)
         return out
