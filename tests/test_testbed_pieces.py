@@ -129,7 +129,7 @@ def test_provenance_header_records_the_load(tmp_path: Path) -> None:
     df = pd.DataFrame({"version": ["1"] * 3, "settings": ["n=3"] * 3, "load_1m": [1.0, 2.0, 4.0]})
     write_measured(df, "etcd", "failover", directory=tmp_path)
     prov = read_measured("etcd", "failover", tmp_path).attrs["provenance"]
-    assert any(p.startswith("load average (1, 5, 15 min) at writing: ") for p in prov)
+    assert any(p.startswith("load average (1, 5, 15 min) when written: ") for p in prov)
     assert "load average (1 min) during the trials: min 1.00, median 2.00, max 4.00" in prov
 
 
