@@ -39,15 +39,19 @@ How to write a dashboard (notebooks 00–09 all do it this way)::
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import html
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as w
 import numpy as np
 import plotly.graph_objects as go
+import traitlets as tr
 
 from ..errors import InfeasibleError, InvalidParameterError, invalid
 from ..viz import screen_layout
@@ -72,21 +76,86 @@ _SPINNER = ("<span style='display:inline-block;width:10px;height:10px;border:2px
             "margin-right:6px'></span><style>@keyframes smspin{to{transform:rotate(360deg)}}</style>")
 
 
-class FigureWidget(go.FigureWidget):
-    """A ``go.FigureWidget`` whose comm opens with its complete data and layout.
+#: the ES module anywidget loads for :class:`FigureWidget`: a few hundred bytes that resolve at
+#: once; plotly's 5 MB bundle is imported by ``render`` (one import per page, shared by every
+#: figure) and plotly's own model set-up runs as soon as it has loaded
+_LOADER_ESM = """\
+// syncmodel FigureWidget loader (syncmodel/widgets/_dashboard.py explains why it exists)
+const bundles = (globalThis.__syncmodelPlotlyBundles ??= new Map());
+const figures = new Map();
+function bundle(model) {
+  const id = model.get("_plotly_bundle_id");
+  let mod = bundles.get(id);
+  if (mod === undefined) {
+    const url = URL.createObjectURL(new Blob([model.get("_plotly_bundle")], { type: "text/javascript" }));
+    mod = import(url).finally(() => URL.revokeObjectURL(url));
+    bundles.set(id, mod);
+  }
+  return mod;
+}
+export default {
+  initialize({ model }) {
+    // not awaited: anywidget drops every later message to a model whose set-up takes over 2 s
+    const uid = model.get("_figure_uid");
+    figures.set(uid, bundle(model).then((mod) => {
+      const fig = mod.default();
+      fig.initialize({ model });
+      return fig;
+    }));
+    return () => figures.delete(uid);
+  },
+  async render({ model, el }) {
+    const fig = await figures.get(model.get("_figure_uid"));
+    return fig.render({ model, el });
+  },
+};
+"""
 
-    plotly's FigureWidget opens its comm first (with empty ``_widget_data`` and
-    ``_widget_layout``) and sends the figure afterwards as two ``update`` messages; its
-    front-end view draws the state it finds at render time and ignores later changes of
-    those two traits.  When the page creates the model while the updates are still in
-    flight (a slow page: the 4 MB widget bundle loading on a busy machine) the view draws
-    an empty plot with default axes, in Voila and in JupyterLab alike.  Here the comm opens
-    only once the figure is set, so the first message carries the whole figure.
+
+def _plotly_bundle() -> tuple[str, str]:
+    """plotly's widget ES module (the text its FigureWidget sends as ``_esm``) and a hash of it."""
+    text = str(go.FigureWidget._esm)
+    return text, hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+_BUNDLE, _BUNDLE_ID = _plotly_bundle()
+
+
+class FigureWidget(go.FigureWidget):
+    """A ``go.FigureWidget`` that reaches the page whole and keeps every later update.
+
+    Two races of plotly 7.1 + anywidget 0.11, both seen as a blank or stale figure on a busy
+    machine, in Voila and in JupyterLab:
+
+    * **First message.** plotly's FigureWidget opens its comm with empty ``_widget_data`` and
+      ``_widget_layout`` and sends the figure afterwards as two ``update`` messages; its view
+      draws the state it finds at render time.  Here the comm opens only once the figure is
+      set, so the first message carries the whole figure.
+    * **Lost updates** ("[anywidget] Failed to initialize model." in the browser log).  anywidget
+      0.11 rejects a model's ``ready`` promise when loading its ES module and running its
+      ``initialize`` takes more than 2 s (``AbortSignal.timeout(2000)`` in its ``Runtime``), and
+      its ``_handle_comm_msg`` awaits that promise before handling any message from the kernel:
+      once rejected, every later update to that figure is dropped for good.  plotly's ES module
+      is a 5 MB bundle imported afresh (from a blob URL) for every figure, which takes longer
+      than 2 s while the page is still loading on a loaded 2-core machine.  Here ``_esm`` is a
+      small loader (:data:`_LOADER_ESM`) that is ready at once; it imports plotly's bundle (sent
+      as ``_plotly_bundle``, imported once per page and shared) without holding up anywidget,
+      runs plotly's own model set-up when it has loaded, and draws in ``render``, which has no
+      timeout.  Updates that reach the page before plotly's set-up has run change
+      ``_py2js_*`` but not the page's copy of the figure, so :meth:`resync` also sends the
+      whole figure state after every update: the view draws the current figure whenever it
+      attaches.
     """
+
+    _esm = _LOADER_ESM
+    _plotly_bundle = tr.Unicode(_BUNDLE).tag(sync=True)
+    _plotly_bundle_id = tr.Unicode(_BUNDLE_ID).tag(sync=True)
+    _figure_uid = tr.Unicode().tag(sync=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._defer_open = True
         super().__init__(*args, **kwargs)
+        self._figure_uid = uuid.uuid4().hex
         self._defer_open = False
         self.open()
 
@@ -94,6 +163,11 @@ class FigureWidget(go.FigureWidget):
         """Open the comm, unless the constructor is still filling in the figure."""
         if not getattr(self, "_defer_open", False):
             super().open()
+
+    def resync(self) -> None:
+        """Send the whole current figure as the widget's state (after the incremental updates)."""
+        self._widget_layout = copy.deepcopy(self._layout_obj._props)
+        self._widget_data = copy.deepcopy(self._data)
 
 
 def live_figure(fig: go.Figure, height_px: int | None = None) -> go.FigureWidget:
@@ -138,6 +212,8 @@ def update_figure(fw: go.FigureWidget, new: go.Figure) -> None:
             fw.layout.annotations = layout.annotations
         if len(layout.shapes) or len(fw.layout.shapes):
             fw.layout.shapes = layout.shapes
+    if isinstance(fw, FigureWidget):
+        fw.resync()
 
 
 def log_slider(description: str, value: float, lo: float, hi: float, *, steps: int = 40,
