@@ -27,7 +27,12 @@ How to write a dashboard (notebooks 00–09 all do it this way)::
 * ``slow=True`` (work over ~0.3 s: election trials, systems comparison): the work runs in
   a background thread, the status line says "computing…" at once, inputs that arrive
   meanwhile are coalesced (only the newest values are computed next) and a result
-  overtaken by a newer input is dropped.  ``wait()`` blocks until the figure is current
+  overtaken by a newer input is dropped.
+* Cancellation: a ``compute`` that takes a ``cancelled`` keyword receives a function that
+  turns True as soon as a newer input arrives; it works in chunks and calls
+  :func:`stop_if` (``raise Cancelled``) between them, so the superseded run stops early
+  instead of finishing unseen.  :func:`seed_from` keeps chunked work bit-identical to the
+  one-call model (child ``start`` onwards of the same seed).  ``wait()`` blocks until the figure is current
   (tests).  ``slow=False`` computes in the callback (work under ~0.3 s).
 * Sliders that start more than ~50 ms of work should have ``continuous_update=False``;
   :func:`log_slider` makes a ``FloatLogSlider`` for probabilities and rates.
@@ -42,6 +47,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import html
+import inspect
 import threading
 import time
 import uuid
@@ -54,9 +60,46 @@ import plotly.graph_objects as go
 import traitlets as tr
 
 from ..errors import InfeasibleError, InvalidParameterError, invalid
+from ..rng import Seed, seed_sequence
 from ..viz import screen_layout
 
-__all__ = ["DASHBOARD_CLASS", "Dashboard", "FigureWidget", "live_figure", "log_slider", "update_figure"]
+__all__ = ["DASHBOARD_CLASS", "CancelCheck", "Cancelled", "Dashboard", "FigureWidget", "live_figure",
+           "log_slider", "seed_from", "stop_if", "update_figure"]
+
+#: what a cancellable ``compute`` receives as ``cancelled``: True once a newer input arrived
+CancelCheck = Callable[[], bool]
+
+
+class Cancelled(Exception):
+    """Raised inside a ``compute`` whose ``cancelled()`` turned True; the dashboard drops the run."""
+
+
+def stop_if(cancelled: CancelCheck | None) -> None:
+    """Raise :class:`Cancelled` if ``cancelled`` (may be None: never) says a newer input arrived."""
+    if cancelled is not None and cancelled():
+        raise Cancelled
+
+
+def seed_from(seed: Seed, start: int) -> np.random.SeedSequence:
+    """A SeedSequence whose ``spawn(k)`` gives children ``start … start+k−1`` of ``seed``.
+
+    The models give item ``i`` (trial, system) child seed ``i`` of their ``seed``, so running
+    items ``start … start+k−1`` with ``seed=seed_from(seed, start)`` reproduces exactly those
+    rows of the one-call result: chunked, cancellable work shows the same numbers.
+
+    >>> a = np.random.SeedSequence(7).spawn(5)[3].generate_state(2)
+    >>> b = seed_from(7, 3).spawn(1)[0].generate_state(2)
+    >>> bool((a == b).all())
+    True
+    """
+    root = seed_sequence(seed)
+    return np.random.SeedSequence(root.entropy, spawn_key=root.spawn_key, pool_size=root.pool_size,
+                                  n_children_spawned=root.n_children_spawned + int(start))
+
+
+def _never() -> bool:
+    return False
+
 
 #: trace properties copied on every update (data and what depends on it)
 _TRACE_KEYS = ("x", "y", "z", "text", "customdata", "hovertext", "name", "texttemplate", "mode",
@@ -256,6 +299,9 @@ class Dashboard(w.VBox):
         self.slow, self.debounce_s = bool(slow), float(debounce_s)
         self.status = w.HTML(layout=w.Layout(min_height="1.6em"))
         self.timings: dict[str, float] = {}
+        #: runs stopped early by a newer input (cancellable computes only)
+        self.cancelled_runs = 0
+        self._cancellable = "cancelled" in inspect.signature(compute).parameters
         self._gen = 0
         self._lock = threading.Lock()
         self._apply_lock = threading.Lock()
@@ -274,7 +320,7 @@ class Dashboard(w.VBox):
             finally:
                 self._quiet = False
         t0 = time.perf_counter()
-        self.result = compute(**self.values())
+        self.result = compute(**self._arguments(_never))
         first = figure(self.result)
         self.figure = live_figure(first, height_px=height_px)
         self.timings = {"compute_s": time.perf_counter() - t0}
@@ -288,6 +334,12 @@ class Dashboard(w.VBox):
     def values(self) -> dict[str, Any]:
         """The controls' current values, by name (what ``compute`` receives)."""
         return {name: ctl.value for name, ctl in self.controls.items()}
+
+    def _arguments(self, cancelled: CancelCheck) -> dict[str, Any]:
+        kwargs = self.values()
+        if self._cancellable:
+            kwargs["cancelled"] = cancelled
+        return kwargs
 
     def _show_readout(self, result: Any) -> None:
         self.status.value = self._readout(result) if self._readout is not None else ""
@@ -338,8 +390,11 @@ class Dashboard(w.VBox):
     def _run_once(self, gen: int) -> None:
         t0 = time.perf_counter()
         try:
-            result = self._compute(**self.values())
+            result = self._compute(**self._arguments(lambda: gen != self._gen))
             new = self._figure(result)
+        except Cancelled:  # a newer input arrived while computing: its run will draw
+            self.cancelled_runs += 1
+            return
         except (InvalidParameterError, InfeasibleError, ValueError) as exc:
             if gen == self._gen:
                 self.status.value = f"<span style='color:{_RED}'>✗ {html.escape(str(exc))}</span>"
