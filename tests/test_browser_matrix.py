@@ -9,7 +9,7 @@ stated time.  Each case gets one retry on a fresh page, and a screenshot of ever
 is kept under ``SYNCMODEL_BROWSER_SHOTS`` (default: pytest's tmp dir).  Timings go to
 ``browser_timings.json`` beside the screenshots.
 
-To add a notebook (08, 09): append an :class:`Expect` row to :data:`EXPECT`; its dashboard
+To add a notebook: append an :class:`Expect` row to :data:`EXPECT`; its dashboard
 must be built on ``syncmodel.widgets._dashboard`` (the box carries the CSS class
 ``syncmodel-dashboard``).
 """
@@ -41,6 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BROWSER = find_browser()
 BIN = Path(sys.executable).parent
 DASH = ".syncmodel-dashboard"
+#: a cell's error output (a traceback), in JupyterLab and in Voila
+ERROR = "[data-mime-type='application/vnd.jupyter.error']"
 #: seconds a page may take to show its dashboard (Voila executes the notebook first)
 FIRST_RENDER_S = 150.0
 TIMINGS: dict[str, dict[str, float]] = {}
@@ -86,6 +88,11 @@ EXPECT: tuple[Expect, ...] = (
            action=("slider", "node down probability p"), input_s=15.0),
     Expect("07_sweeps.ipynb", types=("heatmap",), axes={"xaxis": "category", "yaxis": "category"},
            action=("select", "metric", 2)),
+    # measured failover CDFs from data/measured/ against the model's (no server is started)
+    Expect("08_model_vs_reality.ipynb", traces=("model, crash",), types=("scatter",),
+           axes={"xaxis": "linear", "yaxis": "linear"}, action=("select", "measured", 1), input_s=15.0),
+    Expect("09_consistency_checking.ipynb", traces=("completed", "linearization found"),
+           axes={"xaxis": "linear", "yaxis": "linear"}, action=("slider", "W"), input_s=15.0),
 )
 
 #: the dashboard figure as the page draws it: trace names/types/sizes, axis types, a signature
@@ -159,6 +166,25 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     (out / "browser_timings.json").write_text(json.dumps(TIMINGS, indent=1, sort_keys=True))
 
 
+#: what a render may change under the repository: caches of Python and the test tools
+SCRATCH = {".git", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".ipynb_checkpoints",
+           ".venv"}
+#: every file under the repository (size, mtime) before the Voila server started
+BEFORE_VOILA: dict[str, tuple[int, int]] = {}
+
+
+def repo_files(skip: Path | None = None) -> dict[str, tuple[int, int]]:
+    """Every file under the repository (but caches and ``skip``) -> (size, mtime in ns)."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(ROOT):
+        dirnames[:] = [d for d in dirnames if d not in SCRATCH
+                       and (skip is None or Path(dirpath, d).resolve() != skip.resolve())]
+        for name in filenames:
+            st = os.stat(os.path.join(dirpath, name))
+            out[os.path.relpath(os.path.join(dirpath, name), ROOT)] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
 @pytest.fixture(scope="module")
 def voila(shots: Path) -> Iterator[str]:
     exe = shutil.which("voila", path=str(BIN))
@@ -166,6 +192,8 @@ def voila(shots: Path) -> Iterator[str]:
         pytest.skip("voila or a Chrome/Chromium is missing")
     port = free_port()
     log = shots / "voila.log"
+    BEFORE_VOILA.clear()
+    BEFORE_VOILA.update(repo_files(skip=shots))
     # voila.json (progressive rendering, kernel culling) is read from the working directory
     proc = start([exe, "notebooks", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
                   "--template=syncmodel", "--show_tracebacks=True"], log, ROOT)
@@ -186,6 +214,9 @@ def lab(shots: Path) -> Iterator[str]:
     # Lab saves what it runs: it serves a copy, so the repository's notebooks stay output-free
     work = Path(tempfile.mkdtemp(prefix="syncmodel-lab-"))
     shutil.copytree(ROOT / "notebooks", work / "notebooks")
+    # what the notebooks read by relative path (09: ../tests/data/histories)
+    (work / "tests").mkdir()
+    (work / "tests" / "data").symlink_to(ROOT / "tests" / "data")
     # every cell in the DOM (no windowing): the dashboard at the end renders without scrolling
     settings = work / "settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)
@@ -252,7 +283,7 @@ def act(page: Any, e: Expect) -> None:
         raise AssertionError(f"unknown action {e.action}")
 
 
-def check_case(page: Any, url: str, e: Expect, where: str) -> None:
+def check_case(page: Any, url: str, e: Expect, where: str, shots: Path | None = None) -> None:
     t0 = time.monotonic()
     if where == "voila":
         page.goto(url + e.notebook, timeout=FIRST_RENDER_S * 1000, wait_until="commit")
@@ -268,11 +299,16 @@ def check_case(page: Any, url: str, e: Expect, where: str) -> None:
                 return !!k && k.connectionStatus === 'connected' && k.status === 'idle'
                     && app.commands.isEnabled('notebook:run-all-cells'); }""", timeout=120_000)
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.locator(DASH).first.wait_for(state="attached", timeout=FIRST_RENDER_S * 1000)
+    # the dashboard, or the first error output (a cell that failed: no dashboard will come)
+    page.locator(f"{DASH}, {ERROR}").first.wait_for(state="attached", timeout=FIRST_RENDER_S * 1000)
+    errors = page.locator(ERROR)
+    assert not errors.count(), f"a cell failed: {errors.first.inner_text()[-1500:]}"
     page.locator(DASH).first.scroll_into_view_if_needed()
     left = FIRST_RENDER_S - (time.monotonic() - t0)
     fig = first_render(page, e, max(left, 10.0))
     first_s = time.monotonic() - t0
+    if shots is not None:  # the first render as a new user sees it, for people to look at
+        page.locator(DASH).first.screenshot(path=str(shots / f"{where}-{e.notebook}-first.png"))
     for axis, kind in e.axes.items():
         assert fig["axes"].get(axis) == kind, f"{axis}: {fig['axes'].get(axis)} != {kind} ({fig['axes']})"
     assert not any(t["name"].startswith("trace ") for t in fig["traces"] if t["type"] != "heatmap"), \
@@ -297,7 +333,7 @@ def run_with_retry(browser: Any, url: str, e: Expect, where: str, shots: Path) -
         page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
         page.on("console", lambda m, console=console: console.append(f"{m.type}: {m.text[:300]}"))
         try:
-            check_case(page, url, e, where)
+            check_case(page, url, e, where, shots)
             TIMINGS[f"{where}:{e.notebook}"]["attempt"] = attempt
             (shots / "browser_timings.json").write_text(json.dumps(TIMINGS, indent=1, sort_keys=True))
             page.screenshot(path=str(shots / f"{where}-{e.notebook}.png"), full_page=False)
@@ -317,6 +353,17 @@ def run_with_retry(browser: Any, url: str, e: Expect, where: str, shots: Path) -
 @pytest.mark.parametrize("e", EXPECT, ids=[e.notebook.split("_")[0] for e in EXPECT])
 def test_voila(e: Expect, voila: str, browser: Any, shots: Path) -> None:
     run_with_retry(browser, voila, e, "voila", shots)
+
+
+def test_voila_renders_wrote_no_file(voila: str, shots: Path) -> None:
+    """After Voila rendered every notebook above (figure cells, test hooks and all), no file
+    under the repository was added, removed or changed: a visitor's page writes nothing."""
+    assert BEFORE_VOILA, "the Voila server did not start"
+    rendered = [k for k in TIMINGS if k.startswith("voila:")]
+    assert rendered, "no notebook rendered (run with the test_voila cases)"
+    after = repo_files(skip=shots)
+    changed = sorted(k for k in set(BEFORE_VOILA) | set(after) if BEFORE_VOILA.get(k) != after.get(k))
+    assert not changed, f"a Voila render wrote: {changed[:20]}"
 
 
 @pytest.mark.parametrize("e", EXPECT, ids=[e.notebook.split("_")[0] for e in EXPECT])
