@@ -167,8 +167,8 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 #: what a render may change under the repository: caches of Python and the test tools
-SCRATCH = {".git", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".ipynb_checkpoints",
-           ".venv"}
+SCRATCH = {".git", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis",
+           ".ipynb_checkpoints", ".venv"}
 #: every file under the repository (size, mtime) before the Voila server started
 BEFORE_VOILA: dict[str, tuple[int, int]] = {}
 
