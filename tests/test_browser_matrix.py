@@ -59,6 +59,7 @@ class Expect:
     """
 
     notebook: str
+    #: trace names the figure must show; "name*" matches any name starting with "name"
     traces: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     axes: dict[str, str] = field(default_factory=dict)
@@ -89,7 +90,7 @@ EXPECT: tuple[Expect, ...] = (
     Expect("07_sweeps.ipynb", types=("heatmap",), axes={"xaxis": "category", "yaxis": "category"},
            action=("select", "metric", 2)),
     # measured failover CDFs from data/measured/ against the model's (no server is started)
-    Expect("08_model_vs_reality.ipynb", traces=("model, crash",), types=("scatter",),
+    Expect("08_model_vs_reality.ipynb", traces=("measured, crash*", "model*"), types=("scatter",),
            axes={"xaxis": "linear", "yaxis": "linear"}, action=("select", "measured", 1), input_s=15.0),
     Expect("09_consistency_checking.ipynb", traces=("completed", "linearization found"),
            axes={"xaxis": "linear", "yaxis": "linear"}, action=("slider", "W"), input_s=15.0),
@@ -259,7 +260,9 @@ def first_render(page: Any, e: Expect, timeout_s: float) -> dict[str, Any]:
     page.wait_for_function(
         f"""() => {{ const f = ({READ_FIGURE})(); if (!f) return false;
             const names = f.traces.map(t => t.name), types = f.traces.map(t => t.type);
-            return {names}.every(n => names.includes(n)) && {types}.every(t => types.includes(t))
+            const has = (n) => n.endsWith('*') ? names.some(x => x.startsWith(n.slice(0, -1)))
+                                               : names.includes(n);
+            return {names}.every(has) && {types}.every(t => types.includes(t))
                 && f.traces.reduce((a, t) => a + t.n, 0) > 0; }}""",
         timeout=timeout_s * 1000, polling=250)
     fig: dict[str, Any] = page.evaluate(READ_FIGURE)
