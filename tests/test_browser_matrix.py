@@ -54,8 +54,9 @@ class Expect:
 
     ``action`` is ``("slider", description)`` (focus its handle, press ArrowRight),
     ``("select", description, option_index)``, ``("toggle", text)`` or ``("click", text)``.
-    ``input_s`` is the time the changed figure may take to appear (slow dashboards show a
-    busy line at once and their result later).
+    ``input_s`` is the time the changed figure may take to appear.  ``long_work`` marks a
+    slow dashboard (election trials, systems comparison, ...): its status line must say
+    "computing…" within :data:`BUSY_S` of the input, before the result arrives.
     """
 
     notebook: str
@@ -65,6 +66,7 @@ class Expect:
     axes: dict[str, str] = field(default_factory=dict)
     action: tuple[Any, ...] = ()
     input_s: float = 5.0
+    long_work: bool = False
 
 
 EXPECT: tuple[Expect, ...] = (
@@ -80,21 +82,35 @@ EXPECT: tuple[Expect, ...] = (
            axes={"xaxis": "linear", "xaxis2": "linear"}, action=("slider", "n nodes")),
     Expect("04_leader_election.ipynb", traces=("follower", "leader", "time to leader (CDF)"),
            axes={"xaxis": "linear", "yaxis": "linear", "xaxis2": "linear"},
-           action=("select", "algorithm", 0), input_s=15.0),
+           action=("select", "algorithm", 0), input_s=15.0, long_work=True),
     Expect("05_data_sync.ipynb", traces=("P(read is fresh)", "|C(S)| / |A(S)|"),
            axes={"xaxis": "log", "xaxis2": "linear"}, action=("select", "latency profile", 0)),
     Expect("06_real_systems.ipynb", types=("bar", "box"),
            traces=("availability (nines)", "failover downtime (s)"),
            axes={"yaxis": "category", "xaxis": "linear"},
-           action=("slider", "node down probability p"), input_s=15.0),
+           action=("slider", "node down probability p"), input_s=15.0, long_work=True),
     Expect("07_sweeps.ipynb", types=("heatmap",), axes={"xaxis": "category", "yaxis": "category"},
            action=("select", "metric", 2)),
     # measured failover CDFs from data/measured/ against the model's (no server is started)
     Expect("08_model_vs_reality.ipynb", traces=("measured, crash*", "model*"), types=("scatter",),
-           axes={"xaxis": "linear", "yaxis": "linear"}, action=("select", "measured", 1), input_s=15.0),
+           axes={"xaxis": "linear", "yaxis": "linear"}, action=("select", "measured", 1), input_s=15.0,
+           long_work=True),
     Expect("09_consistency_checking.ipynb", traces=("completed", "linearization found"),
-           axes={"xaxis": "linear", "yaxis": "linear"}, action=("slider", "W"), input_s=15.0),
+           axes={"xaxis": "linear", "yaxis": "linear"}, action=("slider", "W"), input_s=15.0,
+           long_work=True),
 )
+
+#: seconds within which a long-work dashboard must show its busy line after an input
+BUSY_S = 2.0
+#: watch the dashboard's text from now on: when did "computing" first appear (ms after now)?
+WATCH_BUSY = """() => {
+  const box = document.querySelector('.syncmodel-dashboard');
+  const t0 = performance.now();
+  window.__smBusy = null;
+  const seen = () => { if (window.__smBusy === null && box.innerText.includes('computing'))
+                         window.__smBusy = performance.now() - t0; };
+  new MutationObserver(seen).observe(box, {subtree: true, childList: true, characterData: true});
+}"""
 
 #: the dashboard figure as the page draws it: trace names/types/sizes, axis types, a signature
 READ_FIGURE = """() => {
@@ -318,12 +334,18 @@ def check_case(page: Any, url: str, e: Expect, where: str, shots: Path | None = 
         f"unnamed traces: {fig['traces']}"
     page.wait_for_timeout(500)  # let the widget views settle before the input
     before = page.evaluate(READ_FIGURE)["sig"]
+    page.evaluate(WATCH_BUSY)
     t1 = time.monotonic()
     act(page, e)
     page.wait_for_function(f"(s) => {{ const f = ({READ_FIGURE})(); return f && f.sig !== s; }}", arg=before,
                            timeout=e.input_s * 1000, polling=100)
     input_s = time.monotonic() - t1
-    TIMINGS[f"{where}:{e.notebook}"] = {"first_render_s": round(first_s, 2), "input_s": round(input_s, 2)}
+    busy_ms = page.evaluate("() => window.__smBusy")
+    TIMINGS[f"{where}:{e.notebook}"] = {"first_render_s": round(first_s, 2), "input_s": round(input_s, 2),
+                                        "busy_s": None if busy_ms is None else round(busy_ms / 1000, 2)}
+    if e.long_work:
+        assert busy_ms is not None and busy_ms / 1000 <= BUSY_S, \
+            f"no busy line within {BUSY_S} s of the input (seen after {busy_ms} ms)"
 
 
 def run_with_retry(browser: Any, url: str, e: Expect, where: str, shots: Path) -> None:
