@@ -372,6 +372,11 @@ def run_with_retry(browser: Any, url: str, e: Expect, where: str, shots: Path) -
             if attempt == 2:
                 raise
         finally:
+            if where == "lab":  # shut its kernel down: a retry gets a fresh one, and idle
+                try:            # kernels of earlier notebooks do not pile up on a 2-core machine
+                    page.evaluate("() => window.jupyterapp.serviceManager.sessions.shutdownAll()")
+                except PlaywrightError:
+                    pass
             page.close()
 
 
