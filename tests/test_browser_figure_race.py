@@ -30,17 +30,24 @@ STALL_MS = 3000
 #: seconds the CPU hog may run (it is also stopped as soon as the page has rendered)
 HOG_S = 60
 
+#: delays the evaluation of the first COUNT ES modules over MIN characters by STALL ms
 SLOW_MODULES = """(() => {
   const RealBlob = window.Blob;
+  let left = COUNT;
   window.Blob = function (parts, opts) {
     if (opts && opts.type === 'text/javascript' && parts && parts.length === 1
-        && typeof parts[0] === 'string' && parts[0].length > 1000000) {
+        && typeof parts[0] === 'string' && parts[0].length > MIN && left > 0) {
+      left -= 1;
       parts = ['await new Promise((r) => setTimeout(r, STALL));\\n', parts[0]];
     }
     return new RealBlob(parts, opts);
   };
   window.Blob.prototype = RealBlob.prototype;
 })();""".replace("STALL", str(STALL_MS))
+
+
+def slow_modules(min_chars: int = 1_000_000, count: int = 1_000) -> str:
+    return SLOW_MODULES.replace("MIN", str(min_chars)).replace("COUNT", str(count))
 
 FIGURE = """
 import ipywidgets as w
@@ -106,7 +113,7 @@ def cpu_hog() -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
 
 
-def load_and_slide(url: str, render_s: float = 120.0) -> dict[str, Any]:
+def load_and_slide(url: str, render_s: float = 120.0, init: str = "") -> dict[str, Any]:
     """Open ``url`` with slow module loading and a busy CPU, press → on the slider; report
     whether the figure drew its data within ``render_s`` and changed after the input."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -119,7 +126,7 @@ def load_and_slide(url: str, render_s: float = 120.0) -> dict[str, Any]:
         hog = cpu_hog()
         try:
             page = browser.new_page()
-            page.add_init_script(SLOW_MODULES)
+            page.add_init_script(init or slow_modules())
             page.on("console", lambda m: log.append(m.text[:300]))
             page.on("pageerror", lambda exc: log.append(str(exc)[:300]))
             page.goto(url, wait_until="commit", timeout=120_000)
@@ -153,6 +160,16 @@ def test_dashboard_keeps_updates_when_plotly_loads_slowly(race_voila: str) -> No
     assert seen["updated"], f"update lost: {seen}"
     assert json.loads(seen["after"]) == ["k = 2", [0, 2, 4]], seen
     assert not [m for m in seen["log"] if "Failed to initialize model" in m], seen["log"]
+
+
+def test_dashboard_replaces_a_figure_whose_page_model_died(race_voila: str) -> None:
+    """Worse: the first two modules of the page (syncmodel's small loader too) take 3 s, so the
+    figure's model dies on the page despite the loader.  The page reports the drawn view, the
+    kernel's probe goes unanswered and the dashboard puts a new figure in its place, which
+    shows the input."""
+    seen = load_and_slide(race_voila + "ours.ipynb", init=slow_modules(min_chars=200, count=2))
+    assert seen["updated"], f"update lost: {seen}"
+    assert json.loads(seen["after"]) == ["k = 2", [0, 2, 4]], seen
 
 
 def test_plain_figure_widget_loses_the_update_there(race_voila: str) -> None:

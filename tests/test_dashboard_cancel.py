@@ -128,3 +128,57 @@ def test_update_resends_the_whole_figure_state():
     assert fw._widget_layout["title"]["text"] == "x = 5"
     assert "_plotly_bundle" in fw.keys and len(fw._plotly_bundle) > 1_000_000
     assert len(fw._esm) < 5_000 and "render" in fw._esm
+
+
+def page_says(fw, content):
+    """A custom message from the page's model to the kernel-side widget."""
+    fw._page_message(fw, content, [])
+
+
+def test_a_figure_whose_page_model_does_not_answer_is_replaced(monkeypatch):
+    """The page reports a drawn view; the kernel's probe gets no answer (the model died on the
+    page): the dashboard puts a new widget with the current figure in its place."""
+    from syncmodel.widgets import _dashboard
+
+    monkeypatch.setattr(_dashboard, "LIVENESS_S", 0.05)
+    slider = w.IntSlider(0, 0, 10)
+    dash = Dashboard({"x": slider}, lambda x: x, figure)
+    slider.value = 4
+    dead = dash.figure
+    page_says(dead, {"syncmodel": "rendered"})
+    deadline = time.monotonic() + 5
+    while dash.figure is dead and time.monotonic() < deadline:
+        time.sleep(0.02)
+    new = dash.figure
+    assert new is not dead and dash.replaced_figures == 1
+    assert new in dash.children and dead not in dash.children and dead.comm is None
+    assert list(new.data[0].y) == [0, 4] and new.layout.title.text == "x = 4"
+    slider.value = 6  # later inputs go to the new widget
+    assert list(dash.figure.data[0].y) == [0, 6] and dash.figure is new
+
+
+def test_a_figure_whose_page_model_answers_is_kept(monkeypatch):
+    from syncmodel.widgets import _dashboard
+
+    monkeypatch.setattr(_dashboard, "LIVENESS_S", 0.05)
+    dash = Dashboard({"x": w.IntSlider(0, 0, 10)}, lambda x: x, figure)
+    fw = dash.figure
+    sent: list[dict] = []
+    monkeypatch.setattr(fw, "send", lambda content, buffers=None: sent.append(content))
+    page_says(fw, {"syncmodel": "rendered"})
+    assert sent == [{"syncmodel": "hello", "id": 1}]
+    page_says(fw, {"syncmodel": "alive", "id": 1})
+    time.sleep(0.3)
+    assert dash.figure is fw and dash.replaced_figures == 0
+
+
+def test_replacements_are_bounded(monkeypatch):
+    from syncmodel.widgets import _dashboard
+
+    monkeypatch.setattr(_dashboard, "LIVENESS_S", 0.01)
+    dash = Dashboard({"x": w.IntSlider(0, 0, 10)}, lambda x: x, figure)
+    for _ in range(_dashboard.MAX_REPLACEMENTS + 2):
+        fw = dash.figure
+        page_says(fw, {"syncmodel": "rendered"})
+        time.sleep(0.2)
+    assert dash.replaced_figures == _dashboard.MAX_REPLACEMENTS

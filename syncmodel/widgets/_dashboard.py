@@ -63,8 +63,8 @@ from ..errors import InfeasibleError, InvalidParameterError, invalid
 from ..rng import Seed, seed_sequence
 from ..viz import screen_layout
 
-__all__ = ["DASHBOARD_CLASS", "CancelCheck", "Cancelled", "Dashboard", "FigureWidget", "live_figure",
-           "log_slider", "seed_from", "stop_if", "update_figure"]
+__all__ = ["DASHBOARD_CLASS", "LIVENESS_S", "MAX_REPLACEMENTS", "CancelCheck", "Cancelled", "Dashboard",
+           "FigureWidget", "live_figure", "log_slider", "seed_from", "stop_if", "update_figure"]
 
 #: what a cancellable ``compute`` receives as ``cancelled``: True once a newer input arrived
 CancelCheck = Callable[[], bool]
@@ -138,6 +138,10 @@ function bundle(model) {
 }
 export default {
   initialize({ model }) {
+    // the kernel's liveness probe (see FigureWidget): answered only if its message got here
+    model.on("msg:custom", (msg) => {
+      if (msg && msg.syncmodel === "hello") model.send({ syncmodel: "alive", id: msg.id });
+    });
     // not awaited: anywidget drops every later message to a model whose set-up takes over 2 s
     const uid = model.get("_figure_uid");
     figures.set(uid, bundle(model).then((mod) => {
@@ -149,10 +153,18 @@ export default {
   },
   async render({ model, el }) {
     const fig = await figures.get(model.get("_figure_uid"));
-    return fig.render({ model, el });
+    const cleanup = fig.render({ model, el });
+    model.send({ syncmodel: "rendered" });
+    return cleanup;
   },
 };
 """
+
+
+#: seconds the page's model has to acknowledge the kernel's probe before it counts as dead
+LIVENESS_S = 5.0
+#: new figure widgets a dashboard puts in place of dead ones, at most
+MAX_REPLACEMENTS = 3
 
 
 def _plotly_bundle() -> tuple[str, str]:
@@ -188,6 +200,14 @@ class FigureWidget(go.FigureWidget):
       ``_py2js_*`` but not the page's copy of the figure, so :meth:`resync` also sends the
       whole figure state after every update: the view draws the current figure whenever it
       attaches.
+    * **A model that died anyway.**  Even the small loader can miss anywidget's 2 s when the
+      page's main thread is blocked longer than that (a cold JupyterLab page evaluating another
+      figure's bundle).  So the page reports each drawn view ("rendered"), the kernel answers
+      with a probe ("hello") that only a live model receives and acknowledges ("alive"); with
+      no acknowledgement within :data:`LIVENESS_S` the kernel calls the :meth:`on_dead`
+      callback, and a
+      :class:`Dashboard` then puts a new widget with the same figure in the dead one's place
+      (its module is loaded by then, so it starts at once).
     """
 
     _esm = _LOADER_ESM
@@ -199,8 +219,33 @@ class FigureWidget(go.FigureWidget):
         self._defer_open = True
         super().__init__(*args, **kwargs)
         self._figure_uid = uuid.uuid4().hex
+        self._on_dead: Callable[[FigureWidget], None] | None = None
+        self._probes = 0
+        self._answered: set[int] = set()
+        self.on_msg(self._page_message)
         self._defer_open = False
         self.open()
+
+    def _page_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        if content.get("syncmodel") == "rendered":  # a view was drawn: is its model alive?
+            self._probes += 1
+            probe = self._probes
+            self.send({"syncmodel": "hello", "id": probe})
+            timer = threading.Timer(LIVENESS_S, self._check, args=(probe,))
+            timer.daemon = True
+            timer.start()
+        elif content.get("syncmodel") == "alive" and isinstance(content.get("id"), int):
+            self._answered.add(content["id"])
+
+    def on_dead(self, callback: Callable[[FigureWidget], None] | None) -> None:
+        """Call ``callback(self)`` (from a timer thread) when the page's model does not answer."""
+        self._on_dead = callback
+
+    def _check(self, probe: int) -> None:
+        if probe not in self._answered and self._on_dead is not None and self.comm is not None:
+            self._on_dead(self)
 
     def open(self) -> None:
         """Open the comm, unless the constructor is still filling in the figure."""
@@ -323,6 +368,9 @@ class Dashboard(w.VBox):
         self.result = compute(**self._arguments(_never))
         first = figure(self.result)
         self.figure = live_figure(first, height_px=height_px)
+        self.replaced_figures = 0
+        if isinstance(self.figure, FigureWidget):
+            self.figure.on_dead(self._replace_figure)
         self.timings = {"compute_s": time.perf_counter() - t0}
         self._show_readout(self.result)
         for ctl in self.controls.values():
@@ -330,6 +378,19 @@ class Dashboard(w.VBox):
         top = panel if panel is not None else _arrange(list(self.controls.values()), per_column)
         super().__init__([top, *extra, self.status, self.figure, *below])
         self.add_class(DASHBOARD_CLASS)
+
+    def _replace_figure(self, dead: FigureWidget) -> None:
+        """Put a new widget with ``dead``'s current figure in its place (see FigureWidget)."""
+        with self._apply_lock:
+            if dead is not self.figure or self.replaced_figures >= MAX_REPLACEMENTS:
+                return
+            self.replaced_figures += 1
+            new = FigureWidget(dead.to_dict())
+            new.on_dead(self._replace_figure)
+            self.figure = new
+            children: tuple[w.Widget, ...] = tuple(getattr(self, "children"))  # noqa: B009 (mypy)
+            setattr(self, "children", tuple(new if c is dead else c for c in children))  # noqa: B010
+        dead.close()
 
     def values(self) -> dict[str, Any]:
         """The controls' current values, by name (what ``compute`` receives)."""
