@@ -147,7 +147,7 @@ def test_a_figure_whose_page_model_does_not_answer_is_replaced(monkeypatch):
     dead = dash.figure
     page_says(dead, {"syncmodel": "rendered"})
     deadline = time.monotonic() + 5
-    while dash.figure is dead and time.monotonic() < deadline:
+    while dead.comm is not None and time.monotonic() < deadline:  # closing it is the last step
         time.sleep(0.02)
     new = dash.figure
     assert new is not dead and dash.replaced_figures == 1
@@ -177,8 +177,11 @@ def test_replacements_are_bounded(monkeypatch):
 
     monkeypatch.setattr(_dashboard, "LIVENESS_S", 0.01)
     dash = Dashboard({"x": w.IntSlider(0, 0, 10)}, lambda x: x, figure)
-    for _ in range(_dashboard.MAX_REPLACEMENTS + 2):
+    for i in range(_dashboard.MAX_REPLACEMENTS + 2):
         fw = dash.figure
         page_says(fw, {"syncmodel": "rendered"})
-        time.sleep(0.2)
+        deadline = time.monotonic() + (5.0 if i < _dashboard.MAX_REPLACEMENTS else 0.5)
+        while fw.comm is not None and time.monotonic() < deadline:
+            time.sleep(0.02)
     assert dash.replaced_figures == _dashboard.MAX_REPLACEMENTS
+    assert dash.figure.comm is not None  # the last one is kept, dead or not
