@@ -97,9 +97,10 @@ def test_toggling_a_replica_changes_the_figure(voila_url, tmp_path):
             args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                   "--disable-background-networking", "--disable-component-update"])
         try:
-            # On a loaded machine the first FigureWidget update is occasionally lost while the
-            # widget's view is still starting (seen once in several runs): one retry on a fresh
-            # page (and kernel), with a screenshot of each failure kept.
+            # One retry on a fresh page (and kernel) for a very loaded machine, with a screenshot
+            # of each failure kept.  (The lost first update once seen here was anywidget's 2 s
+            # initialize timeout, fixed in syncmodel.widgets._dashboard.FigureWidget and tested
+            # in test_browser_figure_race.py.)
             for attempt in (1, 2):
                 page = browser.new_page()
                 try:

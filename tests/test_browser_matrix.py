@@ -9,7 +9,7 @@ stated time.  Each case gets one retry on a fresh page, and a screenshot of ever
 is kept under ``SYNCMODEL_BROWSER_SHOTS`` (default: pytest's tmp dir).  Timings go to
 ``browser_timings.json`` beside the screenshots.
 
-To add a notebook (08, 09): append an :class:`Expect` row to :data:`EXPECT`; its dashboard
+To add a notebook: append an :class:`Expect` row to :data:`EXPECT`; its dashboard
 must be built on ``syncmodel.widgets._dashboard`` (the box carries the CSS class
 ``syncmodel-dashboard``).
 """
@@ -41,6 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BROWSER = find_browser()
 BIN = Path(sys.executable).parent
 DASH = ".syncmodel-dashboard"
+#: a cell's error output (a traceback), in JupyterLab and in Voila
+ERROR = "[data-mime-type='application/vnd.jupyter.error']"
 #: seconds a page may take to show its dashboard (Voila executes the notebook first)
 FIRST_RENDER_S = 150.0
 TIMINGS: dict[str, dict[str, float]] = {}
@@ -52,16 +54,19 @@ class Expect:
 
     ``action`` is ``("slider", description)`` (focus its handle, press ArrowRight),
     ``("select", description, option_index)``, ``("toggle", text)`` or ``("click", text)``.
-    ``input_s`` is the time the changed figure may take to appear (slow dashboards show a
-    busy line at once and their result later).
+    ``input_s`` is the time the changed figure may take to appear.  ``long_work`` marks a
+    slow dashboard (election trials, systems comparison, ...): its status line must say
+    "computing…" within :data:`BUSY_S` of the input, before the result arrives.
     """
 
     notebook: str
+    #: trace names the figure must show; "name*" matches any name starting with "name"
     traces: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     axes: dict[str, str] = field(default_factory=dict)
     action: tuple[Any, ...] = ()
     input_s: float = 5.0
+    long_work: bool = False
 
 
 EXPECT: tuple[Expect, ...] = (
@@ -77,16 +82,35 @@ EXPECT: tuple[Expect, ...] = (
            axes={"xaxis": "linear", "xaxis2": "linear"}, action=("slider", "n nodes")),
     Expect("04_leader_election.ipynb", traces=("follower", "leader", "time to leader (CDF)"),
            axes={"xaxis": "linear", "yaxis": "linear", "xaxis2": "linear"},
-           action=("select", "algorithm", 0), input_s=15.0),
+           action=("select", "algorithm", 0), input_s=15.0, long_work=True),
     Expect("05_data_sync.ipynb", traces=("P(read is fresh)", "|C(S)| / |A(S)|"),
            axes={"xaxis": "log", "xaxis2": "linear"}, action=("select", "latency profile", 0)),
     Expect("06_real_systems.ipynb", types=("bar", "box"),
            traces=("availability (nines)", "failover downtime (s)"),
            axes={"yaxis": "category", "xaxis": "linear"},
-           action=("slider", "node down probability p"), input_s=15.0),
+           action=("slider", "node down probability p"), input_s=15.0, long_work=True),
     Expect("07_sweeps.ipynb", types=("heatmap",), axes={"xaxis": "category", "yaxis": "category"},
            action=("select", "metric", 2)),
+    # measured failover CDFs from data/measured/ against the model's (no server is started)
+    Expect("08_model_vs_reality.ipynb", traces=("measured, crash*", "model*"), types=("scatter",),
+           axes={"xaxis": "linear", "yaxis": "linear"}, action=("select", "measured", 1), input_s=15.0,
+           long_work=True),
+    Expect("09_consistency_checking.ipynb", traces=("completed", "linearization found"),
+           axes={"xaxis": "linear", "yaxis": "linear"}, action=("slider", "W"), input_s=15.0,
+           long_work=True),
 )
+
+#: seconds within which a long-work dashboard must show its busy line after an input
+BUSY_S = 2.0
+#: watch the dashboard's text from now on: when did "computing" first appear (ms after now)?
+WATCH_BUSY = """() => {
+  const box = document.querySelector('.syncmodel-dashboard');
+  const t0 = performance.now();
+  window.__smBusy = null;
+  const seen = () => { if (window.__smBusy === null && box.innerText.includes('computing'))
+                         window.__smBusy = performance.now() - t0; };
+  new MutationObserver(seen).observe(box, {subtree: true, childList: true, characterData: true});
+}"""
 
 #: the dashboard figure as the page draws it: trace names/types/sizes, axis types, a signature
 READ_FIGURE = """() => {
@@ -159,6 +183,25 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     (out / "browser_timings.json").write_text(json.dumps(TIMINGS, indent=1, sort_keys=True))
 
 
+#: what a render may change under the repository: caches of Python and the test tools
+SCRATCH = {".git", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis",
+           ".ipynb_checkpoints", ".venv"}
+#: every file under the repository (size, mtime) before the Voila server started
+BEFORE_VOILA: dict[str, tuple[int, int]] = {}
+
+
+def repo_files(skip: Path | None = None) -> dict[str, tuple[int, int]]:
+    """Every file under the repository (but caches and ``skip``) -> (size, mtime in ns)."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(ROOT):
+        dirnames[:] = [d for d in dirnames if d not in SCRATCH
+                       and (skip is None or Path(dirpath, d).resolve() != skip.resolve())]
+        for name in filenames:
+            st = os.stat(os.path.join(dirpath, name))
+            out[os.path.relpath(os.path.join(dirpath, name), ROOT)] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
 @pytest.fixture(scope="module")
 def voila(shots: Path) -> Iterator[str]:
     exe = shutil.which("voila", path=str(BIN))
@@ -166,6 +209,8 @@ def voila(shots: Path) -> Iterator[str]:
         pytest.skip("voila or a Chrome/Chromium is missing")
     port = free_port()
     log = shots / "voila.log"
+    BEFORE_VOILA.clear()
+    BEFORE_VOILA.update(repo_files(skip=shots))
     # voila.json (progressive rendering, kernel culling) is read from the working directory
     proc = start([exe, "notebooks", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
                   "--template=syncmodel", "--show_tracebacks=True"], log, ROOT)
@@ -186,6 +231,9 @@ def lab(shots: Path) -> Iterator[str]:
     # Lab saves what it runs: it serves a copy, so the repository's notebooks stay output-free
     work = Path(tempfile.mkdtemp(prefix="syncmodel-lab-"))
     shutil.copytree(ROOT / "notebooks", work / "notebooks")
+    # what the notebooks read by relative path (09: ../tests/data/histories)
+    (work / "tests").mkdir()
+    (work / "tests" / "data").symlink_to(ROOT / "tests" / "data")
     # every cell in the DOM (no windowing): the dashboard at the end renders without scrolling
     settings = work / "settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)
@@ -228,7 +276,9 @@ def first_render(page: Any, e: Expect, timeout_s: float) -> dict[str, Any]:
     page.wait_for_function(
         f"""() => {{ const f = ({READ_FIGURE})(); if (!f) return false;
             const names = f.traces.map(t => t.name), types = f.traces.map(t => t.type);
-            return {names}.every(n => names.includes(n)) && {types}.every(t => types.includes(t))
+            const has = (n) => n.endsWith('*') ? names.some(x => x.startsWith(n.slice(0, -1)))
+                                               : names.includes(n);
+            return {names}.every(has) && {types}.every(t => types.includes(t))
                 && f.traces.reduce((a, t) => a + t.n, 0) > 0; }}""",
         timeout=timeout_s * 1000, polling=250)
     fig: dict[str, Any] = page.evaluate(READ_FIGURE)
@@ -252,7 +302,7 @@ def act(page: Any, e: Expect) -> None:
         raise AssertionError(f"unknown action {e.action}")
 
 
-def check_case(page: Any, url: str, e: Expect, where: str) -> None:
+def check_case(page: Any, url: str, e: Expect, where: str, shots: Path | None = None) -> None:
     t0 = time.monotonic()
     if where == "voila":
         page.goto(url + e.notebook, timeout=FIRST_RENDER_S * 1000, wait_until="commit")
@@ -268,23 +318,34 @@ def check_case(page: Any, url: str, e: Expect, where: str) -> None:
                 return !!k && k.connectionStatus === 'connected' && k.status === 'idle'
                     && app.commands.isEnabled('notebook:run-all-cells'); }""", timeout=120_000)
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.locator(DASH).first.wait_for(state="attached", timeout=FIRST_RENDER_S * 1000)
+    # the dashboard, or the first error output (a cell that failed: no dashboard will come)
+    page.locator(f"{DASH}, {ERROR}").first.wait_for(state="attached", timeout=FIRST_RENDER_S * 1000)
+    errors = page.locator(ERROR)
+    assert not errors.count(), f"a cell failed: {errors.first.inner_text()[-1500:]}"
     page.locator(DASH).first.scroll_into_view_if_needed()
     left = FIRST_RENDER_S - (time.monotonic() - t0)
     fig = first_render(page, e, max(left, 10.0))
     first_s = time.monotonic() - t0
+    if shots is not None:  # the first render as a new user sees it, for people to look at
+        page.locator(DASH).first.screenshot(path=str(shots / f"{where}-{e.notebook}-first.png"))
     for axis, kind in e.axes.items():
         assert fig["axes"].get(axis) == kind, f"{axis}: {fig['axes'].get(axis)} != {kind} ({fig['axes']})"
     assert not any(t["name"].startswith("trace ") for t in fig["traces"] if t["type"] != "heatmap"), \
         f"unnamed traces: {fig['traces']}"
     page.wait_for_timeout(500)  # let the widget views settle before the input
     before = page.evaluate(READ_FIGURE)["sig"]
+    page.evaluate(WATCH_BUSY)
     t1 = time.monotonic()
     act(page, e)
     page.wait_for_function(f"(s) => {{ const f = ({READ_FIGURE})(); return f && f.sig !== s; }}", arg=before,
                            timeout=e.input_s * 1000, polling=100)
     input_s = time.monotonic() - t1
-    TIMINGS[f"{where}:{e.notebook}"] = {"first_render_s": round(first_s, 2), "input_s": round(input_s, 2)}
+    busy_ms = page.evaluate("() => window.__smBusy")
+    TIMINGS[f"{where}:{e.notebook}"] = {"first_render_s": round(first_s, 2), "input_s": round(input_s, 2),
+                                        "busy_s": None if busy_ms is None else round(busy_ms / 1000, 2)}
+    if e.long_work:
+        assert busy_ms is not None and busy_ms / 1000 <= BUSY_S, \
+            f"no busy line within {BUSY_S} s of the input (seen after {busy_ms} ms)"
 
 
 def run_with_retry(browser: Any, url: str, e: Expect, where: str, shots: Path) -> None:
@@ -297,7 +358,7 @@ def run_with_retry(browser: Any, url: str, e: Expect, where: str, shots: Path) -
         page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
         page.on("console", lambda m, console=console: console.append(f"{m.type}: {m.text[:300]}"))
         try:
-            check_case(page, url, e, where)
+            check_case(page, url, e, where, shots)
             TIMINGS[f"{where}:{e.notebook}"]["attempt"] = attempt
             (shots / "browser_timings.json").write_text(json.dumps(TIMINGS, indent=1, sort_keys=True))
             page.screenshot(path=str(shots / f"{where}-{e.notebook}.png"), full_page=False)
@@ -311,12 +372,28 @@ def run_with_retry(browser: Any, url: str, e: Expect, where: str, shots: Path) -
             if attempt == 2:
                 raise
         finally:
+            if where == "lab":  # shut its kernel down: a retry gets a fresh one, and idle
+                try:            # kernels of earlier notebooks do not pile up on a 2-core machine
+                    page.evaluate("() => window.jupyterapp.serviceManager.sessions.shutdownAll()")
+                except PlaywrightError:
+                    pass
             page.close()
 
 
 @pytest.mark.parametrize("e", EXPECT, ids=[e.notebook.split("_")[0] for e in EXPECT])
 def test_voila(e: Expect, voila: str, browser: Any, shots: Path) -> None:
     run_with_retry(browser, voila, e, "voila", shots)
+
+
+def test_voila_renders_wrote_no_file(voila: str, shots: Path) -> None:
+    """After Voila rendered every notebook above (figure cells, test hooks and all), no file
+    under the repository was added, removed or changed: a visitor's page writes nothing."""
+    assert BEFORE_VOILA, "the Voila server did not start"
+    rendered = [k for k in TIMINGS if k.startswith("voila:")]
+    assert rendered, "no notebook rendered (run with the test_voila cases)"
+    after = repo_files(skip=shots)
+    changed = sorted(k for k in set(BEFORE_VOILA) | set(after) if BEFORE_VOILA.get(k) != after.get(k))
+    assert not changed, f"a Voila render wrote: {changed[:20]}"
 
 
 @pytest.mark.parametrize("e", EXPECT, ids=[e.notebook.split("_")[0] for e in EXPECT])

@@ -26,6 +26,10 @@ def test_validation_figure_structure() -> None:
     assert all(t.line.dash == "dash" for t in model) and model[0].line.color == model[1].line.color
     pair = validation_figure({"a": {"measured, crash": [1.0], "model, crash": [2.0], "model, pause": [3.0]}})
     assert pair.data[0].line.color == pair.data[1].line.color != pair.data[2].line.color
+    counted = validation_figure({"a": {"measured, crash (100)": [1.0], "model, crash": [2.0],
+                                       "measured, pause (25)": [1.0], "model, pause": [3.0]}})
+    colours = [t.line.color for t in counted.data]
+    assert colours[0] == colours[1] != colours[2] == colours[3]
     assert sum(bool(t.showlegend) for t in fig.data) == 2  # one legend entry per series name
     assert list(fig.data[0].y) == pytest.approx([1 / 3, 2 / 3, 1.0])
     with pytest.raises(InvalidParameterError, match="panels"):
@@ -83,3 +87,23 @@ def test_validation_dashboard_on_the_shared_mechanism() -> None:
     assert "crash" in d.status.value
     with pytest.raises(InvalidParameterError, match="choice"):
         wv.compute("etcd", 100)
+
+
+@pytest.mark.skipif(not (MEASURED / "etcd_failover.csv").exists(), reason="no committed measurements yet")
+def test_dashboard_draws_one_model_curve_when_the_model_ignores_the_fault() -> None:
+    """08's dashboard: etcd's model gives the same samples for a crash and a pause (drawn once,
+    or one curve would hide the other); ZooKeeper's differ (two curves)."""
+    from syncmodel import testbed
+    from syncmodel.testbed.report import settings_of
+    from syncmodel.widgets.validation import choices, compute
+
+    for label, choice in choices():
+        system, settings = choice.split("|", 1)
+        n, st = settings_of(settings)
+        crash, pause = (testbed.predicted_failover(system, 200, seed=0, n=n, fault=f, **st)
+                        for f in ("crash", "pause"))
+        models = [k for k in compute(choice, 200, seed=0)["series"] if k.startswith("model")]
+        if np.array_equal(crash, pause):
+            assert models == ["model (either fault)"], label
+        else:
+            assert set(models) <= {"model, crash", "model, pause"} and models, label

@@ -20,7 +20,8 @@ from plotly.colors import sample_colorscale
 from ..errors import check_bool, check_real, invalid
 
 __all__ = ["DASHES", "FONT_FAMILY", "FONT_PX", "MIN_HEIGHT_PX", "PALETTE", "PAPER_TEMPLATE", "PX_PER_IN",
-           "SCREEN_FONT_PX", "SCREEN_HEIGHT_PX", "SCREEN_TEMPLATE", "SCREEN_TICK_FONT_PX", "SCREEN_WIDTH_PX",
+           "SCREEN_FONT_PX", "SCREEN_HEIGHT_PX", "SCREEN_MIN_FONT_PX", "SCREEN_TEMPLATE",
+           "SCREEN_TICK_FONT_PX", "SCREEN_WIDTH_PX",
            "SWEEP_LABELS", "TICK_FONT_PX", "WIDTHS_IN", "cdf_figure", "color", "ecdf", "heatmap_figure",
            "line_figure", "paper_layout", "screen_layout", "table_heatmap"]
 
@@ -50,8 +51,11 @@ FONT_FAMILY = "DejaVu Sans, Open Sans, Arial, sans-serif"
 SCREEN_WIDTH_PX = 800
 SCREEN_FONT_PX = 13
 SCREEN_TICK_FONT_PX = 12
-#: screen heights are kept between these (px): a tall paper aspect must not push controls off-screen
-SCREEN_HEIGHT_PX = (280, 680)
+#: no text on screen is smaller than this (px): paper annotations at 7–8 pt would read at ~10 px
+SCREEN_MIN_FONT_PX = 12
+#: screen heights are kept between these (px): a wide paper aspect (a row of four panels at
+#: 7.16 in) must not squash the panels, a tall one must not push the controls off-screen
+SCREEN_HEIGHT_PX = (360, 680)
 
 
 def _template(font_px: float = FONT_PX, tick_px: float = TICK_FONT_PX) -> go.layout.Template:
@@ -106,15 +110,21 @@ def paper_layout(fig: go.Figure, width: str = "single", aspect: float = 0.75,
     return fig
 
 
+def _screen_size(size: float, factor: float) -> float:
+    """A paper font size in px at screen scale: times ``factor``, at least SCREEN_MIN_FONT_PX."""
+    return max(round(size * factor, 1), SCREEN_MIN_FONT_PX)
+
+
 def _scale_fonts(obj: Any, factor: float) -> None:
-    """Multiply every explicit font size in a plotly object (dict form) by ``factor``."""
+    """Scale every explicit font size in a plotly object (dict form) by ``factor``, to at
+    least :data:`SCREEN_MIN_FONT_PX`."""
     if isinstance(obj, dict):
         for key, value in obj.items():
             if key in ("font", "textfont", "tickfont", "insidetextfont", "outsidetextfont") \
                     and isinstance(value, dict) and isinstance(value.get("size"), (int, float)):
-                value["size"] = round(value["size"] * factor, 1)
+                value["size"] = _screen_size(value["size"], factor)
             if key == "font_size" and isinstance(value, (int, float)):
-                obj[key] = round(value * factor, 1)
+                obj[key] = _screen_size(value, factor)
             _scale_fonts(value, factor)
     elif isinstance(obj, list):
         for item in obj:
@@ -128,7 +138,12 @@ def screen_layout(fig: go.Figure, width_px: int = SCREEN_WIDTH_PX,
 
     The height keeps the paper aspect, bounded by :data:`SCREEN_HEIGHT_PX`, unless
     ``height_px`` is given; explicit font sizes (annotations, bar labels) grow by the
-    screen/paper font ratio.  ``fig`` itself is not changed; the export keeps using it.
+    screen/paper font ratio (13/12) and are at least :data:`SCREEN_MIN_FONT_PX` (12 px).
+    ``fig`` itself is not changed; the export keeps using it.
+
+    Worked case: a double-column paper figure (687 × 241 px, aspect 0.35) with a 9.3 px (7 pt)
+    annotation becomes 800 px wide and max(241 · 800/687, 360) = 360 px tall, its annotation
+    max(9.3 · 13/12, 12) = 12 px.
     """
     if not isinstance(fig, BaseFigure):
         raise invalid("fig", fig, "a plotly figure")
@@ -138,7 +153,7 @@ def screen_layout(fig: go.Figure, width_px: int = SCREEN_WIDTH_PX,
         for key in ("textfont", "insidetextfont", "outsidetextfont"):
             font = trace[key] if key in trace else None
             if font is not None and isinstance(font.size, (int, float)):
-                font.size = round(font.size * factor, 1)
+                font.size = _screen_size(font.size, factor)
     layout = out.layout.to_plotly_json()
     layout.pop("template", None)
     _scale_fonts(layout, factor)

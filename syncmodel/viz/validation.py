@@ -7,6 +7,7 @@ colour-blind-safe palette.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -26,7 +27,8 @@ def validation_figure(panels: Mapping[str, Mapping[str, Sequence[float] | np.nda
 
     ``panels`` maps a panel title (e.g. "etcd (3 members, 50/500 ms)") to {series name:
     samples}; a series whose name starts with "model" is a prediction.  Series with the same
-    name share one legend entry across panels; "measured, X" and "model, X" share X's colour.
+    name share one legend entry across panels; "measured, X" (or "measured, X (k)", k samples)
+    and "model, X" share X's colour.
     An empty panel says so.
     """
     if not isinstance(panels, Mapping) or not panels:
@@ -45,7 +47,8 @@ def validation_figure(panels: Mapping[str, Mapping[str, Sequence[float] | np.nda
         for name, values in series.items():
             xs, ys = ecdf(values)
             model = name.startswith("model")
-            group = name.split(", ", 1)[1] if ", " in name else name
+            # "measured, crash (100)" and "model, crash" share crash's colour
+            group = re.sub(r" \(\d+\)$", "", name.split(", ", 1)[1] if ", " in name else name)
             if group not in colours:
                 colours[group] = color(len(colours))
             fig.add_trace(go.Scatter(

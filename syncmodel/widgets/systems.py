@@ -1,22 +1,26 @@
 """Dashboard of notebook 06: pick systems and a failure scenario, see the five answers side by
 side.  ``systems.compare`` takes 0.5–1.5 s here, so the dashboard is ``slow`` (busy line at once,
-work in the background, a newer input supersedes the running one)."""
+work in the background, a newer input cancels the running one between two systems)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import plotly.graph_objects as go
 
 from ..errors import invalid
+from ..rng import Seed
 from ..systems import compare, names
 from ..viz.systems import comparison_table, table_html
-from ._dashboard import Dashboard, log_slider
+from ._dashboard import CancelCheck, Dashboard, log_slider, seed_from, stop_if
 
-__all__ = ["SystemsDashboard", "dashboard", "figure_from_table", "table_html"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["SystemsDashboard", "compare_chunked", "dashboard", "figure_from_table", "table_html"]
 
 
 def figure_from_table(df: Any, width: str = "double", title: str = "") -> go.Figure:
@@ -25,12 +29,31 @@ def figure_from_table(df: Any, width: str = "double", title: str = "") -> go.Fig
     return comparison_table(df, width=width, title=title)
 
 
+def compare_chunked(systems: Sequence[str], *, seed: Seed, cancelled: CancelCheck | None = None,
+                    **kw: Any) -> pd.DataFrame:
+    """``systems.compare(systems, seed=seed, **kw)`` one system at a time, stopped
+    (:class:`~syncmodel.widgets._dashboard.Cancelled`) between systems once ``cancelled()`` is
+    True.  System ``i`` keeps child seed ``i`` of ``seed``: the table is the one-call table."""
+    import pandas as pd
+
+    parts, samples = [], {}
+    for i, name in enumerate(systems):
+        stop_if(cancelled)
+        part = compare([name], seed=seed_from(seed, i), **kw)
+        samples.update(part.attrs["downtime_ms"])
+        parts.append(part)
+    df = pd.concat(parts, ignore_index=True)
+    df.attrs["downtime_ms"] = samples
+    df.attrs["seed"] = seed
+    return df
+
+
 def _compute(systems: tuple[str, ...], p: float, t_ms: float, failed: int, *, trials: int, writes: int,
-             seed: int) -> Any:
+             seed: int, cancelled: CancelCheck | None = None) -> Any:
     if not systems:
         raise invalid("systems", systems, "at least one system (pick one)")
-    return compare(list(systems), p=p, t_ms=t_ms, trials=trials, writes=writes, seed=seed,
-                   failed_replicas=failed)
+    return compare_chunked(list(systems), p=p, t_ms=t_ms, trials=trials, writes=writes, seed=seed,
+                           failed_replicas=failed, cancelled=cancelled)
 
 
 def _figure(df: Any) -> go.Figure:
