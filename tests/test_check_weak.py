@@ -172,3 +172,15 @@ def test_weak_bad_input() -> None:
         check.staleness(None)  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match="timeout_s"):
         check.sequentially_consistent(check.from_table([]), timeout_s=float("nan"))
+
+
+def test_indeterminate_write_is_not_pruned_by_a_write_of_another_key() -> None:
+    """Found by the property above (seed 13, 4 ops, 2 keys, mid info): p0 writes key 1 ← 0
+    (info), then key 0 ← 1, then cas key 1 0→1 (ok). In program order the cas sees 0, so the
+    history is sequentially consistent; the search had pruned 'apply the info write, then any
+    write' as if the second write overwrote the first, although it wrote another key."""
+    g = check.from_table([row(0, "write", 0, 0, 0.5, key=1), row(2, "write", 1, 1, 2, "fail", key=1),
+                          row(0, "write", 1, 3, 4, key=0), row(0, "cas", [0, 1], 5, 6, key=1)])
+    h = check.History((replace(g.ops[0], type="info", complete_ms=math.inf), *g.ops[1:]), g.initial)
+    assert brute_sc(h) is True
+    assert check.sequentially_consistent(h, "kv").verdict is True

@@ -332,6 +332,7 @@ def _sc_search(lanes: list[list[Operation]], initial: Any, keyed: bool,
         return all(all(math.isinf(o.complete_ms) for o in lanes[i][pos[i]:]) for i in range(n))
 
     blind = {o.index: math.isinf(o.complete_ms) and o.f in ("write", "cas") for lane in lanes for o in lane}
+    blind_key = {o.index: o.key if keyed else None for lane in lanes for o in lane}
     Trail = tuple[int, Any] | None
     stack: list[tuple[tuple[int, ...], dict[Any, Any], Trail]] = [((0,) * n, {}, None)]
     steps = 0
@@ -364,8 +365,10 @@ def _sc_search(lanes: list[list[Operation]], initial: Any, keyed: bool,
             options: list[tuple[dict[Any, Any], Trail]] = []
             if ok:
                 options.append((state if o.f == "read" else {**state, k: new}, (o.index, trail)))
-            if ok and o.f == "write" and trail is not None and blind[trail[0]]:
-                options.pop()  # overwriting an indeterminate write at once = it never happening
+            if ok and o.f == "write" and trail is not None and blind[trail[0]] and blind_key[trail[0]] == k:
+                # overwriting an indeterminate write of the same key at once = it never
+                # happening (a write of another key leaves it in place: no pruning)
+                options.pop()
             if math.isinf(o.complete_ms) and o.f != "read" and pos[i] + 1 < len(lanes[i]):
                 # an info operation that never took effect (one that ends its lane may simply
                 # stay unapplied: finished() accepts it)
