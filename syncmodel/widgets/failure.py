@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from ..errors import invalid
 from ..failure import failure_curve, failure_probability_mc
 from ..markov import downtime_per_year, nines, node_availability, system
-from ..structure import Structure, choose, grid
+from ..structure import Structure, choose, grid_of
 from ..viz.failure import nines_point_figure
 from ._dashboard import Dashboard, log_slider
 
@@ -35,7 +35,7 @@ def build_structure(kind: str, n: int, k: int | None = None) -> Structure:
     if kind == "k-of-n":
         return choose(n // 2 + 1 if k is None else k, n)
     if kind == "grid":
-        return grid(n, n)
+        return grid_of(n, n)
     raise invalid("kind", kind, f"one of {KINDS}")
 
 

@@ -49,7 +49,7 @@ def compute(kind: str, n: int, r: int, w: int, rows: int, cols: int, *, ps: np.n
     quorums, impossible sizes) gives NaN curves and the reason."""
     title = _title(kind, n, r, w, rows, cols)
     try:
-        qs = Q.system(kind, n=n, r=r, w=w, rows=rows, cols=cols)
+        qs = Q.of_kind(kind, n=n, r=r, w=w, rows=rows, cols=cols)
         curves = system_curves(qs, ps, fractions)
     except (InvalidParameterError, InfeasibleError) as e:
         nan = np.full(ps.size, np.nan)

@@ -51,7 +51,7 @@ def compute(mode: str, n: int, r: int, w: int, latency: str, policy: str, crash:
 
 def figure(res: dict[str, Any]) -> go.Figure:
     """The two-panel dashboard figure of a :func:`compute` result."""
-    return sync_dashboard_figure(res["curve"]["t"], res["curve"]["p"], res["time"], res["ratio"],
+    return sync_dashboard_figure(res["curve"].t_ms, res["curve"].fresh, res["time"], res["ratio"],
                                  windows=res["windows"],
                                  title=f"{res['mode']}, N = {res['n']}, R = {res['r']}, W = {res['w']}")
 

@@ -42,7 +42,7 @@ def choices() -> list[tuple[str, str]]:
 def compute(choice: str, model_trials: int, seed: int = 0) -> dict[str, Any]:
     """Measured samples per fault and the model's samples (per fault) for ``choice``."""
     from .. import testbed
-    from ..testbed.report import settings_of
+    from ..testbed.report import failover_column, settings_of
 
     if not isinstance(choice, str) or "|" not in choice:
         raise invalid("choice", choice, "'system|settings' from choices()")
@@ -50,6 +50,7 @@ def compute(choice: str, model_trials: int, seed: int = 0) -> dict[str, Any]:
     df = testbed.read_measured(system, "failover")
     df = df[df["settings"] == settings]
     n, st = settings_of(settings)
+    column = failover_column(df)  # the servers' own timing where recorded (the figure's choice)
     model = {fault: np.asarray(testbed.predicted_failover(system, int(model_trials), seed=seed, n=n,
                                                           fault=fault, **st), dtype=float)
              for fault in ("crash", "pause")}
@@ -58,7 +59,7 @@ def compute(choice: str, model_trials: int, seed: int = 0) -> dict[str, Any]:
     series: dict[str, Any] = {}
     rows = []
     for fault in ("crash", "pause"):
-        vals = df.loc[df["fault"] == fault, "failover_ms"].to_numpy(dtype=float)
+        vals = df.loc[df["fault"] == fault, column].to_numpy(dtype=float)
         if not vals.size:
             continue
         series[f"measured, {fault} ({vals.size})"] = vals
