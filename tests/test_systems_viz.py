@@ -12,16 +12,19 @@ from syncmodel.viz.systems import NINES_CAP, PANELS, bar_labels, comparison_data
 
 
 def test_comparison_figure_structure():
-    fig = comparison_figure(["a", "b"], [3.0, math.inf], {"a": [1000.0, 3000.0], "b": [0.0, np.nan]},
-                            [0.25, 0.0], [0.01, 0.0])
-    assert len(fig.data) == 4
-    assert [t.type for t in fig.data] == ["bar", "box", "bar", "bar"]
+    fig = comparison_figure(["a", "b", "c"], [3.0, math.inf, 1.0],
+                            {"a": [1000.0, 3000.0], "b": [0.0, np.nan], "c": [np.nan]},
+                            [0.25, 0.0, 0.5], [0.01, 0.0, 0.0])
+    assert len(fig.data) == 5
+    assert [t.type for t in fig.data] == ["bar", "box", "bar", "bar", "scatter"]
+    # the failover panel labels what a box cannot show: b's failover costs 0, c has no sample
+    assert list(fig.data[4].y) == ["b", "c"] and list(fig.data[4].text) == ["0", "n/a"]
     # horizontal bars: values on x, system names on y
-    assert list(fig.data[0].x) == [3.0, NINES_CAP]  # 'never fails' is capped, labelled ∞
-    assert list(fig.data[0].text) == ["3.0", "∞"]
+    assert list(fig.data[0].x) == [3.0, NINES_CAP, 1.0]  # 'never fails' is capped, labelled ∞
+    assert list(fig.data[0].text) == ["3.0", "∞", "1.0"]
     assert list(fig.data[1].x) == [1.0, 3.0, 0.0]  # seconds; NaN dropped
-    assert list(fig.data[3].x) == [1.0, 0.0]  # percent
-    assert list(fig.data[3].text) == ["1", "0"]  # a measured zero says 0
+    assert list(fig.data[3].x) == [1.0, 0.0, 0.0]  # percent
+    assert list(fig.data[3].text) == ["1", "0", "0"]  # a measured zero says 0
     assert [a.text for a in fig.layout.annotations] == list(PANELS)
 
 
@@ -41,7 +44,7 @@ def test_registered_figure_small():
 
     spec = discover()["systems_comparison"]
     fig = spec.build(small=True)
-    assert len(fig.data) == 4
+    assert len(fig.data) == 5
     assert len(fig.data[0].y) == 9
 
 

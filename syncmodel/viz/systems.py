@@ -17,6 +17,7 @@ from ..errors import invalid
 from . import PALETTE, paper_layout
 
 __all__ = ["NINES_CAP", "PANELS", "bar_labels", "comparison_data", "comparison_figure", "comparison_table",
+           "downtime_marks",
            "table_html"]
 
 #: panel titles, in trace order
@@ -68,6 +69,21 @@ def bar_labels(panel: int, ys: Sequence[float]) -> list[str]:
     return out
 
 
+def downtime_marks(labels: Sequence[str], downtime_ms: Mapping[str, Sequence[float] | np.ndarray]
+                   ) -> list[tuple[str, str]]:
+    """(system, label) for the failover panel's systems that a box cannot show: '0' when every
+    sample is 0 (no failover pause), 'n/a' when there is no finite sample."""
+    out = []
+    for lab in labels:
+        d = np.asarray(downtime_ms[lab], dtype=float)
+        d = d[np.isfinite(d)]
+        if d.size == 0:
+            out.append((lab, "n/a"))
+        elif not d.any():
+            out.append((lab, "0"))
+    return out
+
+
 def comparison_figure(labels: Sequence[str], nines: Sequence[float],
                       downtime_ms: Mapping[str, Sequence[float] | np.ndarray],
                       stale: Sequence[float], lost_fraction: Sequence[float], *,
@@ -89,6 +105,12 @@ def comparison_figure(labels: Sequence[str], nines: Sequence[float],
                            showlegend=False, text=bar_labels(i, d["y"]), textposition="outside",
                            textfont=dict(size=9), cliponaxis=False)
         fig.add_trace(trace, row=1, col=i + 1)
+    # the box panel says what a box cannot: "0" for a system whose failover costs nothing (no
+    # leader on the data path), "n/a" for one with no sample (the question does not apply)
+    marks = downtime_marks(labels, downtime_ms)
+    fig.add_trace(go.Scatter(x=[0.0] * len(marks), y=[m[0] for m in marks], text=[m[1] for m in marks],
+                             mode="text", textposition="middle right", textfont=dict(size=9),
+                             showlegend=False, hoverinfo="skip", name="downtime labels"), row=1, col=2)
     fig.update_yaxes(type="category", autorange="reversed", categoryorder="array",
                      categoryarray=list(labels))
     fig.update_xaxes(rangemode="tozero")
