@@ -24,9 +24,24 @@ from typing import Any
 from ._os import pid_alive
 from .errors import invalid
 
-__all__ = ["ALL_FORMATS", "IMAGE_FORMATS", "PNG_SCALE", "RELOAD_EVERY", "check_formats", "check_output_dir",
-           "check_path", "clean_stale_parts", "figure_base", "find_browser", "glob_escape", "stop_browser",
-           "target", "write_figure"]
+__all__ = [
+    "ALL_FORMATS",
+    "IMAGE_FORMATS",
+    "PNG_SCALE",
+    "RELOAD_EVERY",
+    "SCREEN_ONLY",
+    "check_formats",
+    "check_output_dir",
+    "check_path",
+    "clean_stale_parts",
+    "figure_base",
+    "find_browser",
+    "glob_escape",
+    "static_copy",
+    "stop_browser",
+    "target",
+    "write_figure",
+]
 
 IMAGE_FORMATS = ("pdf", "svg", "png")
 ALL_FORMATS = (*IMAGE_FORMATS, "html")
@@ -238,6 +253,22 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+#: a trace whose ``meta`` holds ``{SCREEN_ONLY: True}`` exists for the screen only (hover, e.g.
+#: the transparent heatmap under vector cells): written files leave it out
+SCREEN_ONLY = "syncmodel_screen_only"
+
+
+def static_copy(fig: Any) -> Any:
+    """``fig`` as written to a file: the same figure without its screen-only traces (``meta``
+    ``{SCREEN_ONLY: True}``); ``fig`` itself when it has none."""
+    keep = [t for t in fig.data if not (isinstance(t.meta, dict) and t.meta.get(SCREEN_ONLY))]
+    if len(keep) == len(fig.data):
+        return fig
+    import plotly.graph_objects as go
+
+    return go.Figure(data=keep, layout=fig.layout)
+
+
 def _render_images(fig: Any, targets: dict[str, Path]) -> None:
     """Render ``fig`` once per format, in parallel tabs, each to a temporary file beside its
     target, then rename every file into place (so each appears whole or not at all)."""
@@ -321,8 +352,8 @@ def write_figure(fig: Any, path: str | os.PathLike[str],
         if t.is_dir():
             raise invalid("path", path, f"a file name ({t} is a folder)")
     images = {f: t for f, t in targets.items() if f in IMAGE_FORMATS}
-    if images:
-        _render_images(fig, images)
+    if images:  # (HTML keeps the screen-only traces: it is interactive)
+        _render_images(static_copy(fig), images)
     if "html" in fmts:
         _atomic_write(targets["html"], fig.to_html(include_plotlyjs=True, full_html=True).encode())
     return list(targets.values())

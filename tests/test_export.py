@@ -168,3 +168,31 @@ def test_build_all_bad_input_found_by_fuzzing(tmp_path, kwargs, name):
     with pytest.raises(InvalidParameterError, match=f"^{name} must"):
         build_all(**{"out": tmp_path, "names": [], "formats": ("svg",), **kwargs})
     assert not any(tmp_path.iterdir())
+
+
+def test_static_copy_drops_only_screen_only_traces():
+    from syncmodel import viz
+
+    fig = viz.heatmap_figure(["a", "b"], ["x"], [[1.0, 2.0]], zlabel="z")
+    assert [t.type for t in fig.data] == ["heatmap", "scatter", "scatter"]
+    static = export.static_copy(fig)
+    assert [t.type for t in static.data] == ["scatter", "scatter"]  # cell values, colour-bar carrier
+    assert static.data[1].marker.showscale and static.data[1].marker.colorbar.title.text == "z"
+    assert len(static.layout.shapes) == 2  # the vector cells stay
+    plain = viz.line_figure([0, 1], {"a": [0, 1]})
+    assert export.static_copy(plain) is plain
+
+
+@pytest.mark.slow
+@needs_browser
+def test_heatmap_export_has_no_raster(tmp_path):
+    """The sweep heatmap's PDF/SVG hold vector cells only: no image object (a reviewer's
+    complaint was an 8×7-pixel raster scaled up inside the PDF)."""
+    from syncmodel import viz
+
+    fig = viz.heatmap_figure([0.1, 0.2, 0.3], [1, 2], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]],
+                             text_format="%{z:.1f}")
+    svg, pdf = export.write_figure(fig, tmp_path / "hm", ("svg", "pdf"))
+    assert "<image" not in svg.read_text()
+    assert b"/Subtype /Image" not in pdf.read_bytes() and b"/Subtype/Image" not in pdf.read_bytes()
+    assert svg.read_text().count("<path") >= 6  # the six cells, among other paths

@@ -18,6 +18,7 @@ from plotly.basedatatypes import BaseFigure
 from plotly.colors import sample_colorscale
 
 from ..errors import check_bool, check_real, invalid
+from ..export import SCREEN_ONLY
 
 __all__ = ["DASHES", "FONT_FAMILY", "FONT_PX", "MIN_HEIGHT_PX", "PALETTE", "PAPER_TEMPLATE", "PX_PER_IN",
            "SCREEN_FONT_PX", "SCREEN_HEIGHT_PX", "SCREEN_MIN_FONT_PX", "SCREEN_TEMPLATE",
@@ -254,7 +255,9 @@ def heatmap_figure(x: Sequence[Any], y: Sequence[Any], z: np.ndarray | Sequence[
     Axes are categorical (equal cells whatever the values); each cell is a vector rectangle
     (no raster in PDF/SVG) with its value written by ``text_format`` (``"%{z:.1f}"``); NaN
     cells are grey "n/a", +inf cells "∞".  ``data[0]`` is the (transparent) heatmap trace
-    holding x, y, z, the hover and the colour bar; ``data[1]`` the cell values.
+    holding x, y, z and the hover (marked screen-only: :func:`syncmodel.export.write_figure`
+    leaves it out, so no raster reaches a PDF/SVG); ``data[1]`` the cell values;
+    ``data[2]`` an invisible marker that carries the colour bar.
     """
     for name, v in (("x", x), ("y", y)):
         try:
@@ -273,9 +276,10 @@ def heatmap_figure(x: Sequence[Any], y: Sequence[Any], z: np.ndarray | Sequence[
     hi = hi if hi > lo else lo + 1.0
     # the heatmap trace keeps the data, the hover and the colour bar; its raster (an n×m-pixel
     # image scaled up in PDF/SVG) is transparent, and every cell is a vector rectangle instead
+    colorbar = dict(title=dict(text=zlabel, side="right", font=dict(size=TICK_FONT_PX)),
+                    thickness=10, tickfont=dict(size=TICK_FONT_PX))
     trace = go.Heatmap(x=xs, y=ys, z=z, colorscale="Viridis", zmin=lo, zmax=hi, opacity=0,
-                       colorbar=dict(title=dict(text=zlabel, side="right", font=dict(size=TICK_FONT_PX)),
-                                     thickness=10, tickfont=dict(size=TICK_FONT_PX)),
+                       colorbar=colorbar, showscale=False, meta={SCREEN_ONLY: True},
                        hovertemplate="x = %{x}<br>y = %{y}<br>%{z:.4g}<extra></extra>")
     fig = go.Figure(trace)
     shapes = []
@@ -306,6 +310,12 @@ def heatmap_figure(x: Sequence[Any], y: Sequence[Any], z: np.ndarray | Sequence[
     fig.add_trace(go.Scatter(x=text_x, y=text_y, text=texts, mode="text", name="cell values",
                              textfont=dict(size=TICK_FONT_PX, color=colours), hoverinfo="skip",
                              showlegend=False))
+    # the colour bar hangs on an invisible vector marker, not on the heatmap: the heatmap is
+    # screen-only (hover) and export leaves it out, so no raster reaches a PDF/SVG
+    fig.add_trace(go.Scatter(x=[xs[0]] if xs else [], y=[ys[0]] if ys else [], mode="markers",
+                             name="colour scale", hoverinfo="skip", showlegend=False,
+                             marker=dict(color=[lo], cmin=lo, cmax=hi, colorscale="Viridis", opacity=0,
+                                         size=1, showscale=True, colorbar=colorbar)))
     fig.update_layout(title=title, xaxis_title=xlabel, yaxis_title=ylabel, shapes=shapes)
     # upright tick labels, smaller where the cells are narrow (≈0.6 em per character)
     cell_px = (WIDTHS_IN.get(width, WIDTHS_IN["single"]) * PX_PER_IN - 120) / max(len(xs), 1)
