@@ -18,7 +18,7 @@ def test_comparison_figure_structure():
     assert len(fig.data) == 5
     assert [t.type for t in fig.data] == ["bar", "box", "bar", "bar", "scatter"]
     # the failover panel labels what a box cannot show: b's failover costs 0, c has no sample
-    assert list(fig.data[4].y) == ["b", "c"] and list(fig.data[4].text) == ["0", "n/a"]
+    assert list(fig.data[4].y) == ["b", "c"] and [t.strip() for t in fig.data[4].text] == ["0", "n/a"]
     # horizontal bars: values on x, system names on y
     assert list(fig.data[0].x) == [3.0, NINES_CAP, 1.0]  # 'never fails' is capped, labelled ∞
     assert list(fig.data[0].text) == ["3.0", "∞", "1.0"]

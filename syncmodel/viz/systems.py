@@ -108,7 +108,9 @@ def comparison_figure(labels: Sequence[str], nines: Sequence[float],
     # the box panel says what a box cannot: "0" for a system whose failover costs nothing (no
     # leader on the data path), "n/a" for one with no sample (the question does not apply)
     marks = downtime_marks(labels, downtime_ms)
-    fig.add_trace(go.Scatter(x=[0.0] * len(marks), y=[m[0] for m in marks], text=[m[1] for m in marks],
+    # (a figure space ahead of each label keeps it clear of the tick mark: "0", never "-0")
+    fig.add_trace(go.Scatter(x=[0.0] * len(marks), y=[m[0] for m in marks],
+                             text=["\u2007" + m[1] for m in marks],
                              mode="text", textposition="middle right", textfont=dict(size=9),
                              showlegend=False, hoverinfo="skip", name="downtime labels"), row=1, col=2)
     fig.update_yaxes(type="category", autorange="reversed", categoryorder="array",
