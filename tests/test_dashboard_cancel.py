@@ -46,6 +46,7 @@ def figure(x: int) -> go.Figure:
     return go.Figure(go.Scatter(x=[0, 1], y=[0, x], name="x"), layout=dict(title=f"x = {x}"))
 
 
+@pytest.mark.slow  # 1-4 s of real processes/threads: in make test, not the edit loop
 def test_a_newer_input_stops_the_running_computation_early():
     fake = FakeSlow()
     slider = w.IntSlider(0, 0, 10)
@@ -172,6 +173,7 @@ def test_a_figure_whose_page_model_answers_is_kept(monkeypatch):
     assert dash.figure is fw and dash.replaced_figures == 0
 
 
+@pytest.mark.slow  # 1-4 s of real processes/threads: in make test, not the edit loop
 def test_replacements_are_bounded(monkeypatch):
     from syncmodel.widgets import _dashboard
 

@@ -254,6 +254,7 @@ WRITER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # 1-4 s of real processes/threads: in make test, not the edit loop
 def test_concurrent_writers_share_one_cache(tmp_path: Path) -> None:
     script = tmp_path / "job.py"
     script.write_text(WRITER)
@@ -293,6 +294,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow  # 1-4 s of real processes/threads: in make test, not the edit loop
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
 def test_sigkill_of_a_process_pool_sweep_leaves_no_worker_and_resumes(tmp_path: Path) -> None:
     script = tmp_path / "job.py"
