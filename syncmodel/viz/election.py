@@ -36,7 +36,8 @@ def figure16_figure(panels: Sequence[Mapping[str, Sequence[float] | np.ndarray]]
     """CDFs of the time without a leader, one panel per mapping ``label -> samples``.
 
     ``analytic[label] = (t, F)`` adds a thin dotted model curve in the same colour;
-    ``quoted`` items ``{panel, x, y, text}`` mark the paper's numbers (open diamonds).
+    ``quoted`` items ``{panel, x, y, text}`` (optional ``position`` of the text, or ``offset``
+    (dx, dy) px for a label with an arrow) mark the paper's numbers (open diamonds).
     Samples that are NaN or infinite (no leader by the cap) are left out of the
     curve, so a curve that stops short of 1 shows the fraction never elected.
     """
@@ -85,17 +86,24 @@ def figure16_figure(panels: Sequence[Mapping[str, Sequence[float] | np.ndarray]]
                                              line=dict(color=c, dash="dot", width=0.9),
                                              opacity=0.8), row=row, col=1)
         if analytic:  # one legend line says what the thin dotted curves are
-            fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="thin dotted: split-vote model",
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="thin lines: split-vote model",
                                      legend=legend, line=dict(color="#555555", dash="dot", width=0.9)),
                           row=row, col=1)
     for q in quoted:
-        fig.add_trace(go.Scatter(x=[q["x"]], y=[q["y"]], mode="markers+text",
+        row = int(q.get("panel", 1))
+        # "offset": (dx, dy) px puts the text away from crowded curves, with an arrow to the mark
+        offset = q.get("offset")
+        fig.add_trace(go.Scatter(x=[q["x"]], y=[q["y"]], mode="markers" if offset else "markers+text",
                                  text=[q.get("text", "")], textposition=q.get("position",
                                                                               "middle right"),
                                  textfont=dict(size=TICK_FONT_PX * 0.85),
                                  marker=dict(symbol="diamond-open", size=7, color="black"),
                                  showlegend=False, hoverinfo="text"),
-                      row=int(q.get("panel", 1)), col=1)
+                      row=row, col=1)
+        if offset:  # annotation x on a log axis is log10 of the value
+            fig.add_annotation(x=float(np.log10(q["x"])), y=q["y"], text=q.get("text", ""), showarrow=True,
+                               ax=offset[0], ay=offset[1], arrowhead=0, arrowwidth=0.8, xanchor="left",
+                               font=dict(size=TICK_FONT_PX * 0.85), row=row, col=1)
     lo = min(lows) / 12 if lows else 10.0  # room on the left for the legend
     hi = (cap_ms if cap_ms is not None else max(lows, default=1000.0)) * 1.3
     fig.update_xaxes(type="log", title_text="time without leader (ms)",
