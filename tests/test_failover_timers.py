@@ -195,3 +195,43 @@ def test_zab_bad_input() -> None:
                {"retry_ms": float("inf")}):
         with pytest.raises(InvalidParameterError):
             zab_failover(**kw)  # type: ignore[arg-type]
+
+
+# -- bad input found by tests/test_fuzz.py: each names its parameter ---------------------------------
+@pytest.mark.parametrize(("kwargs", "name"), [
+    ({"heartbeat_ms": 5e-324}, "heartbeat_ms"),  # the tick count was inf: OverflowError
+    ({"heartbeat_ms": 1e-300}, "heartbeat_ms"),  # a tick count past int64: ValueError
+    ({"election_timeout_ms": 1e308}, "election_timeout_ms"),  # past etcd's 50 s limit
+    ({"election_timeout_ms": 10**400}, "election_timeout_ms"),  # np.isfinite refused the int
+    ({"hop_ms": 10**400}, "hop_ms"),
+    ({"check_quorum": np.array([True, False])}, "check_quorum"),
+    ({"detail": np.array([True, False])}, "detail"),
+])
+def test_etcd_failover_refuses_bad_input(kwargs: dict, name: str) -> None:
+    with pytest.raises(InvalidParameterError, match=name):
+        etcd_failover(trials=2, seed=0, **kwargs)
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [
+    ({"tick_ms": -0.0}, "tick_ms"),  # passed `v >= 0`, then rng.uniform(0, -0.0) raised
+    ({"tick_ms": 0.0}, "tick_ms"),
+    ({"tick_ms": 10**400}, "tick_ms"),
+    ({"retry_ms": 10**400}, "retry_ms"),
+    ({"fault": np.array(["silent", "silent"])}, "fault"),
+    ({"stages": np.array([True, False])}, "stages"),
+])
+def test_zab_failover_refuses_bad_input(kwargs: dict, name: str) -> None:
+    with pytest.raises(InvalidParameterError, match=name):
+        zab_failover(trials=2, seed=0, **kwargs)
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [
+    ({"down_after_ms": 1e308}, "down_after_ms"),  # tick arrays past numpy's size: ValueError
+    ({"down_after_ms": 2**63}, "down_after_ms"),  # MemoryError
+    ({"flush_ms": 1e308}, "flush_ms"),  # RuntimeError "sentinel tick horizon exceeded"
+    ({"fault": np.array(["crash", "crash"])}, "fault"),
+    ({"stages": np.array([True, False])}, "stages"),
+])
+def test_sentinel_failover_refuses_bad_input(kwargs: dict, name: str) -> None:
+    with pytest.raises(InvalidParameterError, match=name):
+        sentinel_failover(trials=2, seed=0, **kwargs)

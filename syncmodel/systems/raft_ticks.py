@@ -11,10 +11,15 @@ import heapq
 
 import numpy as np
 
-from ..errors import check_int, invalid
+from ..errors import check_bool, check_int, check_real, invalid
 from ..rng import Seed, as_generator
 
 __all__ = ["etcd_failover"]
+
+
+#: etcd's largest accepted --election-timeout (ms), and the most ticks to an election modelled
+MAX_ELECTION_MS = 50_000.0
+MAX_TICKS = 10_000
 
 
 def etcd_failover(n: int = 3, heartbeat_ms: float = 100.0, election_timeout_ms: float = 1000.0, *,
@@ -62,15 +67,20 @@ def etcd_failover(n: int = 3, heartbeat_ms: float = 100.0, election_timeout_ms: 
     ``lease_ignored``).
     """
     n = check_int("n", n, 3, 99)
-    for name, v in (("heartbeat_ms", heartbeat_ms), ("election_timeout_ms", election_timeout_ms)):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not (np.isfinite(v) and v > 0):
-            raise invalid(name, v, "a finite number of ms > 0")
-    e_ticks = int(election_timeout_ms // heartbeat_ms)
-    if e_ticks < 1:
+    # etcd refuses an election timeout above 50 s (maxElectionMs); the tick count bounds the loop
+    heartbeat_ms = check_real("heartbeat_ms", heartbeat_ms, 0.0, MAX_ELECTION_MS, lo_open=True)
+    election_timeout_ms = check_real("election_timeout_ms", election_timeout_ms, 0.0, MAX_ELECTION_MS,
+                                     lo_open=True)
+    if election_timeout_ms < heartbeat_ms:
         raise invalid("election_timeout_ms", election_timeout_ms, f"≥ heartbeat_ms = {heartbeat_ms}")
-    if isinstance(hop_ms, bool) or not isinstance(hop_ms, (int, float)) or not (np.isfinite(hop_ms)
-                                                                                and hop_ms >= 0):
-        raise invalid("hop_ms", hop_ms, "a finite number of ms ≥ 0")
+    if election_timeout_ms / heartbeat_ms >= MAX_TICKS + 1:  # before int(): the ratio may be inf
+        raise invalid("heartbeat_ms", heartbeat_ms,
+                      f"≥ election_timeout_ms / {MAX_TICKS} = {election_timeout_ms / MAX_TICKS} "
+                      f"(at most {MAX_TICKS} ticks to an election)")
+    e_ticks = int(election_timeout_ms // heartbeat_ms)
+    hop_ms = check_real("hop_ms", hop_ms, 0.0, MAX_ELECTION_MS)
+    check_quorum = check_bool("check_quorum", check_quorum)
+    detail = check_bool("detail", detail)
     trials = check_int("trials", trials, 1)
     max_rounds = check_int("max_rounds", max_rounds, 1, 10_000)
     rng = as_generator(seed)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import check_int, invalid
+from ..errors import check_bool, check_choice, check_int, check_real
 from ..rng import Seed, as_generator
 
 __all__ = ["CONFIG_FLUSH_MS", "HZ_BASE", "INFO_PERIOD_FAILOVER_MS", "SENTINEL_ASK_PERIOD_MS",
@@ -44,6 +44,11 @@ def tick_periods_ms() -> np.ndarray:
     71.9
     """
     return 1000.0 / np.arange(HZ_BASE, 2 * HZ_BASE)
+
+
+#: the largest down-after-milliseconds (1 h) and flush delay (1 s) modelled
+MAX_DOWN_AFTER_MS = 3_600_000.0
+MAX_FLUSH_MS = 1_000.0
 
 
 def sentinel_failover(down_after_ms: float = 30_000.0, *, sentinels: int = 3, quorum: int = 2,
@@ -92,14 +97,13 @@ def sentinel_failover(down_after_ms: float = 30_000.0, *, sentinels: int = 3, qu
     residuals ≈ 570 ms, +odown one tick after the second +sdown, then three ticks to the
     SLAVEOF and the 1 s INFO period dominate: median ≈ 1.7 s.
     """
-    d = _ms("down_after_ms", down_after_ms)
-    if isinstance(flush_ms, bool) or not isinstance(flush_ms, (int, float)) or not (
-            np.isfinite(flush_ms) and flush_ms >= 0):
-        raise invalid("flush_ms", flush_ms, "a finite number of ms ≥ 0")
+    # bounded so the tick arrays stay small: an hour of down-after, a second of flush
+    d = check_real("down_after_ms", down_after_ms, 0.0, MAX_DOWN_AFTER_MS, lo_open=True)
+    flush_ms = check_real("flush_ms", flush_ms, 0.0, MAX_FLUSH_MS)
     k = check_int("sentinels", sentinels, 1, 99)
     q = check_int("quorum", quorum, 1, k)
-    if fault not in ("crash", "pause", "silent"):
-        raise invalid("fault", fault, "one of ['silent', 'crash', 'pause']")
+    fault = check_choice("fault", fault, ("silent", "crash", "pause"))
+    stages = check_bool("stages", stages)
     trials = check_int("trials", trials, 1)
     rng = as_generator(seed)
     periods = tick_periods_ms()
@@ -183,9 +187,3 @@ def _one(rng: np.random.Generator, ticks: np.ndarray, d: float, ping_period: flo
         raise RuntimeError("no INFO after the promotion within the horizon")
     switch = _next(row, promoted) + RTT_MS
     return (float(sdown.min()), t_try, elected, selected, promoted, switch)
-
-
-def _ms(name: str, v: object) -> float:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not (np.isfinite(v) and v > 0):
-        raise invalid(name, v, "a finite number of ms > 0")
-    return float(v)

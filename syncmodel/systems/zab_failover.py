@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import invalid
+from ..errors import check_bool, check_choice, check_real, invalid
 from ..rng import Seed, as_generator
 
 __all__ = ["CONNECT_RETRY_MS", "FINALIZE_WAIT_MS", "ZAB_RACES_MEASURED", "ZabRaces", "zab_failover"]
@@ -86,14 +86,14 @@ def zab_failover(tick_ms: float = 2000.0, sync_limit: int = 5, *, fault: str = "
     """
     from ..errors import check_int
 
-    if fault not in ("silent", "crash", "pause"):
-        raise invalid("fault", fault, "one of ['silent', 'crash', 'pause']")
+    fault = check_choice("fault", fault, ("silent", "crash", "pause"))
+    stages = check_bool("stages", stages)
     r = ZAB_RACES_MEASURED["crash" if fault == "crash" else "pause"] if races is None else races
     if not isinstance(r, ZabRaces):
         raise invalid("races", races, "a ZabRaces")
-    for name, v in (("tick_ms", tick_ms), ("finalize_wait_ms", finalize_wait_ms), ("retry_ms", retry_ms)):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not (np.isfinite(v) and v >= 0):
-            raise invalid(name, v, "a finite number of ms ≥ 0")
+    tick_ms = check_real("tick_ms", tick_ms, 0.0, lo_open=True)  # ZooKeeper's tickTime is > 0
+    finalize_wait_ms = check_real("finalize_wait_ms", finalize_wait_ms, 0.0)
+    retry_ms = check_real("retry_ms", retry_ms, 0.0)
     sync_limit = check_int("sync_limit", sync_limit, 1)
     probs = np.asarray(r.retries, dtype=float)
     if probs.size == 0 or (probs < 0).any() or not np.isclose(probs.sum(), 1.0):
