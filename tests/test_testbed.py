@@ -263,3 +263,29 @@ def test_faults_pause_resume_restart_on_a_real_server() -> None:
         c.crash(1)
         assert len(c.pids()) == 1
     assert not testbed.live()
+
+
+def test_compare_helpers_refuse_bad_input() -> None:
+    """Found by tests/test_fuzz.py: each raised IndexError, AxisError, TypeError, ValueError or
+    OverflowError, or (NaN) returned NaN silently; now each names its parameter."""
+    from syncmodel.errors import InvalidParameterError as IPE
+
+    for bad in (np.array(3), "ab", {1: 2}, [10**400, 1], [1.0, math.nan], []):
+        with pytest.raises(IPE, match="x must"):
+            testbed.bootstrap_median(bad)
+        with pytest.raises(IPE, match="a must"):
+            testbed.ks_statistic(bad, [1.0])
+        with pytest.raises(IPE, match="b must"):
+            testbed.ks_statistic([1.0], bad)
+    for level in ("0.95", np.array([0.95, 0.95]), 1.0, 0.0, math.nan):
+        with pytest.raises(IPE, match="level"):
+            testbed.bootstrap_median([1.0, 2.0], level=level)
+        with pytest.raises(IPE, match="level"):
+            testbed.compare([1.0], [2.0], column=None, level=level)
+    for q in (np.array(3), "ab", [10**400], [math.nan], []):
+        with pytest.raises(IPE, match="quantiles"):
+            testbed.compare([1.0], [2.0], column=None, quantiles=q)
+    with pytest.raises(IPE, match="measured"):
+        testbed.compare([10**400], [2.0], column=None)
+    with pytest.raises(IPE, match="column"):
+        testbed.compare(pd.DataFrame({"failover_ms": [1.0]}), [2.0], column=np.array(["failover_ms"] * 2))

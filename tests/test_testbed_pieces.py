@@ -5,6 +5,7 @@ the load in the provenance header, and which failover column the comparison uses
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from pathlib import Path
@@ -138,3 +139,31 @@ def test_failover_column_prefers_the_servers_timing() -> None:
     assert failover_column(both) == "server_ms"
     assert failover_column(both.assign(server_ms=[0.9, float("nan")])) == "failover_ms"
     assert failover_column(both.drop(columns="server_ms")) == "failover_ms"
+
+
+def test_report_and_history_helpers_refuse_bad_input(tmp_path: Path) -> None:
+    """Found by tests/test_fuzz.py (TypeError, ValueError, AttributeError, OverflowError)."""
+    import numpy as np
+
+    from syncmodel.errors import InvalidParameterError
+    from syncmodel.testbed.history import History
+    from syncmodel.testbed.report import settings_of
+
+    assert settings_of("n=5;heartbeat_ms=50") == (5, {"heartbeat_ms": 50.0})
+    for text in (None, np.array(["n=3", "n=3"]), "n=x", "heartbeat_ms=fast", "heartbeat_ms=nan"):
+        with pytest.raises(InvalidParameterError, match="text"):
+            settings_of(text)  # type: ignore[arg-type]
+    for df in (3, pd.DataFrame({"x": [1.0]})):
+        with pytest.raises(InvalidParameterError, match="df"):
+            failover_column(df)  # type: ignore[arg-type]
+    for directory in (3, np.array(["a", "b"])):
+        with pytest.raises(InvalidParameterError, match="directory"):
+            read_measured("etcd", "failover", directory)  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="system"):
+        read_measured(None, "failover", tmp_path)  # type: ignore[arg-type]
+    h = History()
+    for process in (math.nan, math.inf, np.array([0, 0])):
+        with pytest.raises(InvalidParameterError, match="process"):
+            h.invoke(process, "read", "k")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="type"):
+        h.complete(h.invoke(0, "read", "k"), "")

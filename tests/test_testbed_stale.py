@@ -138,3 +138,12 @@ def test_stale_reads_probe_the_round_trip_and_the_follower_lag(name, settings):
     assert 0 <= testbed.predicted_stale(name, 0.0, **{k: v for k, v in fit.items() if k != "lags"},
                                         **settings) <= 1
     assert not testbed.live()
+
+
+@pytest.mark.parametrize("bad", ["ab", {1: 2}, [10**400] * 12])
+def test_fit_race_refuses_non_numbers(bad: object) -> None:
+    """Found by tests/test_fuzz.py: these raised ValueError, TypeError, OverflowError."""
+    with pytest.raises(InvalidParameterError, match="lag_ms"):
+        testbed.fit_race(bad, [1.0])
+    with pytest.raises(InvalidParameterError, match="rtt_ms"):
+        testbed.fit_race([0.1] * 12, bad)

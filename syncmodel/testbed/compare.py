@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import check_int, invalid
+from ..errors import check_collection, check_int, check_real, float_array, invalid
 from ..rng import Seed, as_generator
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,14 +26,29 @@ def _values(x: Any, column: str | None, name: str) -> np.ndarray:
     import pandas as pd
 
     if isinstance(x, pd.DataFrame):
-        if column is None or column not in x.columns:
+        if not isinstance(column, str) or column not in x.columns:
             raise invalid("column", column, f"a column of {name}: {list(x.columns)}")
         x = x[column]
     try:
         a = np.asarray(x, dtype=float).ravel()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise invalid(name, x, "numbers (an array, a Series or a DataFrame with `column`)") from None
     return a
+
+
+def _sample(name: str, x: Any) -> np.ndarray:
+    """``x`` as a non-empty 1-d array of finite floats, else InvalidParameterError naming ``name``."""
+    a = float_array(name, x, "a non-empty sequence of finite numbers", ndim=1)
+    if a.ndim != 1 or a.size == 0 or not np.isfinite(a).all():
+        raise invalid(name, x, "a non-empty sequence of finite numbers")
+    return a
+
+
+def _level(level: Any) -> float:
+    v = check_real("level", level, 0.0, 1.0, lo_open=True)
+    if v >= 1.0:
+        raise invalid("level", level, "a number in (0, 1)")
+    return v
 
 
 def ks_statistic(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray) -> float:
@@ -42,9 +57,7 @@ def ks_statistic(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarra
     Evaluated at every pooled sample point (both CDFs right-continuous).  Worked case:
     ``ks_statistic([1, 2], [3, 4]) == 1.0``; identical samples give 0.
     """
-    x, y = np.sort(np.asarray(a, dtype=float)), np.sort(np.asarray(b, dtype=float))
-    if x.size == 0 or y.size == 0:
-        raise invalid("samples", (x.size, y.size), "two non-empty samples")
+    x, y = np.sort(_sample("a", a)), np.sort(_sample("b", b))
     pts = np.concatenate([x, y])
     fa = np.searchsorted(x, pts, side="right") / x.size
     fb = np.searchsorted(y, pts, side="right") / y.size
@@ -59,12 +72,9 @@ def bootstrap_median(x: Sequence[float] | np.ndarray, level: float = 0.95, boot:
     interval is the (1 ± level)/2 quantiles of the resampled medians.  Assumes i.i.d. trials.
     Worked case: a constant sample gives (c, c, c).
     """
-    a = np.asarray(x, dtype=float)
-    if a.size == 0:
-        raise invalid("x", x, "a non-empty sample")
+    a = _sample("x", x)
     boot = check_int("boot", boot, 1)
-    if not 0 < level < 1:
-        raise invalid("level", level, "in (0, 1)")
+    level = _level(level)
     rng = as_generator(seed)
     meds = np.median(a[rng.integers(0, a.size, size=(boot, a.size))], axis=1)
     lo, hi = np.quantile(meds, [(1 - level) / 2, (1 + level) / 2])
@@ -94,9 +104,12 @@ def compare(measured: Any, model_samples: Any, *, column: str | None = "failover
     if m.size == 0 or p.size == 0:
         raise invalid("measured" if m.size == 0 else "model_samples", m.size if m.size == 0 else p.size,
                       "at least one finite value")
-    qs = [float(q) for q in quantiles]
-    if any(not 0 <= q <= 1 for q in qs):
+    qa = float_array("quantiles", check_collection("quantiles", quantiles, "numbers in [0, 1]"),
+                     "numbers in [0, 1]", ndim=1)
+    qs = [float(q) for q in qa]
+    if not qs or any(not 0 <= q <= 1 for q in qs):  # NaN fails the test too
         raise invalid("quantiles", quantiles, "numbers in [0, 1]")
+    level = _level(level)
     from ..rng import spawn
 
     s1, s2 = spawn(seed, 2)

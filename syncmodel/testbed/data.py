@@ -73,8 +73,15 @@ def write_measured(df: pd.DataFrame, system: str, experiment: str, *, notes: dic
 
 def read_measured(system: str, experiment: str, directory: Path | str | None = None) -> pd.DataFrame:
     """Read ``<system>_<experiment>.csv``; the provenance lines are ``df.attrs["provenance"]``."""
+    import os
+
     import pandas as pd
 
+    for name, v in (("system", system), ("experiment", experiment)):
+        if not isinstance(v, str) or not v:
+            raise invalid(name, v, "a non-empty string")
+    if directory is not None and not isinstance(directory, (str, os.PathLike)):
+        raise invalid("directory", directory, "a path (str or os.PathLike) or None")
     d = Path(directory) if directory is not None else MEASURED_DIR
     path = d / f"{system}_{experiment}.csv"
     if not path.exists():

@@ -35,7 +35,9 @@ class History:
 
     def invoke(self, process: int, f: str, key: str, value: Any = None) -> dict[str, Any]:
         """Start an operation; returns the row to pass to :meth:`complete`."""
-        row = {"process": int(process), "type": "info", "f": f, "key": key,
+        from ..errors import check_int
+
+        row = {"process": check_int("process", process, 0), "type": "info", "f": f, "key": key,
                "value": None if value is None else str(value), "invoke_ms": self.now_ms(),
                "complete_ms": float("nan"), "trial": self.trial}
         self.rows.append(row)
@@ -43,8 +45,9 @@ class History:
 
     def complete(self, row: dict[str, Any], type: str, value: Any = None) -> None:
         """Finish ``row`` as "ok", "fail" or "info"; a read's ``value`` is what it returned."""
-        if type not in TYPES:
-            raise ValueError(f"type must be one of {TYPES}, got {type!r}")
+        from ..errors import check_choice
+
+        check_choice("type", type, TYPES)
         row["complete_ms"] = self.now_ms()
         row["type"] = type
         if value is not None or row["f"] == "read":

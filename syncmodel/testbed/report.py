@@ -27,6 +27,10 @@ def failover_column(df: pd.DataFrame) -> str:
     """The failover time to compare with the model: ``server_ms`` (the end as the servers' own
     logs time it, without the polling client) where every trial has it, else ``failover_ms``
     (older measurements: the client's observation, which adds its polling delay)."""
+    from ..errors import invalid
+
+    if not hasattr(df, "columns") or "failover_ms" not in df.columns:
+        raise invalid("df", df, "a DataFrame with a failover_ms column")
     if "server_ms" in df.columns and df["server_ms"].notna().sum() == df["failover_ms"].notna().sum():
         return "server_ms"
     return "failover_ms"
@@ -34,15 +38,22 @@ def failover_column(df: pd.DataFrame) -> str:
 
 def settings_of(text: str) -> tuple[int, dict[str, Any]]:
     """Parse a ``settings`` cell ("n=3;heartbeat_ms=50;...") into (n, {setting: number})."""
+    from ..errors import check_int, check_real, invalid
+
+    if not isinstance(text, str):
+        raise invalid("text", text, 'a settings string such as "n=3;heartbeat_ms=50"')
     n, out = 3, {}
-    for part in str(text).split(";"):
+    for part in text.split(";"):
         if "=" not in part:
             continue
         k, v = part.split("=", 1)
-        if k == "n":
-            n = int(v)
-        elif k in NUMERIC:
-            out[k] = float(v)
+        try:
+            if k == "n":
+                n = check_int("text", int(v), 1, 99)
+            elif k in NUMERIC:
+                out[k] = check_real("text", float(v), 0.0)
+        except ValueError:  # int("x"), float("x"): name the whole cell
+            raise invalid("text", text, f"{k}= followed by a number") from None
     return n, out
 
 

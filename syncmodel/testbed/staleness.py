@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import InvalidParameterError, check_int, invalid
+from ..errors import InvalidParameterError, check_int, float_array, invalid
 from ..rng import Seed, as_generator
 from ._proc import HOST
 from .base import Cluster
@@ -387,9 +387,9 @@ def fit_race(lag_ms: Sequence[float] | np.ndarray | pd.Series,
     """
     from scipy.optimize import minimize
 
-    lag = np.asarray(lag_ms, dtype=float)
+    lag = float_array("lag_ms", lag_ms, "a sequence of lags in ms", ndim=1)
     lag = np.maximum(lag[np.isfinite(lag)], 0.0)
-    rtt = np.asarray(rtt_ms, dtype=float)
+    rtt = float_array("rtt_ms", rtt_ms, "a sequence of round-trip times in ms", ndim=1)
     rtt = rtt[np.isfinite(rtt)]
     if lag.size < 10 or rtt.size == 0:
         raise invalid("lag_ms", f"{lag.size} finite lags", "at least 10 finite lags and one finite rtt")
