@@ -280,3 +280,48 @@ def test_testbed_table_loads() -> None:
         (0, "write", "1", "ok"), (1, "read", None, "ok"), (2, "write", "2", "info")]
     res = check.linearizable(h, "kv")
     assert res.verdict is False and res.violation == (0, 1)
+
+
+# -- bad input found by tests/test_fuzz.py: each names its parameter -----------------------------
+def test_checkers_refuse_bad_input_by_name() -> None:
+    import numpy as np
+
+    h = check.from_table([{"process": 0, "f": "write", "key": "k", "value": 1, "type": "ok",
+                           "invoke_ms": 0.0, "complete_ms": 1.0}])
+    cases = [  # (call, the parameter the message must name); each raised a non-IPE before
+        (lambda: check.read_edn(""), "the text ends"),  # EdnError was a bare ValueError
+        (lambda: check.read_edn(b"x"), "text"),  # TypeError
+        (lambda: check.read_edn(["{:a 1}"]), "text"),  # AttributeError
+        (lambda: check.load_edn("{:process 0, :type :invoke, :f :read, :value nil}\n"
+                                     "{:process 0, :type :ok, :f :read, :value nil}",
+                                initial=np.array(["auto", "auto"])), "initial"),
+        (lambda: check.from_table(np.array(3)), "table"),  # iteration over a 0-d array
+        (lambda: h.subset(np.array(3)), "indices"),
+        (lambda: h.subset([10**400]), "indices"),  # IndexError: cannot fit 'int'
+        (lambda: check.linearizable(h, model=np.array(["kv", "kv"])), "model"),
+        (lambda: check.linearizable(h, explain=np.array([True, False])), "explain"),
+        (lambda: check.linearizable(h, partition=np.array([True, False])), "partition"),
+        (lambda: check.linearizable(h, initial=[1]), "initial"),
+        (lambda: check.linearizable(h).explain(3), "history"),  # AttributeError
+        (lambda: check.sequentially_consistent(h, model=np.array(["kv", "kv"])), "model"),
+        (lambda: check.brute_linearizable(3), "history"),  # type: ignore[arg-type]
+        (lambda: check.k_staleness_curve(h, "ab"), "ks"),  # int('a')
+        (lambda: check.k_staleness_curve(h, np.array(3)), "ks"),
+        (lambda: check.classify(np.array(3)), "configs"),
+        (lambda: check.classify([{}], ks=[]), "ks"),  # AttributeError: no column k
+        (lambda: generate.random_history(values=0), "values"),  # ValueError: high <= 0
+        (lambda: generate.random_history(values=2**31), "values"),  # MemoryError
+        (lambda: generate.random_history(keys=10**20), "keys"),
+        (lambda: generate.random_history(cas_fraction="0.2"), "cas_fraction"),
+        (lambda: generate.random_history(append=np.array([True, False])), "append"),
+        (lambda: generate.sequential_history(10, mean_gap_ms=-1.0), "mean_gap_ms"),
+        (lambda: generate.sequential_history(10, mean_delay_ms=10**400), "mean_delay_ms"),
+        (lambda: generate.inject_stale_read(3), "history"),  # type: ignore[arg-type]
+    ]
+    for call, name in cases:
+        with pytest.raises(InvalidParameterError, match=name):
+            call()
+    # -0.0 is 0 (numpy's exponential refused its sign bit): the same history as 0.0
+    a = generate.sequential_history(10, seed=1, mean_delay_ms=-0.0)
+    b = generate.sequential_history(10, seed=1, mean_delay_ms=0.0)
+    assert [(o.invoke_ms, o.complete_ms) for o in a] == [(o.invoke_ms, o.complete_ms) for o in b]

@@ -27,10 +27,29 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import syncmodel as sm
-from syncmodel import election, markov, quorum, sets, sim, structure, sweep, sweep_targets, sync, systems, viz
+from syncmodel import (
+    check,
+    election,
+    markov,
+    quorum,
+    sets,
+    sim,
+    structure,
+    sweep,
+    sweep_targets,
+    sync,
+    systems,
+    testbed,
+    viz,
+)
+from syncmodel.check import generate
 from syncmodel.errors import MAX_COUNT, InfeasibleError, InvalidParameterError
 from syncmodel.failure import Domain, node_probabilities
 from syncmodel.sync import metrics, pbs, sloppy, staleness, versioning
+from syncmodel.systems import race, raft_ticks, sentinel_timers, zab_failover
+from syncmodel.testbed import data as tb_data
+from syncmodel.testbed import history as tb_history
+from syncmodel.testbed import report as tb_report
 
 DOCUMENTED = (InvalidParameterError, InfeasibleError)  # ResourceLimitError is an IPE
 CALL_LIMIT_S = 4.0  # CPU seconds (ITIMER_VIRTUAL: no clash with pytest-timeout's SIGALRM)
@@ -283,6 +302,114 @@ EXAMPLES: list[Example] = [
     ("rng.spawn_ints", sm.rng.spawn_ints, {"seed": 1, "n": 2}),
     ("rng.as_generator", sm.rng.as_generator, {"seed": 1}),
 ]
+
+# check: histories and consistency checkers (small histories: a few ops, so each call is fast)
+HISTORY_DIR = os.path.join(os.path.dirname(__file__), "data", "histories")
+JEPSEN_TEXT = ("INFO  jepsen.util - 0\t:invoke\t:write\t1\nINFO  jepsen.util - 0\t:ok\t:write\t1\n"
+               "INFO  jepsen.util - 1\t:invoke\t:read\tnil\nINFO  jepsen.util - 1\t:ok\t:read\t1\n")
+EDN_TEXT = ('{:process 0, :type :invoke, :f :write, :value 1, :time 0}\n'
+            '{:process 0, :type :ok, :f :write, :value 1, :time 1000000}\n'
+            '{:process 1, :type :invoke, :f :read, :value nil, :time 2000000}\n'
+            '{:process 1, :type :ok, :f :read, :value 1, :time 3000000}\n')
+TABLE = [{"process": 0, "f": "write", "key": "k", "value": 1, "type": "ok", "invoke_ms": 0.0,
+          "complete_ms": 1.0},
+         {"process": 1, "f": "read", "key": "k", "value": 1, "type": "ok", "invoke_ms": 2.0,
+          "complete_ms": 3.0}]
+HIST = check.from_table(TABLE)
+RHIST = generate.random_history(6, 3, 1, 3, seed=0)
+TB_HIST = tb_history.History()
+TB_ROW = TB_HIST.invoke(0, "write", "k", 1)
+FAILOVER_DF = pd.DataFrame({"failover_ms": [1.0, 2.0], "server_ms": [0.9, 1.8]})
+
+EXAMPLES += [
+    ("check.load_jepsen", check.load_jepsen, {"path_or_text": JEPSEN_TEXT, "initial": None}),
+    ("check.load_jepsen.path", check.load_jepsen,
+     {"path_or_text": os.path.join(HISTORY_DIR, "etcd_000.log")}),
+    ("check.load_edn", check.load_edn, {"path_or_text": EDN_TEXT, "initial": "auto"}),
+    ("check.read_edn", check.read_edn, {"text": "{:a [1 2 nil] :b \"x\"}"}),
+    ("check.from_table", check.from_table, {"table": TABLE, "initial": None}),
+    ("check.from_table.frame", check.from_table, {"table": pd.DataFrame(TABLE)}),
+    ("check.History", check.History, {"ops": HIST.ops, "initial": None, "source": "s", "meta": {}}),
+    ("check.History.subset", HIST.subset, {"indices": [0, 1]}),
+    ("check.History.to_frame", HIST.to_frame, {}),
+    ("check.History.by_key", HIST.by_key, {}),
+    ("check.Operation", check.Operation,
+     {"index": 0, "process": 0, "f": "read", "key": "k", "value": 1, "type": "ok", "invoke_ms": 0.0,
+      "complete_ms": 1.0}),
+    ("check.linearizable", check.linearizable,
+     {"history": RHIST, "model": "register", "timeout_s": 2.0, "initial": "history", "explain": True,
+      "partition": True}),
+    ("check.linearizable.kv", check.linearizable, {"history": HIST, "model": "kv", "timeout_s": 2.0}),
+    ("LinearizabilityResult.explain", lambda **k: check.linearizable(RHIST).explain(**k),
+     {"history": RHIST}),
+    ("check.sequentially_consistent", check.sequentially_consistent,
+     {"history": RHIST, "model": "kv", "timeout_s": 2.0, "initial": "history"}),
+    ("check.session_guarantees", check.session_guarantees, {"history": HIST}),
+    ("check.staleness", check.staleness, {"history": HIST}),
+    ("check.k_staleness_curve", check.k_staleness_curve, {"history": HIST, "ks": [1, 2]}),
+    ("check.brute_linearizable", check.brute_linearizable,
+     {"history": RHIST, "model": "register", "initial": "history"}),
+    ("check.simulate_history", check.simulate_history,
+     {"mode": "quorum", "n": 3, "r": 1, "w": 1, "seed": 0, "duration_ms": 50.0}),
+    ("check.classify", check.classify,
+     {"configs": [{"mode": "quorum", "n": 3, "r": 1, "w": 1, "duration_ms": 50.0}], "seed": 0,
+      "timeout_s": 2.0, "ks": [1]}),
+    ("generate.random_history", generate.random_history,
+     {"ops": 6, "processes": 3, "keys": 1, "values": 3, "seed": 0, "info_fraction": 0.15,
+      "fail_fraction": 0.1, "cas_fraction": 0.2, "append": False}),
+    ("generate.sequential_history", generate.sequential_history,
+     {"ops": 20, "clients": 3, "keys": 1, "seed": 0, "read_fraction": 0.5, "cas_fraction": 0.1,
+      "info_fraction": 0.1, "mean_gap_ms": 1.0, "mean_delay_ms": 3.0}),
+    ("generate.inject_stale_read", generate.inject_stale_read, {"history": RHIST, "seed": 0}),
+    # testbed: the pure functions only (no server is started here)
+    ("testbed.compare", testbed.compare,
+     {"measured": [1.0, 2.0, 3.0, 4.0], "model_samples": [1.5, 2.5, 3.5], "column": None,
+      "quantiles": [0.1, 0.5, 0.9], "level": 0.95, "boot": 50, "seed": 0}),
+    ("testbed.compare.frame", testbed.compare,
+     {"measured": FAILOVER_DF, "model_samples": [1.5, 2.5], "column": "failover_ms", "boot": 50}),
+    ("testbed.bootstrap_median", testbed.bootstrap_median,
+     {"x": [1.0, 2.0, 3.0], "level": 0.95, "boot": 50, "seed": 0}),
+    ("testbed.ks_statistic", testbed.ks_statistic, {"a": [1.0, 2.0, 3.0], "b": [1.5, 2.5]}),
+    ("testbed.fit_race", testbed.fit_race,
+     {"lag_ms": [0.1, 0.2, 0.5, 1.0, 2.0, 0.3, 0.05, 0.4], "rtt_ms": [1.0, 2.0, 3.0]}),
+    ("testbed.predicted_stale", testbed.predicted_stale,
+     {"name": "etcd", "delay_ms": 1.0, "n": 3, "latency_ms": 1.0, "rtt_ms": 0.5,
+      "stall_probability": 0.1, "stall_ms": 2.0}),
+    ("testbed.predicted_failover", testbed.predicted_failover,
+     {"name": "etcd", "trials": 20, "seed": 0, "n": 3, "fault": "crash"}),
+    ("testbed.installed", testbed.installed, {"name": "etcd"}),
+    ("testbed.read_measured", testbed.read_measured,
+     {"system": "etcd", "experiment": "failover", "directory": None}),
+    ("testbed.read_measured.bad_path", tb_data.read_measured,
+     {"system": "etcd", "experiment": "failover", "directory": "/nonexistent/syncmodel-fuzz"}),
+    ("report.settings_of", tb_report.settings_of, {"text": "n=3;heartbeat_ms=100"}),
+    ("report.failover_column", tb_report.failover_column, {"df": FAILOVER_DF}),
+    ("testbed.History", tb_history.History, {}),
+    ("testbed.History.invoke", lambda **k: tb_history.History().invoke(**k),
+     {"process": 0, "f": "write", "key": "k", "value": 1}),
+    ("testbed.History.complete", lambda **k: (lambda h: h.complete(h.invoke(0, "read", "k"), **k))(
+        tb_history.History()), {"type": "ok", "value": 1}),
+    ("testbed.History.to_frame", TB_HIST.to_frame, {}),
+    ("testbed.History.events", TB_HIST.events, {}),
+    # systems: the race and failover-timer models
+    ("race.ReadRace", race.ReadRace,
+     {"latency_ms": 1.0, "rtt_ms": 0.5, "stall_probability": 0.1, "stall_ms": 2.0}),
+    ("ReadRace.stale", race.ReadRace(1.0, 0.5, 0.1, 2.0).stale, {"t_ms": 1.0}),
+    ("ReadRace.tail", race.ReadRace(1.0, 0.5, 0.1, 2.0).tail, {"x_ms": 1.0}),
+    ("raft_ticks.etcd_failover", raft_ticks.etcd_failover,
+     {"n": 3, "heartbeat_ms": 100.0, "election_timeout_ms": 1000.0, "trials": 20,
+      "check_quorum": True, "hop_ms": 4.0, "seed": 0, "max_rounds": 50, "detail": False}),
+    ("zab_failover.zab_failover", zab_failover.zab_failover,
+     {"tick_ms": 2000.0, "sync_limit": 5, "fault": "silent", "finalize_wait_ms": 200.0,
+      "retry_ms": 100.0, "trials": 20, "seed": 0, "stages": False}),
+    ("zab_failover.ZabRaces", zab_failover.ZabRaces,
+     {"notice_ms": 10.0, "p_lost_round": 0.1, "retries": (100.0, 200.0), "sync_ms": 5.0,
+      "vote_ms": 1.0}),
+    ("sentinel_timers.sentinel_failover", sentinel_timers.sentinel_failover,
+     {"down_after_ms": 1000.0, "sentinels": 3, "quorum": 2, "fault": "crash", "trials": 20, "seed": 0,
+      "stages": False, "flush_ms": 10.0}),
+    ("sentinel_timers.tick_periods_ms", sentinel_timers.tick_periods_ms, {}),
+]
 if RING is not None:
     EXAMPLES += [
         ("HashRing", systems.ring.HashRing, {"servers": ["a", "b"], "vnodes": 4}),
@@ -397,14 +524,28 @@ def _fuzz(label: str, fn: Callable[..., Any], valid: dict[str, Any], examples: i
 
 IDS = [e[0] for e in EXAMPLES]
 
+#: call sites with a crash this fuzz found and that is not fixed yet: label -> the crash.
+#: xfail, not skip: each still runs, and an entry whose crash is fixed shows as XPASS.
+KNOWN_CRASHES: dict[str, str] = {
+    "testbed.predicted_failover": "fault=np.array(['crash', 'crash']): ValueError (truth value "
+                                  "ambiguous) in testbed/experiments.py, outside this change's files",
+    "testbed.installed": "name=np.array(['etcd', 'etcd']): TypeError (unhashable) in "
+                         "testbed/__init__.py, outside this change's files",
+}
 
-@pytest.mark.parametrize(("label", "fn", "valid"), EXAMPLES, ids=IDS)
+
+def _params() -> list[Any]:
+    return [pytest.param(*e, id=e[0], marks=[pytest.mark.xfail(reason=KNOWN_CRASHES[e[0]], strict=False)]
+                         if e[0] in KNOWN_CRASHES else []) for e in EXAMPLES]
+
+
+@pytest.mark.parametrize(("label", "fn", "valid"), _params())
 def test_fuzz_public_api(label: str, fn: Callable[..., Any], valid: dict[str, Any]) -> None:
     _fuzz(label, fn, valid, examples=14)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("label", "fn", "valid"), EXAMPLES, ids=IDS)
+@pytest.mark.parametrize(("label", "fn", "valid"), _params())
 def test_fuzz_public_api_more(label: str, fn: Callable[..., Any], valid: dict[str, Any]) -> None:
     _fuzz(label, fn, valid, examples=60)
 
@@ -422,6 +563,30 @@ def test_fuzz_covers_the_public_api() -> None:
                                             "SystemModel", "QuorumSystem", "Cluster", "Domain",
                                             "figure16_all", "columns"})
     assert not_fuzzed == [] or len(not_fuzzed) <= 5, not_fuzzed
+
+
+#: testbed names that start servers, open sockets or write files: never called by this fuzz
+SERVER_OR_FILES = {"Cluster", "cluster", "failover", "lost_writes", "memcached_loss", "stale_reads",
+                   "free_ports", "live", "reap_all", "write_measured", "comparison_table", "stale_rows",
+                   "ServerNotInstalledError", "ServerStartError"}
+#: result records (built by the checkers, not by users)
+RESULTS = {"LinearizabilityResult", "SequentialResult"}
+
+
+def test_fuzz_covers_check_testbed_and_timer_models() -> None:
+    """Every function or class in __all__ of syncmodel.check, the testbed's pure modules and the
+    failover-timer models is fuzzed (strict: none may be missing)."""
+    from syncmodel.testbed import compare as tb_compare
+    from syncmodel.testbed import staleness as tb_staleness
+
+    covered = {getattr(fn, "__name__", "") for _, fn, _ in EXAMPLES} | {label.split(".")[-1]
+                                                                     for label in IDS}
+    mods = (check, generate, testbed, tb_compare, tb_report, tb_staleness, tb_data, tb_history, race,
+            raft_ticks, zab_failover, sentinel_timers)
+    public = {name for mod in mods for name in getattr(mod, "__all__", ())
+              if callable(getattr(mod, name)) and not isinstance(getattr(mod, name), dict)}
+    assert public, "no public names found: the module list is stale"
+    assert sorted(public - covered - SERVER_OR_FILES - RESULTS) == []
 
 
 def test_fuzz_zz_report() -> None:

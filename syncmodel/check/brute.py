@@ -9,7 +9,7 @@ import itertools
 from typing import Any
 
 from ..errors import InvalidParameterError
-from .history import History
+from .history import History, check_history, initial_of
 from .linear import Op, effective
 from .models import check_model, step
 
@@ -44,7 +44,7 @@ def brute_linearizable(history: History, model: str = "register", initial: Any =
     True
     """
     model = check_model(model)
-    init = history.initial if isinstance(initial, str) and initial == "history" else initial
+    init = initial_of(check_history(history), initial)
     ops = effective(history.ops)
     if len(ops) > MAX_BRUTE:
         raise InvalidParameterError(f"history has {len(ops)} effective operations; brute force takes "

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidParameterError, invalid
+from ..errors import InvalidParameterError, check_hashable, invalid
 from .history import EventBuilder, History
 
 __all__ = ["EdnError", "load_edn", "load_jepsen", "read_edn"]
@@ -35,7 +35,7 @@ def _read(path_or_text: Any, name: str) -> tuple[str, str]:
 
 
 # -- a small EDN reader ---------------------------------------------------------------------------
-class EdnError(ValueError):
+class EdnError(InvalidParameterError):
     """Malformed EDN; ``at_end`` when the text ran out before the form closed."""
 
     def __init__(self, msg: str, at_end: bool = False) -> None:
@@ -55,6 +55,8 @@ def read_edn(text: str) -> Any:
     >>> read_edn('{:process 0, :type :ok, :f :cas, :value [3 nil]}')
     {'process': 0, 'type': 'ok', 'f': 'cas', 'value': (3, None)}
     """
+    if not isinstance(text, str):
+        raise invalid("text", text, "a str holding one EDN form")
     value, pos = _form(text, _skip(text, 0))
     pos = _skip(text, pos)
     if pos != len(text):
@@ -264,7 +266,9 @@ def load_edn(path_or_text: Any, initial: Any = "auto") -> History:
             b.invoke(m["process"], m["f"], m.get("key"), m.get("value"), when, where, no)
         else:
             b.complete(m["process"], m["type"], m["f"], m.get("value"), when, where)
-    if initial == "auto":
+    if not (isinstance(initial, str) and initial == "auto"):
+        check_hashable("initial", initial, "a hashable value or 'auto'")
+    elif initial == "auto":
         initial = "" if fs and fs <= _KV_DIALECT else None
     return b.history(initial, {"format": "edn", "events": len(events),
                                "time_unit": "ms" if timed else "event"})

@@ -9,9 +9,9 @@ import math
 from dataclasses import replace
 from typing import Any
 
-from ..errors import check_int, check_probability
+from ..errors import check_bool, check_int, check_probability, check_real
 from ..rng import Seed, as_generator
-from .history import History, Operation
+from .history import History, Operation, check_history
 from .models import step
 
 __all__ = ["inject_stale_read", "random_history", "sequential_history"]
@@ -37,6 +37,8 @@ def sequential_history(ops: int = 100, clients: int = 5, keys: int = 1, *, seed:
     for name, v in (("read_fraction", read_fraction), ("cas_fraction", cas_fraction),
                     ("info_fraction", info_fraction)):
         check_probability(name, v)
+    mean_gap_ms = check_real("mean_gap_ms", mean_gap_ms, 0.0) + 0.0  # + 0.0: -0.0 is 0 (numpy refuses it)
+    mean_delay_ms = check_real("mean_delay_ms", mean_delay_ms, 0.0) + 0.0
     rng = as_generator(seed)
     clock = [0.0] * clients
     retired = [0] * clients             # a client that saw an info moves on as a new process
@@ -97,6 +99,12 @@ def random_history(ops: int = 6, processes: int = 3, keys: int = 1, values: int 
     (then every key starts as ""). For testing a checker against brute force."""
     ops = check_int("ops", ops, 0)
     processes = check_int("processes", processes, 1)
+    keys = check_int("keys", keys, 1)
+    values = check_int("values", values, 1, 10_000)  # the value list is built in memory
+    info_fraction = check_probability("info_fraction", info_fraction)
+    fail_fraction = check_probability("fail_fraction", fail_fraction)
+    cas_fraction = check_probability("cas_fraction", cas_fraction)
+    append = check_bool("append", append)
     rng = as_generator(seed)
     clock = [0] * processes
     vals: list[Any] = [None, *range(values)]
@@ -148,6 +156,7 @@ def inject_stale_read(history: History, *, seed: Seed = None) -> tuple[History, 
     from ..errors import InvalidParameterError
 
     rng = as_generator(seed)
+    history = check_history(history)
     ops = history.ops
     writes = [o for o in ops if o.f == "write" and o.type == "ok"]
     candidates = []

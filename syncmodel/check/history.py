@@ -11,7 +11,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidParameterError, invalid
+from ..errors import InvalidParameterError, check_hashable, check_ids, invalid, is_iterable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,7 +106,7 @@ class History:
 
     def subset(self, indices: Iterable[int]) -> History:
         """The sub-history of the operations with these indices (renumbered from 0)."""
-        keep = sorted(set(indices))
+        keep = sorted(set(check_ids("indices", indices, len(self.ops))))
         ops = tuple(replace(self.ops[i], index=j) for j, i in enumerate(keep))
         return History(ops, self.initial, self.source, {**self.meta, "original_index": tuple(keep)})
 
@@ -241,10 +241,26 @@ def from_table(table: Any, initial: Any = None) -> History:
     return b.history(initial, {"format": "table"})
 
 
+def check_history(history: Any) -> History:
+    """``history`` if it is a :class:`History`, else InvalidParameterError naming it."""
+    if not isinstance(history, History):
+        raise InvalidParameterError(f"history must be a History (see check.load_jepsen / load_edn / "
+                                    f"from_table), got {type(history).__name__}")
+    return history
+
+
+def initial_of(history: History, initial: Any) -> Any:
+    """The initial value a checker uses: ``history.initial`` for "history", else ``initial``,
+    which must be hashable (states are compared and memoized)."""
+    if isinstance(initial, str) and initial == "history":
+        return history.initial
+    return check_hashable("initial", initial, "a hashable value or 'history'")
+
+
 def _rows(table: Any) -> list[Mapping[str, Any]]:
     if hasattr(table, "to_dict") and hasattr(table, "columns"):
         return list(table.to_dict("records"))
-    if isinstance(table, (str, bytes, Mapping)) or not isinstance(table, Iterable):
+    if isinstance(table, (str, bytes, Mapping)) or not is_iterable(table):
         raise invalid("table", type(table).__name__, "a DataFrame or an iterable of row mappings")
     rows = list(table)
     if not all(isinstance(r, Mapping) for r in rows):

@@ -11,8 +11,8 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidParameterError, check_real
-from .history import History, Operation
+from ..errors import InvalidParameterError, check_bool, check_real
+from .history import History, Operation, check_history, initial_of
 from .models import check_model, step
 
 if TYPE_CHECKING:
@@ -248,6 +248,7 @@ class LinearizabilityResult:
 
     def explain(self, history: History) -> str:
         """A few lines a person can read: the verdict and the operations that cannot be ordered."""
+        check_history(history)
         if self.verdict is None:
             return f"unknown: the time budget ran out after {self.elapsed_s:.3g} s"
         if self.verdict:
@@ -423,7 +424,9 @@ def linearizable(history: History, model: str = "register", timeout_s: float | N
                                     f"from_table), got {type(history).__name__}")
     if timeout_s is not None:
         timeout_s = check_real("timeout_s", timeout_s, 0.0)
-    init = history.initial if isinstance(initial, str) and initial == "history" else initial
+    init = initial_of(history, initial)
+    explain = check_bool("explain", explain)
+    partition = check_bool("partition", partition)
     t_start = time.perf_counter()
     deadline = Deadline(timeout_s)
     if not partition and model == "kv":

@@ -53,6 +53,6 @@ def step(f: str, value: Any, state: Any) -> tuple[bool, Any]:
 
 
 def check_model(model: Any) -> str:
-    if model not in MODELS:
+    if not isinstance(model, str) or model not in MODELS:
         raise InvalidParameterError(f"model must be one of {list(MODELS)}, got {model!r}")
     return str(model)

@@ -10,7 +10,7 @@ import time
 from collections.abc import Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, check_collection, check_int
 from ..rng import Seed, spawn
 from .history import History, Operation
 
@@ -141,10 +141,12 @@ def classify(configs: Iterable[Mapping[str, Any]], *, seed: Seed = None, timeout
     from .linear import linearizable
     from .weak import k_staleness_curve, session_guarantees, staleness
 
-    configs = list(configs)
+    configs = check_collection("configs", configs, "a collection of mappings of simulate parameters")
     if not all(isinstance(c, Mapping) for c in configs):
         raise InvalidParameterError(f"configs must be mappings of simulate parameters, got {configs!r}")
-    ks = list(ks)
+    ks = [check_int("ks", k, 1) for k in check_collection("ks", ks, "ints ≥ 1")]
+    if not ks:
+        raise InvalidParameterError("ks must be at least one int ≥ 1, got []")
     rows = []
     for cfg, s in zip(configs, spawn(seed, len(configs)), strict=True):
         h, _ = simulate_history(seed=s, **cfg)

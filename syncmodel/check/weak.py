@@ -11,8 +11,8 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidParameterError, check_real
-from .history import History, Operation
+from ..errors import InvalidParameterError, check_collection, check_int, check_real
+from .history import History, Operation, initial_of
 from .linear import Deadline, _Timeout, effective
 from .models import check_model, step
 
@@ -251,9 +251,10 @@ def k_staleness_curve(history: History, ks: Sequence[int] = (1, 2, 3, 4, 5)) -> 
     staleness < k, for each k (PBS's k-staleness, measured)."""
     import pandas as pd
 
+    ks = [check_int("ks", k, 1) for k in check_collection("ks", ks, "ints ≥ 1")]
     st = staleness(history)
     n = len(st)
-    rows = [{"k": int(k), "reads": n, "p_measured": float((st["k"] < k).mean()) if n else math.nan}
+    rows = [{"k": k, "reads": n, "p_measured": float((st["k"] < k).mean()) if n else math.nan}
             for k in ks]
     return pd.DataFrame(rows)
 
@@ -302,7 +303,7 @@ def sequentially_consistent(history: History, model: str = "kv", timeout_s: floa
         raise InvalidParameterError(f"history must be a History, got {type(history).__name__}")
     if timeout_s is not None:
         timeout_s = check_real("timeout_s", timeout_s, 0.0)
-    init = history.initial if isinstance(initial, str) and initial == "history" else initial
+    init = initial_of(history, initial)
     t0 = time.perf_counter()
     eff = {o.index: o for o in effective(history.ops)}
     procs: dict[Hashable, list[Operation]] = {}
