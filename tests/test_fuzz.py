@@ -526,12 +526,7 @@ IDS = [e[0] for e in EXAMPLES]
 
 #: call sites with a crash this fuzz found and that is not fixed yet: label -> the crash.
 #: xfail, not skip: each still runs, and an entry whose crash is fixed shows as XPASS.
-KNOWN_CRASHES: dict[str, str] = {
-    "testbed.predicted_failover": "fault=np.array(['crash', 'crash']): ValueError (truth value "
-                                  "ambiguous) in testbed/experiments.py, outside this change's files",
-    "testbed.installed": "name=np.array(['etcd', 'etcd']): TypeError (unhashable) in "
-                         "testbed/__init__.py, outside this change's files",
-}
+KNOWN_CRASHES: dict[str, str] = {}  # (none left: installed and predicted_failover were fixed)
 
 
 def _params() -> list[Any]:

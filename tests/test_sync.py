@@ -360,3 +360,15 @@ def test_bools_are_not_counts():
         store.random_faults(n=True, duration_ms=10.0)
     with pytest.raises(InvalidParameterError, match=r"^n_runs must"):
         store.replicate(True, seed=1, duration_ms=10.0)
+
+
+def test_a_store_run_too_large_to_simulate_is_refused_before_it_starts():
+    """Found by the fuzz test (check.simulate_history with duration_ms=1e308): the run's
+    client operations are estimated first and a workload over MAX_EVENTS is refused."""
+    from syncmodel import sync
+    from syncmodel.errors import ResourceLimitError
+
+    with pytest.raises(ResourceLimitError, match="client operations"):
+        sync.simulate_store(n=3, seed=0, duration_ms=1e308)
+    with pytest.raises(ResourceLimitError, match="snapshot_ms"):
+        sync.simulate_store(n=3, seed=0, snapshot_ms=1e-9)

@@ -167,3 +167,17 @@ def test_report_and_history_helpers_refuse_bad_input(tmp_path: Path) -> None:
             h.invoke(process, "read", "k")  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match="type"):
         h.complete(h.invoke(0, "read", "k"), "")
+
+
+def test_installed_and_predicted_failover_name_the_bad_parameter() -> None:
+    """Found by the fuzz test: an array where one name or fault belongs crashed with TypeError
+    (unhashable) and ValueError (truth value ambiguous)."""
+    import numpy as np
+
+    from syncmodel import testbed
+    from syncmodel.errors import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="name"):
+        testbed.installed(np.array(["etcd", "etcd"]))  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="fault"):
+        testbed.predicted_failover("etcd", 10, seed=0, fault=np.array(["crash", "crash"]))  # type: ignore[arg-type]

@@ -61,7 +61,7 @@ def installed(name: str) -> bool:
 
     need = {"etcd": ["etcd"], "zookeeper": ["java"], "redis": ["redis-server", "redis-sentinel"],
             "memcached": ["memcached"]}
-    if name not in need:
+    if not isinstance(name, str) or name not in need:  # (an array or list is not a name)
         raise InvalidParameterError(f"name must be one of {sorted(SYSTEMS)}, got {name!r}")
     ok = all(shutil.which(b) for b in need[name])
     if name == "zookeeper":

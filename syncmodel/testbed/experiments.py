@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import InvalidParameterError, check_int, invalid
+from ..errors import InvalidParameterError, check_choice, check_int, invalid
 from ..rng import Seed, as_generator
 from .base import FAULTS, Cluster
 from .history import History
@@ -190,8 +190,7 @@ def predicted_failover(name: str, trials: int = 2000, seed: Seed = 0, *, n: int 
     from . import SYSTEMS
 
     full = {**SYSTEMS[name].settings_known, **settings}
-    if fault not in FAULTS:
-        raise invalid("fault", fault, f"one of {list(FAULTS)}")
+    fault = check_choice("fault", fault, FAULTS)
     m = systems.preset(name, **_overrides(name, n, full))
     import inspect
 

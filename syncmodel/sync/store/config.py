@@ -19,6 +19,7 @@ from ...errors import (
     check_probability,
     check_real,
     invalid,
+    too_big,
 )
 from ...sim.latency import Latency, as_latency
 from ..pbs import PROFILES, WARS, check_nrw, profile
@@ -128,9 +129,31 @@ class StoreConfig:
         set_(self, "crashes", _crashes(self.crashes, n))
         set_(self, "partitions", _partitions(self.partitions, n))
         network_law(self.latency)
+        self._check_work()
+
+    def _check_work(self) -> None:
+        """Refuse, before anything runs, a workload whose expected client operations or periodic
+        timer events exceed :data:`MAX_EVENTS` (an event simulation of that size would run for
+        hours and its history fill memory): ``clients · (read + write rate) · duration`` and
+        ``n · (duration + settle) / period`` for the snapshot and anti-entropy timers."""
+        span_s = (self.duration_ms + self.settle_ms) / 1000.0
+        ops = self.clients * (self.read_rate_per_s + self.write_rate_per_s) * self.duration_ms / 1000.0
+        if not ops <= MAX_EVENTS:
+            raise too_big(f"a store run of {self.duration_ms:g} ms with {self.clients} clients",
+                          f"about {ops:.3g} client operations (at most {MAX_EVENTS:.0e})",
+                          "use a shorter duration_ms or lower rates")
+        for name in ("snapshot_ms", "anti_entropy_ms"):
+            period = getattr(self, name)
+            if period is not None and not self.n * span_s * 1000.0 / period <= MAX_EVENTS:
+                raise too_big(f"a store run of {span_s * 1000.0:g} ms with {name}={period:g}",
+                              f"about {self.n * span_s * 1000.0 / period:.3g} timer events "
+                              f"(at most {MAX_EVENTS:.0e})", f"use a larger {name} or a shorter run")
 
 
 #: parameter names of earlier versions -> their current names (accepted, with a DeprecationWarning)
+#: the largest workload a store run accepts (client operations, or periodic timer events)
+MAX_EVENTS = 10**7
+
 RENAMED = {"write_rate": "write_rate_per_s", "read_rate": "read_rate_per_s"}
 
 
